@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite (lint, then pytest). Fails on any failure and when no
+# test ran (pytest exit code 5).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+.venv/bin/ruff check src tests benchmarks || exit 1
+.venv/bin/python -m pytest "$@"
+rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "error: no tests were collected" >&2
+  exit 1
+fi
+exit "$rc"

@@ -1,0 +1,9 @@
+"""aigap: diagnose a country's AI competitiveness gap with numbers and their uncertainty."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from aigap.data.warehouse import Warehouse, pull
+
+__all__ = ["Warehouse", "__version__", "pull"]

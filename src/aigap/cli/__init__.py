@@ -1,0 +1,51 @@
+"""The `aigap` command line. Each sub-module registers its own commands on ``app``."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="aigap",
+    help="Diagnose a country's AI competitiveness gap with reproducible, inspectable numbers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Modules that add commands to ``app`` (each exposes ``register(app)``).
+_COMMAND_MODULES = [
+    "aigap.cli.data",
+]
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+# Options that take several country codes after one flag (`--vs USA CHN`). Click options take
+# one value each, so such runs are rewritten to `--vs USA --vs CHN` before parsing.
+MULTI_COUNTRY_OPTIONS = frozenset({"--countries", "-c", "--vs", "--units"})
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def expand_multi_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        out.append(tok)
+        i += 1
+        if tok in MULTI_COUNTRY_OPTIONS and i < len(argv):
+            out.append(argv[i])
+            i += 1
+            while i < len(argv) and _ISO3.match(argv[i]):
+                out += [tok, argv[i]]
+                i += 1
+    return out
+
+
+def main() -> None:
+    app(args=expand_multi_values(sys.argv[1:]), prog_name="aigap")

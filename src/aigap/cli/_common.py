@@ -1,0 +1,104 @@
+"""Shared plumbing of the CLI: one console, output formats, user-error handling."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from aigap.errors import AigapError
+
+# Piped or captured output gets room for wide tables instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Lang(StrEnum):
+    en = "en"
+    ko = "ko"
+
+
+FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json")
+LANG_OPTION = typer.Option(Lang.en, "--lang", help="language of labels: en or ko")
+
+
+def user_errors(func: F) -> F:
+    """Turn an AigapError into a one-line message and exit code 2 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AigapError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _fmt_cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if isinstance(value, float):
+        a = abs(value)
+        if a >= 1e12:
+            return f"{value / 1e12:,.2f} tn"
+        if a >= 1e9:
+            return f"{value / 1e9:,.2f} bn"
+        if a >= 1e6:
+            return f"{value / 1e6:,.2f} M"
+        if a >= 1000:
+            return f"{value:,.0f}"
+        if a != 0 and a < 1e-3:
+            return f"{value:.3g}"
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def emit(
+    df: pd.DataFrame,
+    fmt: OutputFormat = OutputFormat.table,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """Print a frame as a rich table, CSV or JSON records (stdout only, for piping)."""
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(df.to_csv(index=False))
+        return
+    if fmt is OutputFormat.json:
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        return
+    # Title and caption go on their own lines: inside the table rich wraps them to its width.
+    if title:
+        console.print(f"[bold]{escape(title)}[/]")
+    table = Table(header_style="bold cyan", show_lines=False)
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+    for row in df.itertuples(index=False):
+        table.add_row(*(_fmt_cell(v) for v in row))
+    console.print(table)
+    if caption:
+        console.print(f"[dim]{escape(caption)}[/]")
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")

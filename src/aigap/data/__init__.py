@@ -1,0 +1,1 @@
+"""Data layer: published formats -> tidy observations -> DuckDB warehouse."""

@@ -1,0 +1,117 @@
+"""`aigap data ...` as a user runs it."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from aigap.cli import app, expand_multi_values
+from factories import DATASETS, OWID_INV, make_mirror
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    res = runner.invoke(app, expand_multi_values(list(args)))
+    return res.exit_code, res.stdout, res.stderr
+
+
+def test_multi_value_options_are_expanded() -> None:
+    argv = ["data", "show", "x", "--countries", "KOR", "USA", "CHN", "--from", "2019"]
+    assert expand_multi_values(argv) == ["data", "show", "x", "--countries", "KOR",
+                                         "--countries", "USA", "--countries", "CHN",
+                                         "--from", "2019"]
+
+
+def test_show_real_korea_usa_china(real_db: Path) -> None:
+    code, out, _ = run("data", "show", "private_ai_investment", "--countries", "KOR", "USA",
+                       "CHN", "--from", "2019", "--db", str(real_db))
+    assert code == 0
+    assert "South Korea" in out and "China" in out and "United States" in out
+    assert "US$ (constant 2021)" in out
+    assert "owid_cset_private_ai_investment" in out
+    assert "2.61 bn" in out  # KOR 2023
+
+
+def test_show_csv_and_json_are_machine_readable(real_db: Path) -> None:
+    code, out, _ = run("data", "show", "private_ai_investment", "-c", "KOR,USA", "--from",
+                       "2019", "--to", "2023", "--format", "csv", "--db", str(real_db))
+    assert code == 0
+    df = pd.read_csv(io.StringIO(out))
+    assert set(df["iso3"]) == {"KOR", "USA"}
+    assert {"unit", "source", "vintage"} <= set(df.columns)
+    assert df["year"].between(2019, 2023).all()
+    code, out, _ = run("data", "show", "private_ai_investment", "-c", "KOR", "--format", "json",
+                       "--db", str(real_db))
+    records = json.loads(out)
+    assert all(r["iso3"] == "KOR" for r in records) and len(records) >= 5
+
+
+def test_countries_oecd_korean(real_db: Path) -> None:
+    code, out, _ = run("data", "countries", "--group", "OECD", "--lang", "ko", "--format", "json",
+                       "--db", str(real_db))
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 38
+    assert {"iso3": "KOR", "name_ko": "한국"}.items() <= next(r for r in rows
+                                                             if r["iso3"] == "KOR").items()
+
+
+def test_indicators_by_pillar_in_korean(real_db: Path) -> None:
+    code, out, _ = run("data", "indicators", "--pillar", "Investment & Commercial", "--lang",
+                       "ko", "--db", str(real_db))
+    assert code == 0
+    assert "지표 목록" in out and "이름" in out
+    code, out, _ = run("data", "indicators", "--pillar", "investment & commercial", "--format",
+                       "json", "--db", str(real_db))
+    rows = {r["code"]: r for r in json.loads(out)}
+    assert rows["private_ai_investment"]["name_ko"] == "연간 AI 민간투자(CSET 추정)"
+    assert {r["pillar"] for r in rows.values()} == {"Investment & Commercial"}
+
+
+def test_sources_lists_sha_and_vintage(real_db: Path) -> None:
+    code, out, _ = run("data", "sources", "--format", "json", "--db", str(real_db))
+    rows = json.loads(out)
+    assert code == 0
+    tortoise = next(r for r in rows if r["id"] == "tortoise_global_ai_index")
+    assert len(tortoise["sha256"]) == 64 and tortoise["vintage_inferred"] is True
+    assert tortoise["rows"] > 400
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["data", "show", "no_such_indicator"], "unknown indicator"),
+        (["data", "show", "private_ai_investment", "-c", "ZZZ"], "unknown country code"),
+        (["data", "countries", "--group", "NATO"], "unknown group"),
+        (["data", "indicators", "--pillar", "Magic"], "unknown pillar"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(real_db: Path, args: list[str],
+                                                    message: str) -> None:
+    code, out, err = run(*args, "--db", str(real_db))
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err + out
+    assert len(err.strip().splitlines()) <= 2
+
+
+def test_missing_warehouse_tells_user_to_pull(tmp_path: Path) -> None:
+    code, _, err = run("data", "sources", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 2 and "aigap data pull" in err
+
+
+def test_pull_from_constructed_mirror_and_bad_file(tmp_path: Path) -> None:
+    mirror = make_mirror(tmp_path / "m")
+    db = tmp_path / "w.duckdb"
+    src = [a for d in DATASETS for a in ("--source", d)]
+    code, out, _ = run("data", "pull", "--data-dir", str(mirror), *src, "--db", str(db))
+    assert code == 0 and "33 observations from 3 datasets" in out
+    (mirror / OWID_INV).write_text("nonsense\n1\n")
+    code, _, err = run("data", "pull", "--data-dir", str(mirror), *src, "--db", str(db))
+    assert code == 2 and OWID_INV in err and "missing column" in err
