@@ -48,7 +48,7 @@ def pull_cmd(
     """Load every dataset of the local mirror (or the internet with --live) into the warehouse."""
     resolver = None
     if live:
-        from aigap.data.live import live_resolver
+        from aigap.data.live_pull import live_resolver
 
         resolver = live_resolver(data_dir=data_dir, refresh=refresh)
     with Progress(
@@ -62,6 +62,10 @@ def pull_cmd(
 
         report = pull(db_path=db, data_dir=data_dir, datasets=source, resolver=resolver,
                       progress=on_progress)
+    for ds_id, msg in report.warnings:
+        err_console.print(f"[yellow]warning[/] {ds_id}: {msg}", highlight=False)
+    for ds_id, msg in report.skipped:
+        err_console.print(f"[yellow]skipped[/] {ds_id}: {msg}", highlight=False)
     console.print(
         f"[green]loaded[/] {report.rows:,} observations from {len(report.loaded)} datasets "
         f"into {report.db_path}"

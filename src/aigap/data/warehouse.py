@@ -65,6 +65,7 @@ class ResolvedFile:
     origin: str = "mirror"
     vintage: str | None = None  # overrides the dataset's vintage (live downloads)
     url: str | None = None
+    warning: str | None = None  # e.g. a live fetch that fell back to the mirror
 
 
 @dataclass
@@ -72,6 +73,7 @@ class PullReport:
     db_path: Path
     loaded: list[tuple[str, int]] = field(default_factory=list)  # (dataset id, rows)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (dataset id, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (dataset id, message)
 
     @property
     def rows(self) -> int:
@@ -165,14 +167,15 @@ def pull(
     db_path: Path | None = None,
     data_dir: Path | None = None,
     datasets: Sequence[str] | None = None,
-    resolver: Callable[[Dataset], ResolvedFile] | None = None,
+    resolver: Callable[[Dataset], ResolvedFile | str] | None = None,
     progress: Progress | None = None,
 ) -> PullReport:
     """Load datasets into the warehouse, all or nothing.
 
     ``datasets`` restricts the pull to some dataset ids (others keep their rows). The data
     come from the mirror (``data_dir``, default :func:`aigap.config.data_dir`) unless a
-    ``resolver`` says where each file is (live downloads).
+    ``resolver`` says where each file is (live downloads); a resolver that returns a string
+    instead of a file skips that dataset, the string being the reason.
     """
     db_path = Path(db_path) if db_path else config.default_db_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,8 +197,16 @@ def pull(
         if progress:
             progress(f"parse {ds.id}", i, total)
         rf = resolver(ds)
+        if isinstance(rf, str):
+            report.skipped.append((ds.id, rf))
+            continue
+        if rf.warning:
+            report.warnings.append((ds.id, rf.warning))
         files[ds.id] = rf
         frames[ds.id] = _parse_dataset(ds, rf)
+    chosen = [ds for ds in chosen if ds.id in frames]
+    if not chosen:
+        raise AigapError("nothing to pull: " + "; ".join(f"{d}: {r}" for d, r in report.skipped))
     _check_units(frames, {k: v.path for k, v in files.items()})
 
     with _write_lock(db_path):
