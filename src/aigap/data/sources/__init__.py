@@ -12,6 +12,12 @@ SOURCE_MODULES = (
     "tortoise",
     "owid",
     "worldbank",
+    "aiindex2026",  # before aiindex2025: codes both editions share keep the 2026 top_n
+    "aiindex2025",
+    "oxford",
+    "belfer",
+    "epoch",
+    "ncses",
 )
 
 
