@@ -19,6 +19,8 @@ app = typer.Typer(
 # Modules that add commands to ``app`` (each exposes ``register(app)``).
 _COMMAND_MODULES = [
     "aigap.cli.data",
+    "aigap.cli.index",
+    "aigap.cli.tournament",
 ]
 
 for _name in _COMMAND_MODULES:

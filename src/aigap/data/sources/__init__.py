@@ -18,6 +18,7 @@ SOURCE_MODULES = (
     "belfer",
     "epoch",
     "ncses",
+    "coinr_asem",
 )
 
 

@@ -1,0 +1,1 @@
+"""Analyses built on the warehouse and on simulation models."""

@@ -1,0 +1,1153 @@
+"""Staged-evaluation (tournament) simulator for programmes such as Korea's sovereign-AI project.
+
+Each simulated tournament draws every team's starting capability from its prior, lets teams
+improve period by period, evaluates them with noise and applies the stage's elimination rule.
+Many tournaments are simulated at once with NumPy (Python loops run over stages and teams,
+never over tournaments) in chunks of a fixed number of rows, so memory stays bounded.
+
+Randomness is organised in blocks of ``BLOCK`` tournaments, each with its own stream derived
+from ``(seed, block index)``; chunks are whole blocks and sums are reduced block by block in a
+fixed order. The same seed therefore gives bit-identical results for any chunk size.
+
+The model and its assumptions are described in ``docs/tournament.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from aigap.analysis.tournament_model import (
+    Evaluation,
+    KeepAll,
+    Portfolio,
+    Proportional,
+    Rule,
+    Stage,
+    Threshold,
+    TopK,
+    TournamentConfig,
+    WinnerTakesAll,
+    load_config,
+    parse_config,
+    read_yaml,
+    resolve_path,
+    validation_message,
+)
+from aigap.errors import SpecError
+
+__all__ = [
+    "BLOCK",
+    "DEFAULT_CHUNK",
+    "DesignComparison",
+    "Objective",
+    "SweepResult",
+    "TournamentConfig",
+    "TournamentResult",
+    "compare_designs",
+    "comparison_figure",
+    "label",
+    "load_config",
+    "load_designs",
+    "parse_sweep",
+    "simulate_reference",
+    "simulate_tournament",
+    "sweep_figure",
+    "sweep_tournament",
+    "tournament_summary_figure",
+]
+
+BLOCK = 16_384  # tournaments per random stream; the unit of reproducibility
+DEFAULT_CHUNK = BLOCK  # one block per vectorised pass: fits in cache, measured fastest
+
+ProgressFn = Callable[[int], None]  # called with the number of tournaments just finished
+
+
+class Objective(StrEnum):
+    """What "expected final capability" means when designs are ranked under a budget."""
+
+    best_funded = "best_funded"  # the best model among the teams still funded at the end
+    winner = "winner"  # the model of the single top-scoring team
+
+
+# ---------------------------------------------------------------------------------- labels
+
+_LABELS: dict[str, tuple[str, str]] = {
+    "p_best_wins": ("P(truly best team wins)", "최고 팀 선발 확률"),
+    "p_best_survives": ("P(truly best team still funded)", "최고 팀 최종 잔류 확률"),
+    "expected_regret": ("Expected regret (best − winner)", "기대 후회(regret)"),
+    "expected_portfolio_regret": (
+        "Expected regret of the funded set (best − best funded)",
+        "지원 팀 기준 기대 후회(최고 팀 − 지원 중 최고 팀)",
+    ),
+    "expected_winner_capability": (
+        "Expected final capability of the winner",
+        "선발 팀의 기대 최종 역량",
+    ),
+    "expected_best_funded_capability": (
+        "Expected best capability still funded",
+        "지원 중인 팀 가운데 기대 최고 역량",
+    ),
+    "expected_best_capability": (
+        "Expected capability of the truly best team",
+        "실제 최고 팀의 기대 최종 역량",
+    ),
+    "expected_teams_funded": ("Expected teams funded at the end", "최종 지원 팀 수(기대값)"),
+    "expected_approaches_funded": (
+        "Expected distinct approaches kept",
+        "남아 있는 서로 다른 접근법 수(기대값)",
+    ),
+    "expected_cost": ("Expected total cost", "기대 총비용"),
+    # column headers
+    "metric": ("metric", "지표"),
+    "value": ("value", "값"),
+    "se": ("MC s.e.", "몬테카를로 표준오차"),
+    "team": ("team", "팀"),
+    "approach": ("approach", "접근법"),
+    "prior_mean": ("prior mean", "사전 평균 역량"),
+    "p_win": ("P(win)", "우승 확률"),
+    "p_win_se": ("s.e.", "표준오차"),
+    "p_truly_best": ("P(truly best)", "실제 최고일 확률"),
+    "p_funded_end": ("P(funded at end)", "최종 지원 확률"),
+    "mean_final_capability": ("mean final capability", "평균 최종 역량"),
+    "mean_final_share": ("mean final funding share", "평균 최종 자금 비중"),
+    "stage": ("stage", "단계"),
+    "rule": ("rule", "탈락 규칙"),
+    "effective_noise_sd": ("evaluation noise sd", "평가 잡음 표준편차"),
+    "expected_alive": ("teams kept (expected)", "통과 팀 수(기대값)"),
+    "p_best_alive": ("P(best team still in)", "최고 팀 잔류 확률"),
+    "expected_stage_cost": ("stage cost (expected)", "단계 비용(기대값)"),
+    "design": ("design", "설계안"),
+    "path": ("teams per stage", "단계별 팀 수"),
+    "within_budget": ("within budget", "예산 이내"),
+    "recommended": ("best under budget", "예산 내 최선"),
+    "objective_value": ("expected final capability (objective)", "기대 최종 역량(목표)"),
+    "n": ("tournaments", "시뮬레이션 횟수"),
+    # sweep parameters
+    "noise": ("evaluation noise sd", "평가 잡음 표준편차"),
+    "noise_scale": ("noise multiplier", "잡음 배율"),
+    "bias": ("persistent evaluation bias sd", "지속적 평가 편향 표준편차"),
+    "stages": ("number of cut stages", "탈락 단계 수"),
+    # figure titles
+    "fig_selection": ("Selecting the best team", "최고 팀 선발"),
+    "fig_regret": ("Expected regret", "기대 후회(regret)"),
+    "fig_cost": ("Expected total cost", "기대 총비용"),
+    "fig_compare": ("Programme designs compared", "프로그램 설계안 비교"),
+    "fig_team_win": ("Who wins vs who is truly best", "우승 확률과 실제 최고일 확률"),
+    "fig_best_alive": ("Best team still in after each stage", "단계별 최고 팀 잔류 확률"),
+    "fig_sweep": ("Selection accuracy vs", "선발 정확도 변화:"),
+    "best_funded": ("best model still funded", "지원 중인 팀의 최고 역량"),
+    "winner": ("winner's model", "선발 팀 역량"),
+    "yes": ("yes", "예"),
+    "no": ("no", "아니오"),
+    "error_bars": ("bars: ±1.96 MC s.e.", "오차 막대: ±1.96 몬테카를로 표준오차"),
+}
+
+SUMMARY_METRICS = (
+    "p_best_wins",
+    "p_best_survives",
+    "expected_regret",
+    "expected_portfolio_regret",
+    "expected_winner_capability",
+    "expected_best_funded_capability",
+    "expected_best_capability",
+    "expected_teams_funded",
+    "expected_approaches_funded",
+    "expected_cost",
+)
+
+
+def label(key: str, lang: str = "en") -> str:
+    """English or Korean label of a metric, column or figure title (the key if unknown)."""
+    pair = _LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if str(getattr(lang, "value", lang)) == "ko" else pair[0]
+
+
+def rule_label(rule: Rule, lang: str = "en") -> str:
+    ko = str(getattr(lang, "value", lang)) == "ko"
+    if isinstance(rule, KeepAll):
+        return "전원 유지" if ko else "keep all"
+    if isinstance(rule, TopK):
+        return f"상위 {rule.k}팀 유지" if ko else f"keep top {rule.k}"
+    if isinstance(rule, WinnerTakesAll):
+        return "승자 독식(1팀)" if ko else "winner takes all"
+    if isinstance(rule, Threshold):
+        return (f"{rule.threshold:g}점 이상 유지(최소 {rule.min_keep}팀)" if ko
+                else f"keep score ≥ {rule.threshold:g} (min {rule.min_keep})")
+    if isinstance(rule, Portfolio):
+        if ko:
+            return f"포트폴리오 {rule.k}팀" + (" (접근법 분산)" if rule.distinct_approaches else "")
+        kind = "distinct approaches, " if rule.distinct_approaches else ""
+        return f"portfolio of {rule.k} ({kind}by score)"
+    if isinstance(rule, Proportional):
+        return (f"점수 비례 자금 배분(기준 {rule.floor:g}, 최소 비중 {rule.min_share:g})" if ko
+                else f"funding ∝ score − {rule.floor:g} (min share {rule.min_share:g})")
+    raise AssertionError(rule)
+
+
+def _team_label(cfg: TournamentConfig, i: int, lang: str) -> str:
+    t = cfg.teams[i]
+    return (t.name_ko or t.name) if str(getattr(lang, "value", lang)) == "ko" else t.name
+
+
+def _stage_label(st: Stage, lang: str) -> str:
+    return (st.name_ko or st.name) if str(getattr(lang, "value", lang)) == "ko" else st.name
+
+
+# ------------------------------------------------------------------------------------ plan
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The config flattened to arrays, plus the layout of random draws.
+
+    Arrays of a simulation are team-major, ``(teams, tournaments)``: per-team operations then
+    run on contiguous rows and sums over teams are a few row additions.
+    """
+
+    n_teams: int
+    n_stages: int
+    mean0: np.ndarray  # (T,) prior mean
+    sd1: np.ndarray  # (T,) sd of capability at the first evaluation (prior + first shock)
+    rate_mean: np.ndarray
+    rate_sd: np.ndarray
+    shock_sd: np.ndarray
+    growth_scale: np.ndarray  # (S,)
+    noise_sd: np.ndarray  # (S,) effective sd of the evaluation error
+    bias_sd: float
+    cost: np.ndarray  # (S,)
+    rules: tuple[Rule, ...]
+    approach_codes: np.ndarray  # (T,)
+    n_approaches: int
+    # rows of the block of standard normals, (K, tournaments); None = not drawn
+    rows_rate: slice | None
+    rows_shock: slice | None  # stages 2..S, team-major within a stage
+    rows_noise: slice | None
+    rows_bias: slice | None
+    n_rows: int
+
+
+def _plan(cfg: TournamentConfig) -> _Plan:
+    t, s = len(cfg.teams), len(cfg.stages)
+    priors = [team.prior.resolve(cfg.benchmark_scale) for team in cfg.teams]
+    approaches = sorted({team.approach for team in cfg.teams})
+    rate_sd = np.array([team.growth.rate_sd for team in cfg.teams], dtype=float)
+    shock_sd = np.array([team.growth.shock_sd for team in cfg.teams], dtype=float)
+    growth_scale = np.array([st.growth_scale for st in cfg.stages], dtype=float)
+    noise = np.array([cfg.stage_evaluation(i).effective_sd for i in range(s)])
+    prior_sd = np.array([p[1] for p in priors])
+    # The starting capability is never observed, so the prior draw and the first period's shock
+    # are one Gaussian: one draw per team instead of two.
+    sd1 = np.sqrt(prior_sd**2 + growth_scale[0] * shock_sd**2)
+    # Zero-variance parts draw nothing: faster, and exactly the same model.
+    want = {
+        "rate": bool(rate_sd.any()),
+        "shock": bool(s > 1 and shock_sd.any() and growth_scale[1:].any()),
+        "noise": bool(noise.any()),
+        "bias": cfg.persistent_bias_sd > 0,
+    }
+    sizes = {"rate": t, "shock": (s - 1) * t, "noise": s * t, "bias": t}
+    rows: dict[str, slice | None] = {}
+    k = t  # priors come first, then rates: designs with the same teams share both streams
+    for key in ("rate", "shock", "noise", "bias"):
+        rows[key] = slice(k, k + sizes[key]) if want[key] else None
+        k += sizes[key] if want[key] else 0
+    return _Plan(
+        n_teams=t,
+        n_stages=s,
+        mean0=np.array([p[0] for p in priors]),
+        sd1=sd1,
+        rate_mean=np.array([team.growth.mean for team in cfg.teams], dtype=float),
+        rate_sd=rate_sd,
+        shock_sd=shock_sd,
+        growth_scale=growth_scale,
+        noise_sd=noise,
+        bias_sd=float(cfg.persistent_bias_sd),
+        cost=np.array([st.cost_per_team for st in cfg.stages], dtype=float),
+        rules=tuple(st.rule for st in cfg.stages),
+        approach_codes=np.array([approaches.index(team.approach) for team in cfg.teams]),
+        n_approaches=len(approaches),
+        rows_rate=rows["rate"],
+        rows_shock=rows["shock"],
+        rows_noise=rows["noise"],
+        rows_bias=rows["bias"],
+        n_rows=k,
+    )
+
+
+def _block_rng(seed: int, block: int) -> np.random.Generator:
+    # SFC64 is ~35% faster than PCG64 here and passes the same statistical test batteries.
+    return np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+def _draw(plan: _Plan, seed: int, first_block: int, rows: Sequence[int]) -> np.ndarray:
+    """Standard normals ``(K, m)`` for consecutive blocks; block ``b`` always gets the same."""
+    if len(rows) == 1:
+        return _block_rng(seed, first_block).standard_normal((plan.n_rows, rows[0]))
+    z = np.empty((plan.n_rows, int(sum(rows))))
+    start = 0
+    for j, r in enumerate(rows):
+        z[:, start:start + r] = _block_rng(seed, first_block + j).standard_normal((plan.n_rows, r))
+        start += r
+    return z
+
+
+# ------------------------------------------------------------------------------- rules (vec)
+
+
+def _rank(masked: np.ndarray) -> np.ndarray:
+    """Number of teams ranked ahead of each team, ``(T, m)`` (ties: lower index ahead)."""
+    t = masked.shape[0]
+    rank = np.zeros(masked.shape, dtype=np.int8)
+    for i in range(t):  # loops over pairs of teams, never over tournaments
+        for j in range(i + 1, t):
+            j_ahead = masked[j] > masked[i]
+            rank[i] += j_ahead
+            rank[j] += ~j_ahead
+    return rank
+
+
+def _argmax(x: np.ndarray) -> np.ndarray:
+    """Index of the largest entry of each column (ties: the lowest index)."""
+    best = x[0].copy()
+    idx = np.zeros(x.shape[1], dtype=np.intp)
+    for j in range(1, x.shape[0]):
+        better = x[j] > best
+        idx[better] = j
+        np.maximum(best, x[j], out=best)
+    return idx
+
+
+def _count(mask: np.ndarray) -> np.ndarray:
+    """Number of True per column (row additions beat ``sum(axis=0)`` on bool)."""
+    out = mask[0].astype(np.int64)
+    for j in range(1, mask.shape[0]):
+        out += mask[j]
+    return out
+
+
+def _apply_rule(
+    rule: Rule, score: np.ndarray, alive: np.ndarray, plan: _Plan
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(teams kept, funding shares or None for an equal split) after one evaluation."""
+    if isinstance(rule, KeepAll):
+        return alive, None
+    masked = np.where(alive, score, -np.inf)
+    if isinstance(rule, WinnerTakesAll):
+        keep = np.zeros_like(alive)
+        keep[_argmax(masked), np.arange(alive.shape[1])] = True
+        return keep, None
+    if isinstance(rule, TopK):
+        return alive & (_rank(masked) < rule.k), None
+    if isinstance(rule, Threshold):
+        return alive & ((score >= rule.threshold) | (_rank(masked) < rule.min_keep)), None
+    if isinstance(rule, Portfolio):
+        return _portfolio(rule, masked, alive, plan), None
+    if isinstance(rule, Proportional):
+        return _proportional(rule, score, masked, alive)
+    raise AssertionError(rule)
+
+
+def _portfolio(rule: Portfolio, masked: np.ndarray, alive: np.ndarray, plan: _Plan) -> np.ndarray:
+    cols = np.arange(alive.shape[1])
+    keep = np.zeros_like(alive)
+    covered = np.zeros((plan.n_approaches, alive.shape[1]), dtype=bool)
+    for _ in range(rule.k):  # loop over picks, not tournaments
+        cand = alive & ~keep
+        if rule.distinct_approaches:
+            fresh = cand & ~covered[plan.approach_codes]
+            cand = np.where(fresh.any(axis=0), fresh, cand)
+        pick = _argmax(np.where(cand, masked, -np.inf))
+        ok = cand[pick, cols]
+        keep[pick[ok], cols[ok]] = True
+        covered[plan.approach_codes[pick[ok]], cols[ok]] = True
+    return keep
+
+
+def _proportional(
+    rule: Proportional, score: np.ndarray, masked: np.ndarray, alive: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    w = np.where(alive, np.maximum(score - rule.floor, 0.0), 0.0)
+    total = w.sum(axis=0)
+    equal = alive / _count(alive)
+    share = np.where(total > 0, w / np.where(total > 0, total, 1.0), equal)
+    top = np.zeros_like(alive)
+    top[_argmax(masked), np.arange(alive.shape[1])] = True
+    keep = (alive & (share > 0) & (share >= rule.min_share)) | top
+    share = np.where(keep, share, 0.0)
+    share /= share.sum(axis=0)
+    return keep, share
+
+
+# ------------------------------------------------------------------------------- simulation
+
+
+def _simulate_block(plan: _Plan, z: np.ndarray) -> dict[str, np.ndarray]:
+    """Simulate ``m`` tournaments at once from standard normals ``z`` (K, m).
+
+    Returns per-tournament outcomes: scalars ``(m,)``, per-team ``(T, m)``, per-stage ``(S, m)``.
+    """
+    t, m = plan.n_teams, z.shape[1]
+    cols = np.arange(m)
+    col = (slice(None), None)  # broadcast a (T,) parameter over tournaments
+    rate = plan.rate_mean[col]
+    if plan.rows_rate is not None:
+        rate = rate + plan.rate_sd[col] * z[plan.rows_rate]
+    bias = plan.bias_sd * z[plan.rows_bias] if plan.rows_bias is not None else None
+    shock = z[plan.rows_shock] if plan.rows_shock is not None else None
+    noise = z[plan.rows_noise] if plan.rows_noise is not None else None
+    alive = np.ones((t, m), dtype=bool)
+    share: np.ndarray | None = None
+    cost = np.zeros(m)
+    stage_alive = np.empty((plan.n_stages, m), dtype=np.int64)
+    alive_after = np.empty((plan.n_stages, t, m), dtype=bool)
+    cap = np.empty((t, m))
+    score = np.empty((t, m))
+    for s in range(plan.n_stages):  # loop over stages is fine: each step is vectorised
+        cost += plan.cost[s] * (_count(alive) if s else t)  # everyone funded this period is paid
+        g = plan.growth_scale[s]
+        if s == 0:
+            np.multiply(plan.sd1[col], z[:t], out=cap)
+            cap += plan.mean0[col] + g * rate
+        else:
+            cap += g * rate
+            if shock is not None:
+                cap += math.sqrt(g) * plan.shock_sd[col] * shock[(s - 1) * t:s * t]
+        np.copyto(score, cap)
+        if bias is not None:
+            score += bias
+        if noise is not None:
+            score += plan.noise_sd[s] * noise[s * t:(s + 1) * t]
+        alive, share = _apply_rule(plan.rules[s], score, alive, plan)
+        alive_after[s] = alive
+        stage_alive[s] = _count(alive)
+    n_alive = stage_alive[-1]
+    if share is None:
+        share = alive / n_alive
+    winner = _argmax(np.where(alive, score, -np.inf))
+    best = _argmax(cap)
+    cap_best = cap[best, cols]
+    cap_winner = cap[winner, cols]
+    cap_funded = np.where(alive, cap, -np.inf).max(axis=0)
+    appr = np.zeros((plan.n_approaches, m), dtype=bool)
+    for i, a in enumerate(plan.approach_codes):
+        appr[a] |= alive[i]
+    team_ids = np.arange(t)[:, None]
+    return {
+        "best_wins": winner == best,
+        "best_survives": alive[best, cols],
+        "regret": cap_best - cap_winner,
+        "portfolio_regret": cap_best - cap_funded,
+        "winner_capability": cap_winner,
+        "best_funded_capability": cap_funded,
+        "best_capability": cap_best,
+        "teams_funded": n_alive,
+        "approaches_funded": _count(appr),
+        "cost": cost,
+        "team_win": winner == team_ids,
+        "team_best": best == team_ids,
+        "team_funded": alive,
+        "team_share": share,
+        "team_capability": cap,
+        "stage_alive": stage_alive,
+        "stage_best_alive": alive_after[:, best, cols],
+    }
+
+
+# Per-tournament scalars whose mean gets a standard error from the sum of squares.
+_SCALARS = (
+    "regret", "portfolio_regret", "winner_capability", "best_funded_capability",
+    "best_capability", "teams_funded", "approaches_funded", "cost",
+)
+
+
+def _block_sums(out: dict[str, np.ndarray], rows: Sequence[int]) -> dict[str, np.ndarray]:
+    """Sums (and sums of squares of the scalars) per block: shape ``(..., n_blocks)``.
+
+    Computed block by block from identical data, so they do not depend on the chunk size.
+    """
+    starts = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(np.intp)
+    sums: dict[str, np.ndarray] = {}
+    for key, arr in out.items():
+        if arr.dtype == bool:
+            sums[key] = np.add.reduceat(arr, starts, axis=-1, dtype=np.int64)
+            continue
+        a = arr.astype(np.float64, copy=False)
+        sums[key] = np.add.reduceat(a, starts, axis=-1)
+        if key in _SCALARS:
+            sums[key + "_sq"] = np.add.reduceat(a * a, starts, axis=-1)
+    return sums
+
+
+def _mean_se(total: float, total_sq: float, n: int) -> tuple[float, float]:
+    mean = total / n
+    var = max(total_sq / n - mean * mean, 0.0) * n / max(n - 1, 1)
+    return mean, math.sqrt(var / n)
+
+
+def _prop_se(p: np.ndarray | float, n: int) -> Any:
+    return np.sqrt(np.clip(p * (1 - np.asarray(p)), 0, None) / n)
+
+
+@dataclass(frozen=True)
+class TournamentResult:
+    """Monte Carlo estimates for one programme design (all with MC standard errors)."""
+
+    config: TournamentConfig
+    n: int
+    seed: int
+    chunk_size: int
+    elapsed_s: float
+    p_best_wins: float
+    p_best_wins_se: float
+    p_best_survives: float
+    p_best_survives_se: float
+    expected_regret: float
+    expected_regret_se: float
+    expected_portfolio_regret: float
+    expected_portfolio_regret_se: float
+    expected_winner_capability: float
+    expected_winner_capability_se: float
+    expected_best_funded_capability: float
+    expected_best_funded_capability_se: float
+    expected_best_capability: float
+    expected_best_capability_se: float
+    expected_teams_funded: float
+    expected_teams_funded_se: float
+    expected_approaches_funded: float
+    expected_approaches_funded_se: float
+    expected_cost: float
+    expected_cost_se: float
+    teams: pd.DataFrame = field(repr=False)
+    stages: pd.DataFrame = field(repr=False)
+
+    @property
+    def p_win(self) -> pd.Series:
+        """P(each team is the final winner), indexed by team name."""
+        return self.teams["p_win"]
+
+    @property
+    def p_win_se(self) -> pd.Series:
+        return self.teams["p_win_se"]
+
+    def objective(self, objective: Objective | str = Objective.best_funded) -> tuple[float, float]:
+        if Objective(objective) is Objective.winner:
+            return self.expected_winner_capability, self.expected_winner_capability_se
+        return self.expected_best_funded_capability, self.expected_best_funded_capability_se
+
+    def summary_frame(self, lang: str = "en") -> pd.DataFrame:
+        rows = [(label(k, lang), getattr(self, k), getattr(self, k + "_se"))
+                for k in SUMMARY_METRICS]
+        return pd.DataFrame(rows, columns=[label("metric", lang), label("value", lang),
+                                           label("se", lang)])
+
+    def teams_frame(self, lang: str = "en") -> pd.DataFrame:
+        df = self.teams.reset_index()
+        df["team"] = [_team_label(self.config, i, lang) for i in range(len(df))]
+        return df.rename(columns={c: label(c, lang) for c in df.columns})
+
+    def stages_frame(self, lang: str = "en") -> pd.DataFrame:
+        df = self.stages.copy()
+        df["stage"] = [_stage_label(s, lang) for s in self.config.stages]
+        df["rule"] = [rule_label(s.rule, lang) for s in self.config.stages]
+        return df.rename(columns={c: label(c, lang) for c in df.columns})
+
+    def long_frame(self) -> pd.DataFrame:
+        """Every estimate in one tidy table (scope, item, metric, value, se) for CSV."""
+        recs: list[tuple[str, str, str, float, float | None]] = [
+            ("summary", "", k, getattr(self, k), getattr(self, k + "_se")) for k in SUMMARY_METRICS
+        ]
+        for name, row in self.teams.iterrows():
+            recs.append(("team", str(name), "p_win", row["p_win"], row["p_win_se"]))
+            for col in ("p_truly_best", "p_funded_end"):
+                recs.append(("team", str(name), col, row[col], float(_prop_se(row[col], self.n))))
+            for col in ("mean_final_capability", "mean_final_share"):
+                recs.append(("team", str(name), col, row[col], None))
+        for _, row in self.stages.iterrows():
+            recs.append(("stage", row["stage"], "expected_alive", row["expected_alive"], None))
+            recs.append(("stage", row["stage"], "p_best_alive", row["p_best_alive"],
+                         float(_prop_se(row["p_best_alive"], self.n))))
+        return pd.DataFrame(recs, columns=["scope", "item", "metric", "value", "se"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict: estimates, per-team and per-stage tables, run settings."""
+        out: dict[str, Any] = {
+            "config": self.config.name,
+            "title": self.config.display_title,
+            "path": self.config.stage_path(),
+            "n": self.n,
+            "seed": self.seed,
+            "units": self.config.units,
+            "cost_unit": self.config.cost_unit,
+        }
+        for k in SUMMARY_METRICS:
+            out[k] = float(getattr(self, k))
+            out[k + "_se"] = float(getattr(self, k + "_se"))
+        out["teams"] = [
+            {"team": str(name), **{c: (v if isinstance(v, str) else float(v))
+                                   for c, v in row.items()}}
+            for name, row in self.teams.iterrows()
+        ]
+        out["stages"] = [
+            {c: (v if isinstance(v, str) else float(v)) for c, v in row.items()}
+            for _, row in self.stages.iterrows()
+        ]
+        return out
+
+
+def _chunk_blocks(n: int, chunk_size: int) -> list[tuple[int, list[int]]]:
+    """[(first block, rows of each block in the chunk)]; blocks are global, chunks whole blocks."""
+    per_chunk = max(1, math.ceil(chunk_size / BLOCK))
+    n_blocks = math.ceil(n / BLOCK)
+    sizes = [BLOCK] * (n_blocks - 1) + [n - BLOCK * (n_blocks - 1)]
+    return [(b, sizes[b:b + per_chunk]) for b in range(0, n_blocks, per_chunk)]
+
+
+def _check_run_args(n: int, chunk_size: int) -> None:
+    if int(n) != n or n < 2:
+        raise SpecError(f"n must be an integer of at least 2 tournaments, got {n!r}")
+    if chunk_size < 1:
+        raise SpecError(f"chunk_size must be positive, got {chunk_size!r}")
+
+
+def _resolve_seed(seed: int | None) -> int:
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % (2**63))  # recorded in the result
+    if int(seed) != seed or seed < 0:
+        raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def simulate_tournament(
+    config: str | Path | dict[str, Any] | TournamentConfig = "sovereign-ai",
+    n: int = 200_000,
+    seed: int | None = 0,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: ProgressFn | None = None,
+) -> TournamentResult:
+    """Simulate ``n`` tournaments of ``config`` (a path, shipped name, dict or model).
+
+    ``chunk_size`` only bounds memory (it is rounded up to whole blocks of ``BLOCK``); results
+    for a given seed do not depend on it.
+    """
+    cfg = load_config(config)
+    _check_run_args(n, chunk_size)
+    seed = _resolve_seed(seed)
+    plan = _plan(cfg)
+    t0 = time.perf_counter()
+    parts: list[dict[str, np.ndarray]] = []
+    for first_block, rows in _chunk_blocks(int(n), chunk_size):
+        out = _simulate_block(plan, _draw(plan, seed, first_block, rows))
+        parts.append(_block_sums(out, rows))
+        if progress is not None:
+            progress(int(sum(rows)))
+    # Reduce block partial sums in block order: identical for every chunk size.
+    tot = {k: np.concatenate([p[k] for p in parts], axis=-1).sum(axis=-1) for k in parts[0]}
+    return _result(cfg, plan, tot, int(n), seed, chunk_size, time.perf_counter() - t0)
+
+
+def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: int, seed: int,
+            chunk_size: int, elapsed: float) -> TournamentResult:
+    est: dict[str, float] = {}
+    for key in ("best_wins", "best_survives"):
+        p = float(tot[key]) / n
+        est[f"p_{key}"], est[f"p_{key}_se"] = p, float(_prop_se(p, n))
+    names = {
+        "regret": "expected_regret",
+        "portfolio_regret": "expected_portfolio_regret",
+        "winner_capability": "expected_winner_capability",
+        "best_funded_capability": "expected_best_funded_capability",
+        "best_capability": "expected_best_capability",
+        "teams_funded": "expected_teams_funded",
+        "approaches_funded": "expected_approaches_funded",
+        "cost": "expected_cost",
+    }
+    for key, name in names.items():
+        est[name], est[name + "_se"] = _mean_se(float(tot[key]), float(tot[key + "_sq"]), n)
+    p_win = tot["team_win"] / n
+    teams = pd.DataFrame(
+        {
+            "approach": [t.approach for t in cfg.teams],
+            "prior_mean": plan.mean0,
+            "p_win": p_win,
+            "p_win_se": _prop_se(p_win, n),
+            "p_truly_best": tot["team_best"] / n,
+            "p_funded_end": tot["team_funded"] / n,
+            "mean_final_capability": tot["team_capability"] / n,
+            "mean_final_share": tot["team_share"] / n,
+        },
+        index=pd.Index([t.name for t in cfg.teams], name="team"),
+    )
+    stages = pd.DataFrame(
+        {
+            "stage": [s.name for s in cfg.stages],
+            "rule": [rule_label(s.rule) for s in cfg.stages],
+            "effective_noise_sd": plan.noise_sd,
+            "expected_alive": tot["stage_alive"] / n,
+            "p_best_alive": tot["stage_best_alive"] / n,
+            # teams funded during stage s = teams kept after stage s-1
+            "expected_stage_cost": plan.cost * np.concatenate(
+                [[plan.n_teams], tot["stage_alive"][:-1] / n]),
+        }
+    )
+    return TournamentResult(config=cfg, n=n, seed=seed, chunk_size=chunk_size, elapsed_s=elapsed,
+                            teams=teams, stages=stages, **est)
+
+
+# ------------------------------------------------------------------------- reference (loop)
+
+
+def _reference_one(plan: _Plan, z: np.ndarray) -> tuple[int, int, float, float]:
+    """One tournament in plain Python from its column of normals (the readable specification
+    of the vectorised code)."""
+    t = plan.n_teams
+
+    def draws(rows: slice | None, k: int) -> list[float]:
+        return [float(z[rows][k * t + i]) if rows is not None else 0.0 for i in range(t)]
+
+    first, r_rate = draws(slice(0, t), 0), draws(plan.rows_rate, 0)
+    r_bias = draws(plan.rows_bias, 0)
+    rate = [plan.rate_mean[i] + plan.rate_sd[i] * r_rate[i] for i in range(t)]
+    cap = [plan.mean0[i] + plan.sd1[i] * first[i] for i in range(t)]
+    alive = list(range(t))
+    cost = 0.0
+    score = list(cap)
+    for s, rule in enumerate(plan.rules):
+        cost += plan.cost[s] * len(alive)
+        g = plan.growth_scale[s]
+        shock = draws(plan.rows_shock, s - 1) if s else [0.0] * t
+        noise = draws(plan.rows_noise, s)
+        for i in range(t):
+            cap[i] += g * rate[i] + math.sqrt(g) * plan.shock_sd[i] * shock[i]
+            score[i] = cap[i] + plan.bias_sd * r_bias[i] + plan.noise_sd[s] * noise[i]
+        order = sorted(alive, key=lambda i: (-score[i], i))
+        if isinstance(rule, WinnerTakesAll | TopK):
+            alive = sorted(order[: 1 if isinstance(rule, WinnerTakesAll) else rule.k])
+        elif isinstance(rule, Threshold):
+            alive = sorted(set(order[: rule.min_keep]) |
+                           {i for i in alive if score[i] >= rule.threshold})
+        elif isinstance(rule, Portfolio):
+            kept: list[int] = []
+            for _ in range(rule.k):
+                cand = [i for i in order if i not in kept]
+                if rule.distinct_approaches:
+                    seen = {plan.approach_codes[j] for j in kept}
+                    cand = [i for i in cand if plan.approach_codes[i] not in seen] or cand
+                if cand:
+                    kept.append(cand[0])
+            alive = sorted(kept)
+        elif isinstance(rule, Proportional):
+            w = {i: max(score[i] - rule.floor, 0.0) for i in alive}
+            total = sum(w.values())
+            share = {i: (w[i] / total if total > 0 else 1 / len(alive)) for i in alive}
+            alive = sorted(i for i in alive
+                           if (share[i] > 0 and share[i] >= rule.min_share) or i == order[0])
+    winner = max(alive, key=lambda i: (score[i], -i))
+    best = max(range(t), key=lambda i: (cap[i], -i))
+    return winner, best, cap[best] - cap[winner], cost
+
+
+def simulate_reference(
+    config: str | Path | dict[str, Any] | TournamentConfig, n: int, seed: int = 0
+) -> pd.DataFrame:
+    """Per-tournament loop over the same random numbers as :func:`simulate_tournament`.
+
+    Slow by design: a baseline for the benchmark and an independent check of the vectorised
+    rules. Returns one row per tournament (winner, best, regret, cost).
+    """
+    cfg = load_config(config)
+    plan = _plan(cfg)
+    recs = []
+    for first_block, rows in _chunk_blocks(int(n), BLOCK):
+        z = _draw(plan, seed, first_block, rows)
+        recs.extend(_reference_one(plan, z[:, r]) for r in range(z.shape[1]))
+    return pd.DataFrame(recs, columns=["winner", "best", "regret", "cost"])
+
+
+# -------------------------------------------------------------------------------- designs
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    label: str
+    label_ko: str
+    config: TournamentConfig
+
+
+_DESIGN_KEYS = {"name", "label", "label_ko", "description"}
+_OVERRIDABLE = {"stages", "evaluation", "persistent_bias_sd", "teams", "team_defaults",
+                "budget", "cost_unit"}
+
+
+def load_designs(
+    base: TournamentConfig, designs: str | Path | dict[str, Any]
+) -> tuple[list[Design], float | None, Objective]:
+    """Designs = the base config with some top-level keys replaced (``stages``, ...).
+
+    Returns (designs, budget, objective) where budget/objective come from the designs file.
+    """
+    if isinstance(designs, dict):
+        data, source = designs, "designs"
+    else:
+        path = resolve_path(designs)
+        data, source = read_yaml(path), path.name
+    if not isinstance(data, dict) or not isinstance(data.get("designs"), list) \
+            or not data["designs"]:
+        raise SpecError(f"{source}: expected a mapping with a non-empty `designs` list")
+    unknown = set(data) - {"designs", "budget", "objective", "description"}
+    if unknown:
+        raise SpecError(f"{source}: unknown field(s) {', '.join(sorted(unknown))}")
+    budget = data.get("budget")
+    if budget is not None and (not isinstance(budget, int | float) or budget <= 0):
+        raise SpecError(f"{source}: budget: must be a positive number, got {budget!r}")
+    try:
+        objective = Objective(data.get("objective", Objective.best_funded.value))
+    except ValueError:
+        raise SpecError(f"{source}: objective: use one of "
+                        f"{', '.join(o.value for o in Objective)}") from None
+    base_dict = base.model_dump(exclude_none=True, exclude={"team_defaults"})
+    out: list[Design] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(data["designs"]):
+        where = f"{source}: designs[{i}]"
+        if not isinstance(spec, dict) or not spec.get("name"):
+            raise SpecError(f"{where}: each design needs a `name`")
+        name = str(spec["name"])
+        if name in seen:
+            raise SpecError(f"{where}: duplicate design name {name!r}")
+        seen.add(name)
+        bad = set(spec) - _DESIGN_KEYS - _OVERRIDABLE
+        if bad:
+            raise SpecError(f"{where} ({name}): cannot override {', '.join(sorted(bad))}; "
+                            f"allowed: {', '.join(sorted(_OVERRIDABLE))}")
+        merged = {**base_dict, **{k: v for k, v in spec.items() if k in _OVERRIDABLE},
+                  "name": name}
+        if "teams" in spec:
+            merged["team_defaults"] = spec.get("team_defaults")
+            if merged["team_defaults"] is None:
+                merged.pop("team_defaults")
+        try:
+            cfg = TournamentConfig.model_validate(merged)
+        except ValidationError as exc:
+            raise SpecError(validation_message(exc, f"{where} ({name})")) from None
+        lab = str(spec.get("label", name))
+        out.append(Design(name, lab, str(spec.get("label_ko", lab)), cfg))
+    return out, (float(budget) if budget is not None else None), objective
+
+
+@dataclass(frozen=True)
+class DesignComparison:
+    designs: list[Design]
+    results: list[TournamentResult]
+    budget: float | None
+    objective: Objective
+    best: str | None  # name of the design with the highest objective within budget
+
+    def frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per design (numeric columns; ``*_se`` are MC standard errors)."""
+        recs = []
+        ko = str(getattr(lang, "value", lang)) == "ko"
+        for d, r in zip(self.designs, self.results, strict=True):
+            obj, obj_se = r.objective(self.objective)
+            within = self.budget is None or r.expected_cost <= self.budget
+            recs.append({
+                "design": d.label_ko if ko else d.label,
+                "path": d.config.stage_path(),
+                "p_best_wins": r.p_best_wins, "p_best_wins_se": r.p_best_wins_se,
+                "p_best_survives": r.p_best_survives,
+                "p_best_survives_se": r.p_best_survives_se,
+                "expected_regret": r.expected_regret, "expected_regret_se": r.expected_regret_se,
+                "expected_teams_funded": r.expected_teams_funded,
+                "expected_approaches_funded": r.expected_approaches_funded,
+                "expected_cost": r.expected_cost, "expected_cost_se": r.expected_cost_se,
+                "objective_value": obj, "objective_value_se": obj_se,
+                "within_budget": label("yes" if within else "no", lang),
+                "recommended": "★" if d.name == self.best else "",
+            })
+        return pd.DataFrame(recs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "budget": self.budget,
+            "objective": self.objective.value,
+            "best_design": self.best,
+            "designs": [{"name": d.name, "label": d.label, "label_ko": d.label_ko,
+                         **r.to_dict()} for d, r in zip(self.designs, self.results, strict=True)],
+        }
+
+
+def best_under_budget(
+    designs: Sequence[Design], results: Sequence[TournamentResult], budget: float | None,
+    objective: Objective = Objective.best_funded,
+) -> str | None:
+    """Name of the design with the highest expected final capability whose expected cost fits
+    the budget (None if none fits)."""
+    ok = [(r.objective(objective)[0], -i, d.name)
+          for i, (d, r) in enumerate(zip(designs, results, strict=True))
+          if budget is None or r.expected_cost <= budget]
+    return max(ok)[2] if ok else None
+
+
+def compare_designs(
+    config: str | Path | dict[str, Any] | TournamentConfig,
+    designs: str | Path | dict[str, Any],
+    n: int = 200_000,
+    seed: int | None = 0,
+    *,
+    budget: float | None = None,
+    objective: Objective | str | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: ProgressFn | None = None,
+) -> DesignComparison:
+    """Simulate every design with the same seed (common random numbers) and pick the best one
+    under the budget (argument, else the designs file, else the base config's budget)."""
+    base = load_config(config)
+    ds, file_budget, file_obj = load_designs(base, designs)
+    seed = _resolve_seed(seed)
+    results = [simulate_tournament(d.config, n, seed, chunk_size=chunk_size, progress=progress)
+               for d in ds]
+    budget = budget if budget is not None else (file_budget or base.budget)
+    obj = Objective(objective) if objective is not None else file_obj
+    return DesignComparison(ds, results, budget, obj, best_under_budget(ds, results, budget, obj))
+
+
+# ---------------------------------------------------------------------------------- sweeps
+
+SWEEP_PARAMS = ("noise", "noise_scale", "bias", "stages")
+_SWEEP_RE = re.compile(r"^\s*([a-z_]+)\s*=\s*(.+?)\s*$")
+
+
+def parse_sweep(spec: str) -> tuple[str, list[float]]:
+    """``noise=0.1:1.0:10`` (start:stop:count, inclusive), ``stages=1:4`` (integer steps) or
+    ``noise=0.2,0.5,1``."""
+    m = _SWEEP_RE.match(spec)
+    if not m:
+        raise SpecError(f"--sweep {spec!r}: expected PARAM=START:STOP:COUNT or PARAM=V1,V2,...")
+    param, rhs = m.groups()
+    if param not in SWEEP_PARAMS:
+        raise SpecError(f"--sweep: unknown parameter {param!r}; use one of "
+                        f"{', '.join(SWEEP_PARAMS)}")
+    try:
+        if ":" in rhs:
+            parts = rhs.split(":")
+            if len(parts) == 2 and param == "stages":
+                lo, hi = int(parts[0]), int(parts[1])
+                values = [float(v) for v in range(lo, hi + 1)]
+            elif len(parts) == 3:
+                count = int(parts[2])
+                if count < 1:
+                    raise ValueError
+                values = [float(v) for v in np.linspace(float(parts[0]), float(parts[1]), count)]
+            else:
+                raise ValueError
+        else:
+            values = [float(v) for v in rhs.split(",")]
+    except ValueError:
+        raise SpecError(f"--sweep {spec!r}: values must be START:STOP:COUNT (count ≥ 1) or a "
+                        f"comma-separated list of numbers") from None
+    if not values or any(not math.isfinite(v) or v < 0 for v in values):
+        raise SpecError(f"--sweep {spec!r}: values must be finite and non-negative")
+    if param == "stages" and any(v != int(v) or v < 1 for v in values):
+        raise SpecError(f"--sweep {spec!r}: the number of stages must be a positive integer")
+    return param, values
+
+
+def _with_stage_count(cfg: TournamentConfig, m: int) -> TournamentConfig:
+    """``m`` cut stages from all teams to the base design's final count, spread evenly.
+
+    Programme length and per-team budget stay fixed: growth per period and cost per period are
+    the base totals divided by ``m``. Every stage uses the top-level evaluation (or stage 1's);
+    the last stage keeps the base design's final rule.
+    """
+    t = len(cfg.teams)
+    last = cfg.stages[-1].rule
+    final = last.k if isinstance(last, TopK | Portfolio) else 1
+    if not 1 <= m <= t - final:
+        raise SpecError(f"--sweep stages: {m} stage(s) impossible: {t} teams can be cut to "
+                        f"{final} in 1 to {t - final} stage(s)")
+    ev = cfg.evaluation or cfg.stage_evaluation(0)
+    growth = sum(s.growth_scale for s in cfg.stages) / m
+    cost = sum(s.cost_per_team for s in cfg.stages) / m
+    stages = []
+    for j in range(1, m + 1):
+        if j < m:
+            rule: dict[str, Any] = {"type": "top_k",
+                                    "k": math.floor(t - j * (t - final) / m + 0.5)}
+        else:
+            rule = last.model_dump() if isinstance(last, TopK | Portfolio | WinnerTakesAll) \
+                else {"type": "winner_takes_all"}
+        stages.append({"name": f"Stage {j}", "name_ko": f"{j}차 평가", "rule": rule,
+                       "evaluation": ev.model_dump(exclude_none=True),
+                       "cost_per_team": cost, "growth_scale": growth})
+    return parse_config({**cfg.model_dump(exclude_none=True, exclude={"team_defaults"}),
+                         "stages": stages}, f"{cfg.name} with {m} stage(s)")
+
+
+def _with_effective_noise(ev: Evaluation, sd: float) -> Evaluation:
+    cur = ev.effective_sd
+    return ev.scaled(sd / cur) if cur > 0 else Evaluation(noise_sd=sd)
+
+
+def sweep_config(cfg: TournamentConfig, param: str, value: float) -> TournamentConfig:
+    """The config with one parameter set to ``value`` (see :data:`SWEEP_PARAMS`)."""
+    if param == "stages":
+        return _with_stage_count(cfg, int(value))
+    if param == "bias":
+        return cfg.model_copy(update={"persistent_bias_sd": float(value)})
+    if param in ("noise", "noise_scale"):
+        def change(ev: Evaluation) -> Evaluation:
+            return _with_effective_noise(ev, value) if param == "noise" else ev.scaled(value)
+        stages = [s.model_copy(update={"evaluation": change(cfg.stage_evaluation(i))})
+                  for i, s in enumerate(cfg.stages)]
+        return cfg.model_copy(update={"stages": stages})
+    raise SpecError(f"unknown sweep parameter {param!r}; use one of {', '.join(SWEEP_PARAMS)}")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    param: str
+    values: list[float]
+    results: list[TournamentResult]
+
+    def frame(self, lang: str = "en") -> pd.DataFrame:
+        recs = []
+        for v, r in zip(self.values, self.results, strict=True):
+            recs.append({
+                self.param: v,
+                "path": r.config.stage_path(),
+                "p_best_wins": r.p_best_wins, "p_best_wins_se": r.p_best_wins_se,
+                "p_best_survives": r.p_best_survives,
+                "p_best_survives_se": r.p_best_survives_se,
+                "expected_regret": r.expected_regret, "expected_regret_se": r.expected_regret_se,
+                "expected_cost": r.expected_cost,
+            })
+        return pd.DataFrame(recs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"param": self.param,
+                "points": [{"value": v, **r.to_dict()}
+                           for v, r in zip(self.values, self.results, strict=True)]}
+
+
+def sweep_tournament(
+    config: str | Path | dict[str, Any] | TournamentConfig,
+    sweep: str | tuple[str, Iterable[float]],
+    n: int = 200_000,
+    seed: int | None = 0,
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: ProgressFn | None = None,
+) -> SweepResult:
+    """Re-run the simulation for each value of one parameter (same seed at every point)."""
+    cfg = load_config(config)
+    param, values = parse_sweep(sweep) if isinstance(sweep, str) else (sweep[0], list(sweep[1]))
+    seed = _resolve_seed(seed)
+    cfgs = [sweep_config(cfg, param, float(v)) for v in values]  # validate all before running
+    results = [simulate_tournament(c, n, seed, chunk_size=chunk_size, progress=progress)
+               for c in cfgs]
+    return SweepResult(param, [float(v) for v in values], results)
+
+
+# --------------------------------------------------------------------------------- figures
+
+
+def comparison_figure(comparison: DesignComparison, lang: str = "en") -> Any:
+    """Designs side by side: selection probabilities, regret and cost (±1.96 MC s.e.)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    ko = str(getattr(lang, "value", lang)) == "ko"
+    names = [d.label_ko if ko else d.label for d in comparison.designs]
+    res = comparison.results
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[
+        label("fig_selection", lang), label("fig_regret", lang), label("fig_cost", lang)])
+    for key, color in (("p_best_wins", "#1f77b4"), ("p_best_survives", "#9ecae1")):
+        fig.add_trace(go.Bar(
+            x=names, y=[getattr(r, key) for r in res], name=label(key, lang),
+            marker_color=color,
+            error_y={"type": "data", "array": [1.96 * getattr(r, key + "_se") for r in res]},
+        ), row=1, col=1)
+    fig.add_trace(go.Bar(
+        x=names, y=[r.expected_regret for r in res], name=label("expected_regret", lang),
+        marker_color="#d62728",
+        error_y={"type": "data", "array": [1.96 * r.expected_regret_se for r in res]},
+    ), row=1, col=2)
+    fig.add_trace(go.Bar(
+        x=names, y=[r.expected_cost for r in res], name=label("expected_cost", lang),
+        marker_color=["#2ca02c" if d.name == comparison.best else "#7f7f7f"
+                      for d in comparison.designs],
+        error_y={"type": "data", "array": [1.96 * r.expected_cost_se for r in res]},
+    ), row=1, col=3)
+    if comparison.budget is not None:
+        fig.add_hline(y=comparison.budget, line_dash="dash", row=1, col=3,
+                      annotation_text="budget" if not ko else "예산")
+    fig.update_yaxes(range=[0, 1], row=1, col=1)
+    fig.update_layout(title=f"{label('fig_compare', lang)} ({label('error_bars', lang)})",
+                      barmode="group", legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def tournament_summary_figure(result: TournamentResult, lang: str = "en") -> Any:
+    """One design: P(win) vs P(truly best) per team, and the best team's survival by stage."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    cfg = result.config
+    teams = [_team_label(cfg, i, lang) for i in range(len(cfg.teams))]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[
+        label("fig_team_win", lang), label("fig_best_alive", lang)])
+    fig.add_trace(go.Bar(x=teams, y=result.teams["p_win"], name=label("p_win", lang),
+                         error_y={"type": "data", "array": 1.96 * result.teams["p_win_se"]}),
+                  row=1, col=1)
+    fig.add_trace(go.Bar(x=teams, y=result.teams["p_truly_best"],
+                         name=label("p_truly_best", lang)), row=1, col=1)
+    p = result.stages["p_best_alive"].to_numpy()
+    fig.add_trace(go.Scatter(
+        x=[_stage_label(s, lang) for s in cfg.stages], y=p, mode="lines+markers",
+        name=label("p_best_alive", lang),
+        error_y={"type": "data", "array": 1.96 * _prop_se(p, result.n)},
+    ), row=1, col=2)
+    fig.update_yaxes(range=[0, 1])
+    title = (cfg.title_ko or cfg.display_title) if str(getattr(lang, "value", lang)) == "ko" \
+        else cfg.display_title
+    fig.update_layout(title=f"{title} — {label('p_best_wins', lang)} "
+                            f"{result.p_best_wins:.3f} ± {1.96 * result.p_best_wins_se:.3f}",
+                      barmode="group", legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def sweep_figure(sweep: SweepResult, lang: str = "en") -> Any:
+    """Selection probabilities (with 95% MC bands) and regret against the swept parameter."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    x = sweep.values
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for key in ("p_best_wins", "p_best_survives"):
+        y = np.array([getattr(r, key) for r in sweep.results])
+        se = np.array([getattr(r, key + "_se") for r in sweep.results])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=label(key, lang),
+                                 error_y={"type": "data", "array": 1.96 * se}),
+                      secondary_y=False)
+    fig.add_trace(go.Scatter(x=x, y=[r.expected_regret for r in sweep.results],
+                             mode="lines+markers", line={"dash": "dot"},
+                             name=label("expected_regret", lang)), secondary_y=True)
+    fig.update_xaxes(title_text=label(sweep.param, lang))
+    fig.update_yaxes(title_text=label("p_best_wins", lang), range=[0, 1], secondary_y=False)
+    fig.update_yaxes(title_text=label("expected_regret", lang), secondary_y=True)
+    fig.update_layout(title=f"{label('fig_sweep', lang)} {label(sweep.param, lang)}")
+    return fig

@@ -1,0 +1,142 @@
+"""`aigap rank` and `aigap explain`: index scores, and why a unit scores what it does."""
+
+from __future__ import annotations
+
+import pandas as pd
+import typer
+
+from aigap.cli._common import (
+    FORMAT_OPTION,
+    LANG_OPTION,
+    Lang,
+    OutputFormat,
+    console,
+    emit,
+    user_errors,
+)
+from aigap.errors import SpecError
+from aigap.index import IndexResult, PanelResult, build_index
+
+_LABELS = {
+    "en": {"rank": "rank", "unit": "unit", "name": "name", "score": "score",
+           "indicator": "indicator", "value": "value", "weight": "weight",
+           "contribution": "contribution"},
+    "ko": {"rank": "순위", "unit": "코드", "name": "이름", "score": "점수",
+           "indicator": "지표", "value": "정규화 값", "weight": "유효 가중치",
+           "contribution": "기여도"},
+}
+
+SPEC_OPTION = typer.Option("asem", "--spec", "-s", help="shipped spec name or path to a YAML spec")
+YEAR_OPTION = typer.Option(None, "--year", "-y", help="year of a panel spec (default: latest)")
+
+
+def _result(spec: str, year: int | None) -> IndexResult:
+    res = build_index(spec, year=year)
+    if isinstance(res, PanelResult):
+        res = res[res.years[-1]]
+    return res
+
+
+def _level_number(res: IndexResult, level: str) -> int:
+    top = res.framework.n_levels
+    named = {"index": top, "pillar": 2, "indicator": 1}
+    if level.lower() in named:
+        return named[level.lower()]
+    try:
+        n = int(level)
+    except ValueError:
+        raise SpecError(f"--level must be index, pillar, indicator or a number 1..{top}; "
+                        f"got {level!r}") from None
+    if not 1 <= n <= top:
+        raise SpecError(f"--level {n} out of range 1..{top}")
+    return n
+
+
+def rank(
+    spec: str = SPEC_OPTION,
+    top: int = typer.Option(10, "--top", "-n", help="number of units to show (0 = all)"),
+    level: str = typer.Option("index", "--level", "-l",
+                              help="index, pillar, indicator or a level number"),
+    year: int | None = YEAR_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    lang: Lang = LANG_OPTION,
+) -> None:
+    """Rank units by the index; --level adds one column per aggregate of that level."""
+    lab = _LABELS[lang.value]
+    res = _result(spec, year)
+    lv = _level_number(res, level)
+    fw = res.framework
+    agg = res.dataset("Aggregated")
+    idx = agg[fw.root].sort_values(ascending=False, kind="stable")
+    ranks = idx.rank(ascending=False, method="min")
+    out = pd.DataFrame({
+        lab["rank"]: ranks.astype("Int64"),
+        lab["unit"]: idx.index,
+        lab["name"]: [res.unit_names.get(u, "") for u in idx.index],
+        lab["score"]: idx.to_numpy(),
+    })
+    if lv != fw.n_levels:
+        for code in res.level_codes(lv):
+            out[code] = agg.loc[idx.index, code].to_numpy()
+    if top:
+        out = out.head(top)
+    title = f"{fw.names.get(fw.root, fw.root)} — {res.spec.name}"
+    if res.year is not None:
+        title += f" ({res.year})"
+    emit(out, fmt, title=title)
+
+
+def explain(
+    unit: str = typer.Argument(..., help="unit code, e.g. KOR"),
+    spec: str = SPEC_OPTION,
+    year: int | None = YEAR_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    lang: Lang = LANG_OPTION,
+) -> None:
+    """Decompose a unit's index score into indicator contributions (they sum to the score)."""
+    lab = _LABELS[lang.value]
+    res = _result(spec, year)
+    fw = res.framework
+    ex = res.explain(unit.upper() if unit.upper() in res.dataset("Aggregated").index else unit)
+    lvl_cols = [f"level{lv}" for lv in range(2, fw.n_levels)]
+    ex = ex.sort_values([*lvl_cols, "contribution"], ascending=[True] * len(lvl_cols) + [False])
+    rename = {"indicator": lab["indicator"], "value": lab["value"], "weight": lab["weight"],
+              "contribution": lab["contribution"]}
+    for lv in range(2, fw.n_levels):
+        codes = fw.at_level(lv)
+        rename[f"level{lv}"] = "pillar" if lv == 2 else ("sub-index" if len(codes) > 1 else
+                                                          f"level {lv}")
+    table = ex.drop(columns=[f"level{fw.n_levels}", "name"]).rename(columns=rename)
+    score = ex.attrs["index_score"]
+    name = res.unit_names.get(ex.attrs["unit"], ex.attrs["unit"])
+    if fmt is not OutputFormat.table:
+        emit(table, fmt)
+        return
+    emit(table, fmt, title=f"{name}: {fw.names.get(fw.root, fw.root)} = {score:.3f}",
+         caption=_method_caption(res))
+    # roll-up per aggregate: how much of the index each pillar / sub-index carries
+    rows = []
+    for lv in range(fw.n_levels - 1, 1, -1):
+        col = f"level{lv}"
+        for code, c in ex.groupby(col)["contribution"].sum().items():
+            rows.append({"level": lv, "code": code, "name": fw.names.get(code, code),
+                         lab["score"]: float(res.dataset("Aggregated").at[ex.attrs["unit"], code]),
+                         lab["contribution"]: float(c)})
+    if rows:
+        emit(pd.DataFrame(rows), fmt, title=f"{name}: contributions by aggregate")
+    console.print(f"sum of contributions = {ex['contribution'].sum():.6f}; "
+                  f"index score = {score:.6f}")
+
+
+def _method_caption(res: IndexResult) -> str:
+    methods = {res.aggregation.method_for(lv) for lv in range(2, res.framework.n_levels + 1)}
+    if methods == {"arithmetic"}:
+        return "contribution = effective weight x normalised value (exact)"
+    return ("contribution: arithmetic levels w*y; geometric levels log-shares "
+            "y_p*w*log(y)/log(y_p); others proportional w*y shares")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `rank` and `explain` to the aigap CLI."""
+    app.command("rank")(user_errors(rank))
+    app.command("explain")(user_errors(explain))

@@ -1,0 +1,166 @@
+"""`aigap tournament`: how likely is a staged-evaluation programme to keep the best team?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from aigap.cli._common import (
+    FORMAT_OPTION,
+    LANG_OPTION,
+    Lang,
+    OutputFormat,
+    console,
+    emit,
+    emit_json,
+    err_console,
+    user_errors,
+)
+from aigap.errors import SpecError
+
+HELP = """Simulate a staged evaluation (e.g. the sovereign-AI programme, 5 teams cut to 1).
+
+Reports the probability that the truly best team wins or survives, the expected regret,
+per-team win probabilities, the diversity kept and the expected cost, all with Monte Carlo
+standard errors. `--compare` runs several designs side by side; `--sweep` varies one parameter
+(noise, noise_scale, bias or stages). See docs/tournament.md for the model.
+"""
+
+
+@contextmanager
+def _progress(total: int, enabled: bool, what: str) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar over chunks on stderr (stdout stays clean for piping)."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda rows: bar.advance(task, rows)
+
+
+def _with_se(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Merge ``x`` and ``x_se`` into one "value ± 1.96 s.e." text column for display."""
+    from aigap.analysis.tournament import label
+
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        if col.endswith("_se"):
+            continue
+        if f"{col}_se" in df.columns:
+            out[label(col, lang)] = [f"{v:.3f} ± {1.96 * s:.3f}"
+                                     for v, s in zip(df[col], df[f"{col}_se"], strict=True)]
+        else:
+            out[label(col, lang)] = df[col]
+    return out
+
+
+def tournament(
+    config: str = typer.Option(
+        "sovereign-ai", "--config", "-c", help="YAML path or shipped name (sovereign-ai)"
+    ),
+    compare: str | None = typer.Option(
+        None, "--compare", help="designs YAML (path or shipped name `designs`)"
+    ),
+    sweep: str | None = typer.Option(
+        None, "--sweep", help="PARAM=START:STOP:COUNT, e.g. noise=0.1:1.0:10 or stages=1:4"
+    ),
+    n: int = typer.Option(200_000, "--n", "-n", min=2, help="tournaments per design"),
+    seed: int = typer.Option(0, "--seed", min=0, help="random seed (same seed, same numbers)"),
+    budget: float | None = typer.Option(
+        None, "--budget", help="budget for picking the best design (default: from the YAML)"
+    ),
+    objective: str | None = typer.Option(
+        None, "--objective", help="best_funded (default) or winner: what the design maximises"
+    ),
+    fmt: OutputFormat = FORMAT_OPTION,
+    lang: Lang = LANG_OPTION,
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
+) -> None:
+    """Simulate a staged-evaluation programme and report how often it keeps the best team."""
+    _run(config, compare, sweep, n, seed, budget, objective, fmt, lang, progress)
+
+
+@user_errors
+def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
+         budget: float | None, objective: str | None, fmt: OutputFormat, lang: Lang,
+         show_progress: bool) -> None:
+    # Imported here so `aigap --help` stays fast (NumPy/pandas/pydantic load on demand).
+    from aigap.analysis import tournament as tm
+
+    if compare and sweep:
+        raise SpecError("--compare and --sweep cannot be combined: run them separately")
+    if objective is not None and objective not in {o.value for o in tm.Objective}:
+        raise SpecError(f"--objective {objective!r}: use best_funded or winner")
+    cfg = tm.load_config(config)
+    lg = lang.value
+    enabled = show_progress and fmt is OutputFormat.table and err_console.is_terminal
+
+    if compare:
+        designs, _, _ = tm.load_designs(cfg, compare)  # validate before simulating
+        with _progress(n * len(designs), enabled, "designs") as cb:
+            cmp = tm.compare_designs(cfg, compare, n, seed, budget=budget,
+                                     objective=objective, progress=cb)
+        if fmt is OutputFormat.json:
+            emit_json(cmp.to_dict())
+            return
+        frame = cmp.frame(lg)
+        if fmt is OutputFormat.csv:
+            emit(frame, fmt)
+            return
+        budget_txt = f"{cmp.budget:g} {cfg.cost_unit}" if cmp.budget is not None else "–"
+        caption = (f"n = {n:,}, seed {seed}; ± = 1.96 MC s.e.; budget {budget_txt}; "
+                   f"{tm.label('objective_value', lg)}: {tm.label(cmp.objective.value, lg)}")
+        emit(_with_se(frame, lg), fmt, title=tm.label("fig_compare", lg), caption=caption)
+        if cmp.best is not None:
+            best = next(d for d in cmp.designs if d.name == cmp.best)
+            name = best.label_ko if lg == "ko" else best.label
+            msg = (f"예산 내 최선: {name}" if lg == "ko" else f"Best design within budget: {name}")
+        else:
+            msg = "예산 내 설계안 없음" if lg == "ko" else "No design fits the budget"
+        console.print(msg)
+        return
+
+    if sweep:
+        param, values = tm.parse_sweep(sweep)
+        with _progress(n * len(values), enabled, param) as cb:
+            sw = tm.sweep_tournament(cfg, (param, values), n, seed, progress=cb)
+        if fmt is OutputFormat.json:
+            emit_json(sw.to_dict())
+            return
+        frame = sw.frame(lg)
+        if fmt is OutputFormat.csv:
+            emit(frame, fmt)
+            return
+        emit(_with_se(frame, lg), fmt,
+             title=f"{tm.label('fig_sweep', lg)} {tm.label(param, lg)}",
+             caption=f"{cfg.display_title}; n = {n:,}, seed {seed}; ± = 1.96 MC s.e.")
+        return
+
+    with _progress(n, enabled, "tournaments") as cb:
+        res = tm.simulate_tournament(cfg, n, seed, progress=cb)
+    if fmt is OutputFormat.json:
+        emit_json(res.to_dict())
+        return
+    if fmt is OutputFormat.csv:
+        emit(res.long_frame(), fmt)
+        return
+    title = (cfg.title_ko or cfg.display_title) if lg == "ko" else cfg.display_title
+    emit(res.summary_frame(lg), fmt, title=f"{title} ({cfg.stage_path()})",
+         caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; cost in {cfg.cost_unit}")
+    emit(res.teams_frame(lg), fmt)
+    emit(res.stages_frame(lg), fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tournament", help=HELP)(tournament)

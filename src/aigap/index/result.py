@@ -1,0 +1,176 @@
+"""The outcome of an index build: every intermediate data set, scores, ranks and explanations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from aigap.errors import SpecError
+from aigap.index.spec import AggregateStep, Framework, Spec
+
+DATASET_ORDER = ["Raw", "Denominated", "Screened", "Imputed", "Treated", "Normalised",
+                 "Aggregated"]
+
+
+@dataclass
+class IndexResult:
+    """One build of an index for one year.
+
+    Data sets are DataFrames indexed by unit code with one column per indicator (and, for
+    ``Aggregated``, per aggregate), codes as in the spec/iMeta.
+    """
+
+    spec: Spec
+    framework: Framework
+    datasets: dict[str, pd.DataFrame]
+    treatment_log: pd.DataFrame
+    aggregation: AggregateStep
+    unit_names: dict[str, str] = field(default_factory=dict)
+    year: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    # ----------------------------------------------------------------- access
+    def dataset(self, name: str) -> pd.DataFrame:
+        """A data set by name: Raw, Denominated, Screened, Imputed, Treated, Normalised or
+        Aggregated (only those the spec's steps produced)."""
+        if name not in self.datasets:
+            raise SpecError(f"no data set {name!r} in this build; available: "
+                            f"{', '.join(self.datasets)}")
+        return self.datasets[name]
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """Aggregate scores: units x aggregate codes (pillars ... index)."""
+        return self.datasets["Aggregated"][self.framework.aggregates]
+
+    @property
+    def ranks(self) -> pd.DataFrame:
+        """Ranks of :attr:`scores` (1 = best, ties share the best rank, NaN stays NaN)."""
+        return self.scores.rank(ascending=False, method="min")
+
+    @property
+    def index(self) -> pd.Series:
+        """The top-level index score of each unit."""
+        return self.scores[self.framework.root]
+
+    def level_codes(self, level: int) -> list[str]:
+        if not 1 <= level <= self.framework.n_levels:
+            raise SpecError(f"level {level} out of range 1..{self.framework.n_levels}")
+        return self.framework.at_level(level)
+
+    # ----------------------------------------------------------------- explain
+    def explain(self, unit: str) -> pd.DataFrame:
+        """Decompose ``unit``'s index score into indicator contributions.
+
+        Columns: indicator, one column per ancestor level (pillar, ..., index), value (the
+        normalised value aggregated), weight (effective weight in the index, after the
+        re-weighting for missing data), contribution. Contributions sum to the index score.
+
+        Method per aggregation step (child c of parent p, weights w re-normalised over the
+        children available for this unit):
+
+        * arithmetic: ``w_c * y_c`` (exact);
+        * geometric: log-share ``y_p * w_c * log(y_c) / log(y_p)`` (exact; shares are of the log);
+        * harmonic / median / Copeland: proportional share ``y_p * w_c * y_c / sum(w * y)``.
+
+        Contributions are chained down the tree: a child's share of its parent's contribution is
+        its contribution to the parent divided by the parent's value.
+        """
+        fw = self.framework
+        agg = self.dataset("Aggregated")
+        if unit not in agg.index:
+            raise SpecError(f"unit {unit!r} not in this build (units: {len(agg)}; e.g. "
+                            f"{', '.join(map(str, agg.index[:5]))})")
+        row = agg.loc[unit]
+        # contribution of each node to the root, top-down
+        contrib: dict[str, float] = {fw.root: float(row[fw.root])}
+        eff_w: dict[str, float] = {fw.root: 1.0}
+        for level in range(fw.n_levels, 1, -1):
+            method = self.aggregation.method_for(level)
+            for p in fw.at_level(level):
+                kids = fw.children(p)
+                vals = np.array([row[k] for k in kids], dtype=float)
+                w = np.array([fw.weight[k] for k in kids], dtype=float)
+                ok = ~np.isnan(vals)
+                ws = np.where(ok, w, 0.0)
+                ws = ws / ws.sum() if ws.sum() > 0 else ws
+                yp = float(row[p])
+                share = _shares(method, vals, ws, yp)
+                for k, s, wk in zip(kids, share, ws, strict=True):
+                    contrib[k] = contrib.get(p, np.nan) * s
+                    eff_w[k] = eff_w.get(p, np.nan) * wk
+        anc_levels = list(range(2, fw.n_levels + 1))
+        recs = []
+        for ind in fw.indicators:
+            path = fw.path(ind)
+            rec: dict[str, object] = {"indicator": ind, "name": fw.names.get(ind, ind)}
+            for lv in anc_levels:
+                rec[f"level{lv}"] = next((a for a in path if fw.level[a] == lv), None)
+            rec["value"] = float(row[ind])
+            rec["weight"] = eff_w.get(ind, np.nan)
+            rec["contribution"] = contrib.get(ind, np.nan)
+            recs.append(rec)
+        out = pd.DataFrame(recs)
+        out.attrs["index_score"] = float(row[fw.root])
+        out.attrs["unit"] = unit
+        return out
+
+
+def _shares(method: str, vals: np.ndarray, ws: np.ndarray, yp: float) -> np.ndarray:
+    """Each child's contribution to the parent, as a fraction of the parent's value."""
+    ok = ~np.isnan(vals)
+    out = np.zeros(vals.size)
+    if not ok.any() or np.isnan(yp) or yp == 0:
+        return out
+    if method == "arithmetic":
+        out[ok] = ws[ok] * vals[ok] / yp
+    elif method == "geometric":
+        ly = np.log(yp)
+        if ly == 0:  # all children equal 1: split by weight
+            out[ok] = ws[ok]
+        else:
+            out[ok] = ws[ok] * np.log(vals[ok]) / ly
+    else:
+        tot = np.sum(ws[ok] * vals[ok])
+        out[ok] = ws[ok] * vals[ok] / tot if tot != 0 else ws[ok]
+    return out
+
+
+@dataclass
+class PanelResult:
+    """Builds of one spec over several years (``results[year]``)."""
+
+    spec: Spec
+    results: dict[int, IndexResult]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.results)
+
+    def __getitem__(self, year: int) -> IndexResult:
+        if year not in self.results:
+            raise SpecError(f"year {year} not in the panel (years: {self.years})")
+        return self.results[year]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.years)
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """Long frame: year, unit, then one column per aggregate."""
+        frames = []
+        for y in self.years:
+            s = self.results[y].scores.copy()
+            s.insert(0, "year", y)
+            frames.append(s)
+        out = pd.concat(frames)
+        out.index.name = "unit"
+        return out.reset_index()
+
+    def dataset(self, name: str) -> pd.DataFrame:
+        """A data set stacked over years (MultiIndex year, unit)."""
+        return pd.concat({y: self.results[y].dataset(name) for y in self.years},
+                         names=["year", "unit"])
