@@ -46,6 +46,10 @@ def home_dir() -> Path:
 
 
 def default_db_path() -> Path:
+    """``AIGAP_DB`` if set (the CLI's global ``--db``), else ``$AIGAP_HOME/warehouse.duckdb``."""
+    env = os.environ.get("AIGAP_DB")
+    if env:
+        return Path(env).expanduser()
     return home_dir() / "warehouse.duckdb"
 
 

@@ -7,7 +7,7 @@ import copy
 import pytest
 import yaml
 
-from aigap.errors import SpecError
+from aigap.errors import AigapError, SpecError
 from aigap.index import Spec, build_index, load_spec, shipped_specs
 
 from .conftest import small_data, small_spec
@@ -127,7 +127,7 @@ def test_explicit_four_levels():
     assert (res.scores["S1"] - res.scores["Index"]).abs().max() < 1e-12
 
 
-def test_warehouse_source_gives_clear_error():
+def test_warehouse_source_without_warehouse_gives_clear_error():
     raw = _with(data={"source": "warehouse", "year": 2024})
-    with pytest.raises(SpecError, match="warehouse source is not wired"):
+    with pytest.raises(AigapError, match="run `aigap data pull` first"):
         build_index(Spec.from_dict(raw))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
+from pathlib import Path
 
 import typer
 
@@ -16,8 +18,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+_ROOT_DB = typer.Option(None, "--db", help="warehouse file for every command "
+                        "(default: $AIGAP_DB or $AIGAP_HOME/warehouse.duckdb)")
+
+
+@app.callback()
+def _root(db: Path | None = _ROOT_DB) -> None:
+    """Diagnose a country's AI competitiveness gap with reproducible, inspectable numbers."""
+    if db is not None:
+        os.environ["AIGAP_DB"] = str(db)
+
+
 # Modules that add commands to ``app`` (each exposes ``register(app)``).
 _COMMAND_MODULES = [
+    "aigap.cli.analysis",
     "aigap.cli.data",
     "aigap.cli.index",
     "aigap.cli.tournament",

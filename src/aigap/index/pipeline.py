@@ -171,6 +171,11 @@ def _prepare(spec: Spec, fw: Framework, year: int | None, frame: pd.DataFrame) -
     unknown = sorted(set(inc) - set(frame.index))
     if unknown:
         raise SpecError(f"units.include: unknown unit(s) {unknown}{_yr(year)}")
+    if spec.units.groups:
+        from aigap.data.countries import group_members
+
+        members = {m for g in spec.units.groups for m in group_members(g)}
+        inc = [*inc, *sorted(members & set(frame.index) - set(inc))]
     if inc:
         frame = frame.loc[[u for u in frame.index if u in set(inc)]]
     if exc:

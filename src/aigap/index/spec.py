@@ -161,6 +161,8 @@ class IndicatorSpec(_Model):
     denominator: str | None = None
     unit: str = ""
     target: float | None = None
+    year: int | None = None  # warehouse data: a fixed year for this indicator
+    rationale: str = ""  # why it is in the index (shown by `aigap explain` and the report)
 
 
 class AggregateSpec(_Model):
@@ -176,13 +178,30 @@ class StructureSpec(_Model):
 
 
 class DataSpec(_Model):
+    """Where the data come from.
+
+    For ``source: warehouse``: each indicator takes its latest value in
+    ``[year - window, year]`` (or its own fixed ``year``); a panel runs every year of
+    ``years``; ``denominators`` are warehouse series loaded as extra columns for ``denominate``.
+    """
+
     source: Literal["asem", "warehouse", "frame"] = "frame"
     panel: bool = False
     year: int | None = None
+    window: int = Field(0, ge=0, le=20)
+    years: tuple[int, int] | None = None
+    denominators: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> DataSpec:
+        if self.years is not None and self.years[0] > self.years[1]:
+            raise ValueError(f"years must be (first, last), got {list(self.years)}")
+        return self
 
 
 class UnitsSpec(_Model):
-    include: list[str] = Field(default_factory=list)  # empty = all
+    include: list[str] = Field(default_factory=list)  # empty = all (unless groups are given)
+    groups: list[str] = Field(default_factory=list)  # e.g. OECD, G20: their current members
     exclude: list[str] = Field(default_factory=list)
 
 

@@ -1,0 +1,444 @@
+"""Gap tables: one unit against others, every year, in levels, per capita and per GDP.
+
+Every number keeps the source and vintage of both sides. Missing years are explicit rows with
+NaN and a note, never filled. Ratios are ``other / unit`` ("the USA has 29.8x Korea").
+
+Normalisation rule (per capita, per GDP): only *extensive* quantities (totals: money, counts,
+people, FLOP) are divided by population or GDP. An indicator is *intensive* - and skipped with a
+note - when its unit or code says it is already a ratio, share, rate, score or index
+(:func:`intensive_reason`). Dividing a per-capita figure by population again is meaningless.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aigap.data.countries import check_iso3
+from aigap.data.warehouse import Warehouse
+from aigap.errors import AigapError
+
+POPULATION = "population"
+GDP = "gdp_current_usd"
+PER_CHOICES = ("capita", "gdp")
+BASES = ("level", "per capita", "per GDP")
+
+# Unit words that mark an intensive quantity (already normalised or bounded).
+_INTENSIVE_UNIT = re.compile(
+    r"\bper\b|%|\bscore\b|\bindex\b|\bshare\b|\brate\b|\bratio\b|\bestimate\b|"
+    r"standard error|\b0-1\b|\bpercent",
+    re.IGNORECASE,
+)
+# Codes such as gdp_per_capita_ppp whose unit ("international $") does not say it.
+_INTENSIVE_CODE = re.compile(r"(^|_)(per|pct|share|rate|ratio|score|index|pc)(_|$|\d)")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+
+class GapError(AigapError):
+    """A gap cannot be computed as asked (no data, unit compared with itself, ...)."""
+
+
+# --- indicator metadata ---------------------------------------------------------------------
+
+
+def indicator_meta(wh: Warehouse, code: str) -> dict[str, Any]:
+    """Catalogue row of one indicator (name_en, name_ko, unit, direction, top_n, ...)."""
+    cat = wh.indicators()
+    row = cat[cat["code"] == code]
+    if row.empty:
+        from aigap.data.catalogue import check_indicators
+
+        check_indicators([code], cat["code"].tolist())  # raises with near matches
+    rec = row.iloc[0].to_dict()
+    top_n = rec.get("top_n")
+    rec["top_n"] = None if top_n is None or pd.isna(top_n) else int(top_n)
+    rec["direction"] = int(rec["direction"])
+    return rec
+
+
+def intensive_reason(unit: str, code: str = "") -> str | None:
+    """Why an indicator must not be divided by population or GDP (None: it may be)."""
+    if _INTENSIVE_UNIT.search(unit or ""):
+        return f"unit {unit!r} is already a ratio, share, rate, score or index"
+    if _INTENSIVE_CODE.search(code or ""):
+        return f"indicator {code!r} is already normalised (per capita, share or index)"
+    return None
+
+
+def unit_scale(unit: str) -> float:
+    """Multiplier hidden in a unit such as 'billion US$ (current)' (1 when none)."""
+    low = (unit or "").lower()
+    for word, factor in _SCALE.items():
+        if re.search(rf"\b{word}\b", low):
+            return factor
+    return 1.0
+
+
+def is_money(unit: str) -> bool:
+    return "$" in (unit or "")
+
+
+def _plain_money(unit: str) -> str:
+    """'billion US$ (current)' -> 'US$ (current)': the unit after applying unit_scale."""
+    return re.sub(r"\b(thousand|million|billion|trillion)\s+", "", unit).strip()
+
+
+def normalised_units(unit: str) -> tuple[str, str]:
+    """Units of the per-capita and per-GDP values derived from an extensive indicator."""
+    if is_money(unit):
+        return f"{_plain_money(unit)} per person", "% of GDP"
+    base = unit.split(",")[0].strip() or "units"
+    return f"{base} per million people", f"{base} per US$ billion of GDP"
+
+
+def price_basis_note(unit: str) -> str:
+    """Warn when money in one price basis is divided by GDP in current US$."""
+    if not is_money(unit):
+        return ""
+    plain = _plain_money(unit)
+    if plain == "US$ (current)":
+        return ""
+    return (f"numerator in {plain}, GDP in current US$: the share mixes price bases "
+            "(approximate)")
+
+
+# --- the gap table --------------------------------------------------------------------------
+
+GAP_COLUMNS = [
+    "indicator", "basis", "measure_unit", "year", "iso3", "other", "value", "other_value",
+    "difference", "ratio", "log10_ratio", "source", "vintage", "other_source", "other_vintage",
+    "note",
+]
+
+
+def _provenance(frame: pd.DataFrame) -> pd.DataFrame:
+    """source/vintage per (iso3, year), with denominators appended for normalised bases."""
+    return frame.set_index(["iso3", "year"])[["value", "source", "vintage"]]
+
+
+def _pair_row(
+    indicator: str, basis: str, measure_unit: str, year: int, unit: str, other: str,
+    a: pd.Series | None, b: pd.Series | None, extra_note: str = "",
+    why_missing: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One comparison row; a/b are the (value, source, vintage) of unit and other or None.
+
+    ``why_missing`` gives a better reason than "no value" for a side (e.g. no population).
+    """
+    why = why_missing or {}
+    notes: list[str] = []
+    va = float(a["value"]) if a is not None else math.nan
+    vb = float(b["value"]) if b is not None else math.nan
+    if a is None:
+        notes.append(why.get(unit, f"{unit} has no value in {year}"))
+    if b is None:
+        notes.append(why.get(other, f"{other} has no value in {year}"))
+    diff = vb - va
+    ratio = math.nan
+    log10 = math.nan
+    if a is not None and b is not None:
+        if va > 0 and vb > 0:
+            ratio = vb / va
+            log10 = math.log10(ratio)
+        elif va > 0 and vb == 0:
+            ratio = 0.0
+            notes.append(f"{other} is 0 in {year}: log ratio undefined")
+        elif va == 0:
+            notes.append(f"{unit} is 0 in {year}: ratio undefined")
+        else:
+            notes.append(f"negative value in {year}: ratio undefined")
+    if extra_note:
+        notes.append(extra_note)
+    return {
+        "indicator": indicator, "basis": basis, "measure_unit": measure_unit, "year": int(year),
+        "iso3": unit, "other": other, "value": va, "other_value": vb, "difference": diff,
+        "ratio": ratio, "log10_ratio": log10,
+        "source": a["source"] if a is not None else "", "vintage": a["vintage"] if a is not None
+        else "", "other_source": b["source"] if b is not None else "",
+        "other_vintage": b["vintage"] if b is not None else "", "note": "; ".join(notes),
+    }
+
+
+def _normalise(
+    series: pd.DataFrame, denom: pd.DataFrame, factor: float, denom_name: str,
+) -> tuple[pd.DataFrame, dict[tuple[str, int], str]]:
+    """series.value * factor / denom.value, with joined provenance and notes for gaps."""
+    notes: dict[tuple[str, int], str] = {}
+    rows = []
+    for (iso3, year), r in series.iterrows():
+        if (iso3, year) not in denom.index:
+            notes[(iso3, year)] = f"no {denom_name} for {iso3} in {year}"
+            continue
+        d = denom.loc[(iso3, year)]
+        if not d["value"] or d["value"] <= 0:
+            notes[(iso3, year)] = f"{denom_name} of {iso3} in {year} is not positive"
+            continue
+        rows.append({"iso3": iso3, "year": year, "value": r["value"] * factor / d["value"],
+                     "source": f"{r['source']} / {d['source']}",
+                     "vintage": f"{r['vintage']} / {d['vintage']}"})
+    out = pd.DataFrame(rows, columns=["iso3", "year", "value", "source", "vintage"])
+    return out.set_index(["iso3", "year"]), notes
+
+
+def gap_table(
+    panel: pd.DataFrame,
+    unit: str,
+    vs: Sequence[str],
+    *,
+    units_of: dict[str, str],
+    years: Iterable[int] | None = None,
+    per: Sequence[str] = PER_CHOICES,
+    population: pd.DataFrame | None = None,
+    gdp: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The pure core of :func:`gap` on tidy frames (columns iso3, year, value, source, vintage).
+
+    ``panel`` holds the indicator(s); ``units_of`` maps indicator code -> unit; ``population``
+    and ``gdp`` are tidy frames of the denominators (None: that basis is skipped with a note).
+    """
+    rows: list[dict[str, Any]] = []
+    for ind in sorted(set(units_of)):
+        sub = panel[panel["indicator"] == ind]
+        sub = sub[sub["iso3"].isin([unit, *vs])]
+        measure = units_of[ind]
+        if years is not None:
+            yrs = sorted({int(y) for y in years})
+        else:
+            yrs = sorted({int(y) for y in sub["year"]})
+        bases: list[tuple[str, str, pd.DataFrame, dict[tuple[str, int], str], str]] = []
+        skipped: list[dict[str, Any]] = []
+        level = _provenance(sub)
+        bases.append(("level", measure, level, {}, ""))
+        reason = intensive_reason(measure, ind)
+        pc_unit, gdp_unit = normalised_units(measure)
+        scale = unit_scale(measure)
+        for choice in per:
+            basis = "per capita" if choice == "capita" else "per GDP"
+            denom = population if choice == "capita" else gdp
+            name = POPULATION if choice == "capita" else GDP
+            if reason:
+                skipped.append(_skip_row(ind, basis, unit, f"{basis} skipped: {reason}"))
+                continue
+            if denom is None or denom.empty:
+                skipped.append(_skip_row(ind, basis, unit,
+                                         f"{basis} skipped: {name} is not in the warehouse"))
+                continue
+            if choice == "capita":
+                factor = scale * (1.0 if is_money(measure) else 1e6)
+                m_unit, note = pc_unit, ""
+            else:
+                factor = scale * (100.0 if is_money(measure) else 1e9)
+                m_unit, note = gdp_unit, price_basis_note(measure)
+            norm, dnotes = _normalise(level, _provenance(denom), factor, name)
+            bases.append((basis, m_unit, norm, dnotes, note))
+        for basis, m_unit, frame, dnotes, note in bases:
+            for year in yrs:
+                for other in vs:
+                    a = frame.loc[(unit, year)] if (unit, year) in frame.index else None
+                    b = frame.loc[(other, year)] if (other, year) in frame.index else None
+                    # say why a normalised value is missing when the level exists
+                    why = {w: dnotes[(w, year)] for w in (unit, other) if (w, year) in dnotes}
+                    rows.append(_pair_row(ind, basis, m_unit, year, unit, other, a, b,
+                                          note, why))
+        rows.extend(skipped)
+    out = pd.DataFrame(rows, columns=GAP_COLUMNS)
+    out["year"] = out["year"].astype("Int64")
+    return out
+
+
+def _skip_row(indicator: str, basis: str, unit: str, note: str) -> dict[str, Any]:
+    return {"indicator": indicator, "basis": basis, "measure_unit": "", "year": None,
+            "iso3": unit, "other": "", "value": np.nan, "other_value": np.nan,
+            "difference": np.nan, "ratio": np.nan, "log10_ratio": np.nan, "source": "",
+            "vintage": "", "other_source": "", "other_vintage": "", "note": note}
+
+
+def _check_units(unit: str, vs: Sequence[str] | str) -> tuple[str, list[str]]:
+    if isinstance(vs, str):
+        vs = [vs]
+    if not vs:
+        raise GapError("name at least one unit to compare with (--vs USA)")
+    u = check_iso3([unit])[0]
+    others = check_iso3(vs)
+    if u in others:
+        raise GapError(f"{u} cannot be compared with itself")
+    return u, list(dict.fromkeys(others))
+
+
+def gap(
+    wh: Warehouse,
+    unit: str,
+    vs: Sequence[str],
+    indicators: Sequence[str],
+    years: Iterable[int] | None = None,
+    per: Sequence[str] = PER_CHOICES,
+) -> pd.DataFrame:
+    """Gap of ``unit`` against each of ``vs`` for every year of each indicator.
+
+    One row per indicator, basis (level, per capita, per GDP), year and other unit: value of
+    each side, difference (other - unit), ratio (other / unit), log10 ratio (orders of
+    magnitude), the unit of the compared values, source and vintage of both sides and a note
+    (missing values, zeros, skipped bases, price-basis mismatches).
+    """
+    u, others = _check_units(unit, vs)
+    if isinstance(indicators, str):
+        indicators = [indicators]
+    bad = [p for p in per if p not in PER_CHOICES]
+    if bad:
+        raise GapError(f"unknown normalisation(s) {bad}; choose from {', '.join(PER_CHOICES)}")
+    metas = {code: indicator_meta(wh, code) for code in indicators}
+    panel = wh.panel(list(metas), countries=[u, *others])
+    if panel.empty:
+        raise GapError(f"no data for {', '.join([u, *others])} in {', '.join(metas)}")
+    if years is not None:
+        years = list(years)
+    population = wh.panel([POPULATION], countries=[u, *others]) if "capita" in per else None
+    gdp_frame = wh.panel([GDP], countries=[u, *others]) if "gdp" in per else None
+    # Catalogue unit, overridden by the unit stored with the data (they agree by construction).
+    units_of = {code: str(m["unit"]) for code, m in metas.items()}
+    for code, grp in panel.groupby("indicator"):
+        units_of[str(code)] = str(grp["unit"].iloc[0])
+    return gap_table(panel, u, others, units_of=units_of, years=years, per=per,
+                     population=population, gdp=gdp_frame)
+
+
+# --- summary sentences ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapSummary:
+    """Sentence-ready numbers for the latest year both sides have (level basis)."""
+
+    indicator: str
+    iso3: str
+    other: str
+    year: int | None
+    value: float
+    other_value: float
+    measure_unit: str
+    difference: float
+    ratio: float
+    log10_ratio: float
+    source: str
+    vintage: str
+    other_source: str
+    other_vintage: str
+    sentence_en: str
+    sentence_ko: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _num(x: float) -> str:
+    a = abs(x)
+    for cut, word in ((1e12, " tn"), (1e9, " bn"), (1e6, " M")):
+        if a >= cut:
+            return f"{x / cut:,.2f}{word}"
+    return f"{x:,.3g}" if a < 1000 else f"{x:,.0f}"
+
+
+def possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def particle(noun: str, with_final: str, without_final: str) -> str:
+    """Noun + the Korean particle that fits its last Hangul syllable (은/는, 이/가, 과/와).
+
+    The syllable before a trailing parenthesis decides, as in '민간투자(CSET 추정)는'.
+    """
+    base = re.sub(r"\s*\([^)]*\)\s*$", "", noun).strip()
+    last = base[-1:] if base else ""
+    if "가" <= last <= "힣":
+        return noun + (with_final if (ord(last) - 0xAC00) % 28 else without_final)
+    return f"{noun}{with_final}({without_final})"
+
+
+def topic(noun: str) -> str:
+    return particle(noun, "은", "는")
+
+
+def _times(r: float) -> str:
+    return f"{r:,.1f}" if r >= 1.95 else f"{r:,.2f}"
+
+
+def summarise_row(row: pd.Series, names_en: dict[str, str], names_ko: dict[str, str],
+                  name_en: str, name_ko: str) -> GapSummary:
+    """Sentences in English and Korean for one level row of a gap table."""
+    u, o, year = str(row["iso3"]), str(row["other"]), int(row["year"])
+    ue, oe = names_en.get(u, u), names_en.get(o, o)
+    uk, ok = names_ko.get(u, u), names_ko.get(o, o)
+    ratio, lg = float(row["ratio"]), float(row["log10_ratio"])
+    unit = str(row["measure_unit"])
+    vals = f"{_num(row['other_value'])} vs {_num(row['value'])} {unit}"
+    if math.isnan(ratio):
+        en = (f"In {year}, {possessive(oe)} {name_en} was {_num(row['other_value'])} and "
+              f"{possessive(ue)} "
+              f"{_num(row['value'])} {unit}; the ratio is undefined ({row['note']}).")
+        ko = (f"{year}년 {ok}의 {topic(name_ko)} {_num(row['other_value'])}, {topic(uk)} "
+              f"{_num(row['value'])} {unit}로 비율을 정의할 수 없습니다.")
+    elif ratio >= 1:
+        oom = f"; {lg:.2f} orders of magnitude" if not math.isnan(lg) else ""
+        en = (f"In {year}, {possessive(oe)} {name_en} was {_times(ratio)}x "
+              f"{possessive(ue)} ({vals}{oom}).")
+        ko_oom = f", 자릿수 차이(log10) {lg:.2f}" if not math.isnan(lg) else ""
+        ko = (f"{year}년 {ok}의 {topic(name_ko)} {uk}의 {_times(ratio)}배입니다 "
+              f"({vals}{ko_oom}).")
+    else:
+        inv = 1 / ratio if ratio > 0 else math.inf
+        oom = f"; {abs(lg):.2f} orders of magnitude" if not math.isnan(lg) else ""
+        en = (f"In {year}, {possessive(ue)} {name_en} was {_times(inv)}x {possessive(oe)} "
+              f"({_num(row['value'])} vs {_num(row['other_value'])} {unit}{oom}).")
+        ko_oom = f", 자릿수 차이(log10) {abs(lg):.2f}" if not math.isnan(lg) else ""
+        ko = (f"{year}년 {uk}의 {topic(name_ko)} {ok}의 {_times(inv)}배입니다 "
+              f"({_num(row['value'])} vs {_num(row['other_value'])} {unit}{ko_oom}).")
+    return GapSummary(
+        indicator=str(row["indicator"]), iso3=u, other=o, year=year, value=float(row["value"]),
+        other_value=float(row["other_value"]), measure_unit=unit,
+        difference=float(row["difference"]), ratio=ratio, log10_ratio=lg,
+        source=str(row["source"]), vintage=str(row["vintage"]),
+        other_source=str(row["other_source"]), other_vintage=str(row["other_vintage"]),
+        sentence_en=en, sentence_ko=ko,
+    )
+
+
+def gap_summary(
+    wh: Warehouse,
+    unit: str,
+    vs: Sequence[str],
+    indicators: Sequence[str],
+    table: pd.DataFrame | None = None,
+) -> list[GapSummary]:
+    """One summary per indicator and other unit, for the latest year both have a value."""
+    u, others = _check_units(unit, vs)
+    if isinstance(indicators, str):
+        indicators = [indicators]
+    if table is None:
+        table = gap(wh, u, others, indicators, per=())
+    names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
+    out: list[GapSummary] = []
+    for ind in indicators:
+        meta = indicator_meta(wh, ind)
+        lvl = table[(table["indicator"] == ind) & (table["basis"] == "level")]
+        for o in others:
+            both = lvl[(lvl["other"] == o) & lvl["value"].notna() & lvl["other_value"].notna()]
+            if both.empty:
+                raise GapError(f"{u} and {o} have no common year for {ind}")
+            row = both.sort_values("year").iloc[-1]
+            out.append(summarise_row(row, names_en, names_ko, mid_sentence(str(meta["name_en"])),
+                                     str(meta["name_ko"])))
+    return out
+
+
+def mid_sentence(name: str) -> str:
+    """'Private AI investment' -> 'private AI investment'; acronyms ('GDP', 'AI ...') kept."""
+    first = name.split(" ")[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return name
+    return name[:1].lower() + name[1:]

@@ -1,0 +1,298 @@
+"""Rank of a unit within a peer group (OECD, G7, G20, EU27, ASEAN or a custom list).
+
+One year only: by default the latest year in which the unit has data, so that every member is
+compared on the same year; members without a value in that year are named. Ranks use the
+indicator's direction (+1: higher is better) and ties share the best rank (method 'min').
+Membership is dated: a group's members are those of the ranking year.
+
+Censored top-N charts (catalogue ``top_n``): a member absent from the data is "not in the top
+N", i.e. below every listed country, not "no data". The unit's rank is then exact when it is
+listed (absent members all rank below it) and bounded when it is not (between just below the
+listed members and last).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from aigap.analysis.gap import indicator_meta, particle, topic
+from aigap.data.countries import GROUPS, check_iso3, group_members
+from aigap.data.warehouse import Warehouse
+from aigap.errors import AigapError
+
+GROUP_KO = {"OECD": "OECD 회원국", "G7": "G7 국가", "G20": "G20 국가", "EU27": "EU 회원국",
+            "EU": "EU 회원국", "ASEAN": "아세안 회원국"}
+
+
+class PeerRankError(AigapError):
+    """A rank cannot be computed (unit without data, empty group, ...)."""
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 22 -> '22nd', 13 -> '13th'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+@dataclass
+class PeerRank:
+    """Where a unit stands in its group, with everything needed to say it honestly."""
+
+    unit: str
+    indicator: str
+    group: str  # "OECD", ... or "custom"
+    year: int | None
+    direction: int
+    n_members: int
+    n_with_data: int
+    rank: int | None  # exact rank (None when only bounds are known)
+    rank_bounds: tuple[int, int] | None  # best and worst possible rank
+    ranked_of: int  # the "of N" of the sentence
+    tied_with: list[str]
+    without_data: list[str]  # members with no value in the year (not censored)
+    not_in_top_n: list[str]  # members absent from a censored top-N chart
+    top_n: int | None
+    unit_is_member: bool
+    value: float | None
+    source: str
+    vintage: str
+    sentence_en: str
+    sentence_ko: str
+    table: pd.DataFrame = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["table"] = self.table.astype(object).where(self.table.notna(), None) \
+            .to_dict(orient="records")
+        if out["value"] is not None and math.isnan(out["value"]):
+            out["value"] = None
+        return out
+
+
+def _members(group: str | Sequence[str], year: int | None) -> tuple[str, list[str]]:
+    if isinstance(group, str):
+        key = group.upper().replace("-", "")
+        if key in (*GROUPS, "EU"):
+            return key if key != "EU" else "EU27", group_members(key, year)
+        # "KOR,JPN,DEU" on the command line: a custom list
+        group = [g for g in group.replace(";", ",").split(",") if g.strip()]
+        if len(group) == 1:
+            group_members(group[0])  # raises "unknown group ..."
+    members = sorted(set(check_iso3(group)))
+    if not members:
+        raise PeerRankError("the custom group is empty")
+    return "custom", members
+
+
+def rank_in_group(
+    values: pd.DataFrame,
+    unit: str,
+    members: Sequence[str],
+    *,
+    direction: int = 1,
+    top_n: int | None = None,
+    group: str = "custom",
+    year: int | None = None,
+    indicator: str = "",
+    names_en: dict[str, str] | None = None,
+    names_ko: dict[str, str] | None = None,
+) -> PeerRank:
+    """Pure core of :func:`peer_rank` on one year's values.
+
+    ``values``: columns iso3, value and optionally source, vintage; may hold non-members
+    (ignored). ``members``: the group; the unit is added when it is not a member.
+    """
+    en = names_en or {}
+    ko = names_ko or {}
+    unit_is_member = unit in members
+    pool = sorted(set(members) | {unit})
+    v = values[values["iso3"].isin(pool)].dropna(subset=["value"])
+    v = v[[c for c in ("iso3", "value", "source", "vintage") if c in v]].copy()
+    for col in ("source", "vintage"):
+        if col not in v:
+            v[col] = ""
+    v = v.drop_duplicates("iso3")
+    v["rank"] = v["value"].rank(method="min", ascending=direction < 0).astype(int)
+    v = v.sort_values(["rank", "iso3"])
+    listed = set(v["iso3"])
+    absent = [m for m in pool if m not in listed]
+    censored = top_n is not None
+    n_members = len(pool)
+    unit_row = v[v["iso3"] == unit]
+    rank: int | None
+    if not unit_row.empty:
+        rank = int(unit_row["rank"].iloc[0])
+        bounds = (rank, rank)
+        tied = [i for i in v.loc[v["rank"] == rank, "iso3"] if i != unit]
+        value = float(unit_row["value"].iloc[0])
+        source, vintage = str(unit_row["source"].iloc[0]), str(unit_row["vintage"].iloc[0])
+    elif censored:
+        rank = None
+        # below every listed member; best case just below them, worst case last
+        bounds = (len(v) + 1, n_members)
+        tied, value, source, vintage = [], None, "", ""
+        if bounds[0] == bounds[1]:
+            rank = bounds[0]
+    else:
+        raise PeerRankError(f"{unit} has no value for {indicator or 'the indicator'}"
+                            + (f" in {year}" if year is not None else ""))
+    # In a censored chart the absent members are ranked too (below the listed ones).
+    ranked_of = n_members if censored else len(v)
+
+    status = ["ranked"] * len(v)
+    table = v.assign(status=status)
+    extra = pd.DataFrame({
+        "iso3": absent, "value": math.nan, "rank": pd.NA,
+        "source": "", "vintage": "",
+        "status": f"not in top {top_n}" if censored else "no data",
+    })
+    # concat of an all-NaN frame warns in pandas; build the rows as records instead
+    if absent:
+        table = pd.DataFrame(table.to_dict("records") + extra.to_dict("records"))
+    table.insert(1, "country", table["iso3"].map(lambda i: en.get(i, i)))
+    table["member"] = table["iso3"].isin(members)
+    table = table[["rank", "iso3", "country", "value", "status", "member", "source",
+                   "vintage"]].reset_index(drop=True)
+    table["rank"] = table["rank"].astype("Int64")
+
+    without = [] if censored else [m for m in absent if m != unit]
+    not_top = [m for m in absent if m != unit] if censored else []
+    res = PeerRank(
+        unit=unit, indicator=indicator, group=group, year=year, direction=direction,
+        n_members=len(members), n_with_data=len(v), rank=rank, rank_bounds=bounds,
+        ranked_of=ranked_of, tied_with=tied, without_data=without, not_in_top_n=not_top,
+        top_n=top_n, unit_is_member=unit_is_member, value=value, source=source,
+        vintage=vintage, sentence_en="", sentence_ko="", table=table,
+    )
+    res.sentence_en = _sentence_en(res, en)
+    res.sentence_ko = _sentence_ko(res, ko)
+    return res
+
+
+def _names(codes: Sequence[str], names: dict[str, str]) -> str:
+    return ", ".join(names.get(c, c) for c in codes)
+
+
+def _group_en(res: PeerRank) -> str:
+    return "countries of the custom group" if res.group == "custom" else f"{res.group} members"
+
+
+def _group_ko(res: PeerRank) -> str:
+    return "지정한 비교국" if res.group == "custom" else GROUP_KO.get(res.group, res.group)
+
+
+def _sentence_en(res: PeerRank, names: dict[str, str]) -> str:
+    who = res.unit
+    when = f" in {res.year}" if res.year is not None else ""
+    grp = _group_en(res)
+    if not res.unit_is_member:  # "of N G7 members" would be false: say who was compared
+        grp = f"countries compared ({res.group} members plus {who}, not a member)" \
+            if res.group != "custom" else "countries compared (the group plus " + who + ")"
+    outsider = ""
+    if res.top_n is not None:
+        listed = res.n_with_data
+        if res.value is None:
+            lo, hi = res.rank_bounds or (0, 0)
+            core = (f"{who} is not in the top {res.top_n} of this chart{when}, so among "
+                    f"{res.ranked_of} {grp} it ranks between {ordinal(lo)} and {ordinal(hi)} "
+                    f"({listed} listed)")
+        else:
+            core = (f"{who} ranks {ordinal(res.rank or 0)} of {res.ranked_of} {grp}{when} "
+                    f"(top-{res.top_n} chart: {listed} listed, the other "
+                    f"{res.ranked_of - listed} are not in the top {res.top_n} and rank below)")
+    else:
+        core = f"{who} ranks {ordinal(res.rank or 0)} of {res.ranked_of} {grp} with data{when}"
+        if res.without_data:
+            core += (f" ({len(res.without_data)} without data: "
+                     f"{_names(res.without_data, names)})")
+    if res.tied_with:
+        core += f"; tied with {_names(res.tied_with, names)}"
+    return core + outsider + "."
+
+
+def _sentence_ko(res: PeerRank, names: dict[str, str]) -> str:
+    who = names.get(res.unit, res.unit)
+    when = f"{res.year}년 기준 " if res.year is not None else ""
+    grp = _group_ko(res)
+    if not res.unit_is_member:
+        grp = f"{grp}에 {particle(who, '을', '를')} 더한 비교 대상"
+    outsider = ""
+    if res.top_n is not None:
+        if res.value is None:
+            lo, hi = res.rank_bounds or (0, 0)
+            core = (f"{when}{topic(who)} 이 지표의 상위 {res.top_n}개국에 들지 못해 {grp} "
+                    f"{res.ranked_of}개국 가운데 {lo}~{hi}위입니다 (상위 {res.top_n}위 안에 든 "
+                    f"회원국 {res.n_with_data}개국)")
+        else:
+            core = (f"{when}{topic(who)} {grp} {res.ranked_of}개국 가운데 {res.rank}위입니다 "
+                    f"(상위 {res.top_n}개국만 공개된 자료로, 나머지 "
+                    f"{res.ranked_of - res.n_with_data}개국은 상위 {res.top_n}위 밖이므로 "
+                    "그보다 순위가 낮음)")
+    else:
+        core = (f"{when}{topic(who)} {grp} 중 데이터가 있는 {res.ranked_of}개국 가운데 "
+                f"{res.rank}위입니다")
+        if res.without_data:
+            core += (f" (데이터가 없는 {len(res.without_data)}개국: "
+                     f"{_names(res.without_data, names)})")
+    if res.tied_with:
+        core += f", {_names(res.tied_with, names)}와(과) 공동 순위"
+    return core + outsider + "."
+
+
+def peer_rank(
+    wh: Warehouse,
+    unit: str,
+    indicator: str | None = None,
+    group: str | Sequence[str] = "OECD",
+    year: int | None = None,
+    *,
+    values: pd.Series | None = None,
+    direction: int | None = None,
+) -> PeerRank:
+    """Rank of ``unit`` within ``group`` on ``indicator`` (or on supplied ``values``).
+
+    ``values``: scores indexed by ISO3 (e.g. an index level), used instead of the warehouse;
+    then ``direction`` defaults to +1 and the source is "supplied values".
+    """
+    u = check_iso3([unit])[0]
+    names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
+    if values is not None:
+        frame = pd.DataFrame({"iso3": [str(i).upper() for i in values.index],
+                              "value": values.to_numpy(dtype=float),
+                              "source": "supplied values", "vintage": ""})
+        label, members = _members(group, year)
+        return rank_in_group(frame, u, members, direction=direction or 1, group=label,
+                             year=year, indicator=indicator or "supplied values",
+                             names_en=names_en, names_ko=names_ko)
+    if not indicator:
+        raise PeerRankError("name an indicator (--indicator) or pass values")
+    meta = indicator_meta(wh, indicator)
+    top_n = meta["top_n"]
+    sign = direction or int(meta["direction"])
+    panel = wh.panel([indicator])
+    if panel.empty:
+        raise PeerRankError(f"no data for {indicator} in the warehouse")
+    if year is None:
+        own = panel[panel["iso3"] == u]
+        if not own.empty:
+            year = int(own["year"].max())
+        elif top_n is not None:
+            year = int(panel["year"].max())  # absent from a top-N chart: not in the top N
+        else:
+            raise PeerRankError(f"{u} has no value for {indicator}")
+    label, members = _members(group, year)
+    frame = panel[panel["year"] == year]
+    if frame.empty:
+        raise PeerRankError(f"no value for {indicator} in {year}; years with data: "
+                            f"{int(panel['year'].min())}-{int(panel['year'].max())}")
+    res = rank_in_group(frame, u, members, direction=sign, top_n=top_n, group=label,
+                        year=year, indicator=indicator, names_en=names_en, names_ko=names_ko)
+    # Say in which year members without data last had a value (they were not compared).
+    latest = panel.groupby("iso3")["year"].max()
+    res.table["latest_year"] = res.table["iso3"].map(latest).astype("Int64")
+    return res
