@@ -14,8 +14,13 @@ from aigap import config
 def _isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Never touch the user's real warehouse or cache."""
+    """Never touch the user's real warehouse or cache.
+
+    AIGAP_DB is set (empty = unset) so that a CLI ``--db``, which writes os.environ, is undone
+    after each test instead of leaking into the next.
+    """
     monkeypatch.setenv("AIGAP_HOME", str(tmp_path_factory.mktemp("aigap_home")))
+    monkeypatch.setenv("AIGAP_DB", "")
 
 
 @pytest.fixture(scope="session")

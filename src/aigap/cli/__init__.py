@@ -32,8 +32,10 @@ def _root(db: Path | None = _ROOT_DB) -> None:
 # Modules that add commands to ``app`` (each exposes ``register(app)``).
 _COMMAND_MODULES = [
     "aigap.cli.analysis",
+    "aigap.cli.claims",
     "aigap.cli.data",
     "aigap.cli.index",
+    "aigap.cli.strategy",
     "aigap.cli.tournament",
 ]
 

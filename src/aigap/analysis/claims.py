@@ -1,0 +1,383 @@
+"""Check press claims against the warehouse: supported, partly, contradicted or not checkable.
+
+Each claim names the numbers it is about (an indicator ratio, a peer rank, an index rank, a
+pillar profile); the verdict comes with the values, years and sources behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from aigap.config import PACKAGE_DIR
+from aigap.data.countries import group_members
+from aigap.data.warehouse import Warehouse
+from aigap.errors import AigapError, SpecError
+
+SHIPPED_CLAIMS = PACKAGE_DIR / "claims.yaml"
+Verdict = Literal["supported", "partly", "contradicted", "not checkable"]
+VERDICT_KO = {"supported": "사실", "partly": "부분적으로 사실", "contradicted": "사실과 다름",
+              "not checkable": "검증 불가"}
+
+
+class _Claim(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    text_en: str
+    text_ko: str = ""
+    source_text: str = ""
+    unit: str = "KOR"
+
+
+class RatioClaim(_Claim):
+    """other/unit of an indicator (or its log10) lies in [min, max] for each ``vs``."""
+
+    kind: Literal["ratio"]
+    indicator: str
+    vs: list[str] = Field(min_length=1)
+    year: int | None = None  # default: latest year both sides have
+    log10: bool = False
+    min: float = -np.inf
+    max: float = np.inf
+
+
+class PeerRankClaim(_Claim):
+    kind: Literal["peer_rank"]
+    indicator: str
+    group: str = "OECD"
+    rank: int = Field(ge=1)
+    of: int | None = Field(None, ge=1)
+    year: int | None = None
+    tolerance: int = Field(2, ge=0)
+
+
+class IndexRankClaim(_Claim):
+    kind: Literal["index_rank"]
+    spec: str
+    rank: int = Field(ge=1)
+    at_most: bool = False  # "among the top k" rather than "exactly k-th"
+    tolerance: int = Field(1, ge=0)
+
+
+class ProfileClaim(_Claim):
+    """The unit is above the group median on ``strong`` pillars and below it on ``weak``."""
+
+    kind: Literal["profile"]
+    spec: str = "aigap"
+    group: str = "OECD"
+    strong: list[str] = Field(default_factory=list)
+    weak: list[str] = Field(default_factory=list)
+
+
+Claim = Annotated[RatioClaim | PeerRankClaim | IndexRankClaim | ProfileClaim,
+                  Field(discriminator="kind")]
+
+
+class ClaimFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claims: list[Claim]
+
+
+@dataclass
+class ClaimCheck:
+    """A verdict with the evidence behind it."""
+
+    id: str
+    text_en: str
+    text_ko: str
+    verdict: Verdict
+    finding_en: str
+    finding_ko: str
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_claims(paths: Iterable[str | Path] | None = None, *, shipped: bool = True) -> list[Any]:
+    """Claims of the shipped file and/or user files; ids must be unique."""
+    files = ([SHIPPED_CLAIMS] if shipped else []) + [Path(p) for p in (paths or [])]
+    claims: list[Any] = []
+    for path in files:
+        try:
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SpecError(f"{path}: cannot read claims: {exc.strerror or exc}") from None
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{path}: invalid YAML: {exc}") from None
+        try:
+            claims += ClaimFile.model_validate(raw).claims
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            raise SpecError(f"{path}: {loc}: {err['msg']}") from None
+    seen: set[str] = set()
+    for c in claims:
+        if c.id in seen:
+            raise SpecError(f"claim id {c.id!r} appears twice")
+        seen.add(c.id)
+    return claims
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+def _fmt(x: float) -> str:
+    return f"{x:,.2f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _check_ratio(c: RatioClaim, wh: Warehouse, names: dict[str, str],
+                 names_ko: dict[str, str]) -> ClaimCheck:
+    from aigap.analysis.gap import gap
+
+    rows = gap(wh, c.unit, c.vs, [c.indicator], per=())
+    rows = rows[(rows["basis"] == "level") & rows["ratio"].notna()]
+    if c.year is not None:
+        rows = rows[rows["year"] == c.year]
+    if rows.empty:
+        return _not_checkable(c, f"no year with {c.indicator} for {c.unit} and "
+                              f"{', '.join(c.vs)}" + (f" in {c.year}" if c.year else ""))
+    year = int(rows["year"].max()) if c.year is None else c.year
+    rows = rows[rows["year"] == year]
+    measure = "log10_ratio" if c.log10 else "ratio"
+    ok, evidence, parts_en, parts_ko = [], [], [], []
+    for r in rows.itertuples():
+        v = float(getattr(r, measure))
+        inside = c.min <= v <= c.max
+        ok.append(inside)
+        evidence.append({"other": r.other, "year": year, "value": r.value,
+                         "other_value": r.other_value, "ratio": r.ratio,
+                         "log10_ratio": r.log10_ratio, "within": inside,
+                         "source": r.source, "vintage": r.vintage})
+        if c.log10:
+            parts_en.append(f"{names.get(r.other, r.other)} {r.ratio:,.1f}x "
+                            f"({r.log10_ratio:.2f} orders of magnitude)")
+            parts_ko.append(f"{names_ko.get(r.other, r.other)} {r.ratio:,.1f}배"
+                            f"(자릿수로 {r.log10_ratio:.2f} 차이)")
+        else:
+            parts_en.append(f"{names.get(r.other, r.other)} {r.ratio:,.1f}x")
+            parts_ko.append(f"{names_ko.get(r.other, r.other)} {r.ratio:,.1f}배")
+    missing = sorted(set(c.vs) - set(rows["other"]))
+    lo, hi = (c.min, c.max)
+    rng = f"{lo:g}-{hi:g}" + (" orders of magnitude" if c.log10 else "x")
+    verdict: Verdict = ("supported" if all(ok) and not missing else
+                        "contradicted" if not any(ok) else "partly")
+    unit_en, unit_ko = names.get(c.unit, c.unit), names_ko.get(c.unit, c.unit)
+    finding_en = (f"In {year}, relative to {unit_en}: {'; '.join(parts_en)} "
+                  f"(claim: {rng}).")
+    finding_ko = f"{year}년 기준 {unit_ko} 대비 배율은 {', '.join(parts_ko)}입니다."
+    if missing:
+        finding_en += f" No data for {', '.join(missing)}."
+        finding_ko += f" 데이터 없음: {', '.join(names_ko.get(m, m) for m in missing)}."
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
+                      sorted({e["source"] for e in evidence}))
+
+
+def _quartile(rank: int, of: int) -> int:
+    return min(4, int(np.ceil(4 * rank / of)))
+
+
+def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
+                     names_ko: dict[str, str]) -> ClaimCheck:
+    from aigap.analysis.peer_rank import ordinal, peer_rank
+
+    try:
+        pr = peer_rank(wh, c.unit, indicator=c.indicator, group=c.group, year=c.year)
+    except AigapError as exc:
+        return _not_checkable(c, str(exc))
+    if pr.rank is None:
+        return _not_checkable(c, pr.sentence_en)
+    evidence = [{"year": pr.year, "rank": pr.rank, "of_with_data": pr.ranked_of,
+                 "members": pr.n_members, "without_data": pr.without_data,
+                 "value": pr.value, "source": pr.source, "vintage": pr.vintage}]
+    # Other years, so a claim made on an older vintage can be matched.
+    years = sorted(set(wh.panel([c.indicator], countries=[c.unit])["year"]))
+    others = []
+    for y in years:
+        if y == pr.year:
+            continue
+        try:
+            o = peer_rank(wh, c.unit, indicator=c.indicator, group=c.group, year=y)
+        except AigapError:
+            continue
+        if o.rank is not None:
+            others.append((y, o.rank, o.ranked_of))
+            evidence.append({"year": y, "rank": o.rank, "of_with_data": o.ranked_of,
+                             "members": o.n_members, "source": o.source,
+                             "vintage": o.vintage})
+    claimed_of = c.of or pr.n_members
+    exact = [y for y, r, _ in [(pr.year, pr.rank, pr.ranked_of), *others] if r == c.rank]
+    diff = abs(pr.rank - c.rank)
+    same_quartile = _quartile(pr.rank, pr.ranked_of) == _quartile(c.rank, claimed_of)
+    if pr.rank == c.rank:
+        verdict: Verdict = "supported"
+    elif diff <= c.tolerance or same_quartile or exact:
+        verdict = "partly"
+    else:
+        verdict = "contradicted"
+    history = ", ".join(f"{y}: {ordinal(r)}/{n}" for y, r, n in sorted(others))
+    finding_en = (f"{pr.sentence_en} Claimed: {ordinal(c.rank)} of {claimed_of}."
+                  + (f" Other years: {history}." if history else ""))
+    if verdict == "partly" and same_quartile and pr.rank != c.rank:
+        finding_en += " The exact rank differs, but both put Korea in the same quarter of " \
+                      "the group."
+    finding_ko = pr.sentence_ko + f" 주장: {claimed_of}개국 중 {c.rank}위."
+    if history:
+        finding_ko += " 다른 연도: " + ", ".join(f"{y}년 {r}위/{n}개국"
+                                                  for y, r, n in sorted(others)) + "."
+    if verdict == "partly" and same_quartile and pr.rank != c.rank:
+        finding_ko += " 정확한 순위는 다르지만 두 경우 모두 같은 4분위 구간에 속합니다."
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
+                      [pr.source])
+
+
+def _index_result(spec: str, cache: dict[str, Any]) -> Any:
+    if spec not in cache:
+        from aigap.index import build_index
+
+        cache[spec] = build_index(spec)
+    return cache[spec]
+
+
+def _spec_sources(spec: str, unit: str, wh: Warehouse) -> list[str]:
+    """Datasets of the observations the unit's index score actually uses."""
+    from aigap.index import load_spec
+    from aigap.index.warehouse_source import value_years
+
+    sp = load_spec(spec)
+    if sp.data.source != "warehouse":
+        return [f"spec {spec} ({sp.data.source})"]
+    years = value_years(sp, wh)
+    if unit not in years.index:
+        return []
+    used = years.loc[unit].dropna()
+    obs = wh.con.execute(
+        "SELECT DISTINCT source FROM observations WHERE iso3 = ? AND "
+        "(indicator, year) IN (SELECT unnest(?), unnest(?))",
+        [unit, list(used.index), [int(y) for y in used]],
+    ).fetchall()
+    return sorted(r[0] for r in obs)
+
+
+def _check_index_rank(c: IndexRankClaim, wh: Warehouse, names: dict[str, str],
+                      names_ko: dict[str, str], cache: dict[str, Any]) -> ClaimCheck:
+    try:
+        res = _index_result(c.spec, cache)
+    except AigapError as exc:
+        return _not_checkable(c, str(exc))
+    ranks = res.ranks["Index"] if "Index" in res.ranks else res.ranks.iloc[:, -1]
+    if c.unit not in ranks.index:
+        return _not_checkable(c, f"{c.unit} is not in the {c.spec} index")
+    r, n = int(ranks[c.unit]), int(ranks.notna().sum())
+    if c.at_most:
+        verdict: Verdict = ("supported" if r <= c.rank else
+                            "partly" if r <= c.rank + c.tolerance else "contradicted")
+        want_en, want_ko = f"top {c.rank}", f"상위 {c.rank}위 이내"
+    else:
+        verdict = ("supported" if r == c.rank else
+                   "partly" if abs(r - c.rank) <= c.tolerance else "contradicted")
+        want_en, want_ko = f"rank {c.rank}", f"{c.rank}위"
+    unit_en, unit_ko = names.get(c.unit, c.unit), names_ko.get(c.unit, c.unit)
+    title = getattr(res, "spec", None)
+    title = getattr(title, "title", c.spec) or c.spec
+    finding_en = (f"{unit_en} ranks {r} of {n} in {title} (spec {c.spec}); claim: {want_en}.")
+    finding_ko = (f"{title}(spec {c.spec})에서 {unit_ko}의 순위는 {n}개국 중 {r}위입니다. "
+                  f"주장: {want_ko}.")
+    if c.spec == "belfer-ai":
+        finding_en += " The warehouse holds a draft dashboard copy of CETI 2025, not the " \
+                      "official release; a one-place difference may come from that."
+        finding_ko += " 웨어하우스의 CETI 2025 자료는 공식 발표본이 아닌 대시보드 초안이므로 " \
+                      "한 단계 차이는 그 때문일 수 있습니다."
+    evidence = [{"spec": c.spec, "rank": r, "of": n,
+                 "score": float(res.scores.loc[c.unit].iloc[-1])}]
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
+                      _spec_sources(c.spec, c.unit, wh))
+
+
+def _check_profile(c: ProfileClaim, wh: Warehouse, names: dict[str, str],
+                   names_ko: dict[str, str], cache: dict[str, Any]) -> ClaimCheck:
+    try:
+        res = _index_result(c.spec, cache)
+    except AigapError as exc:
+        return _not_checkable(c, str(exc))
+    scores = res.scores
+    unknown = [p for p in [*c.strong, *c.weak] if p not in scores.columns]
+    if unknown:
+        raise SpecError(f"claim {c.id}: unknown pillar(s) {unknown}; pillars of {c.spec}: "
+                        f"{[p for p in scores.columns if p != 'Index']}")
+    if c.unit not in scores.index:
+        return _not_checkable(c, f"{c.unit} is not in the {c.spec} index")
+    members = [m for m in group_members(c.group) if m in scores.index]
+    peers = scores.loc[members]
+    evidence, hits = [], []
+    for pillar in [*c.strong, *c.weak]:
+        median = float(peers[pillar].median())
+        value = float(scores.loc[c.unit, pillar])
+        pct = float((peers[pillar] < value).mean() * 100)
+        want_strong = pillar in c.strong
+        hit = value > median if want_strong else value < median
+        hits.append(hit)
+        evidence.append({"pillar": pillar, "expected": "strong" if want_strong else "weak",
+                         "score": value, "peer_median": median, "percentile": pct,
+                         "holds": hit, "peers": len(members)})
+    verdict: Verdict = ("supported" if all(hits) else "contradicted" if not any(hits)
+                        else "partly")
+    failed = [e["pillar"] for e in evidence if not e["holds"]]
+    desc = "; ".join(f"{e['pillar']} {e['score']:.1f} vs median {e['peer_median']:.1f} "
+                     f"(P{e['percentile']:.0f})" for e in evidence)
+    finding_en = f"Among {len(members)} {c.group} members in {c.spec}: {desc}."
+    if failed:
+        finding_en += f" Does not hold for: {', '.join(failed)}."
+    pillar_ko = {"Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
+                 "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책"}
+    desc_ko = ", ".join(f"{pillar_ko.get(e['pillar'], e['pillar'])} {e['score']:.1f}점"
+                        f"(중앙값 {e['peer_median']:.1f})" for e in evidence)
+    finding_ko = f"{c.group} {len(members)}개국 기준 {desc_ko}."
+    if failed:
+        finding_ko += f" 성립하지 않는 부분: {', '.join(pillar_ko.get(p, p) for p in failed)}."
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
+                      _spec_sources(c.spec, c.unit, wh))
+
+
+def _not_checkable(c: Any, why: str) -> ClaimCheck:
+    return ClaimCheck(c.id, c.text_en, c.text_ko, "not checkable", why,
+                      f"현재 데이터로는 검증할 수 없습니다: {why}")
+
+
+def check_claims(wh: Warehouse, claims: list[Any] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> list[ClaimCheck]:
+    """Verdicts for ``claims`` (default: the shipped claims.yaml)."""
+    claims = load_claims() if claims is None else claims
+    names, names_ko = wh.country_names("en"), wh.country_names("ko")
+    cache: dict[str, Any] = {}
+    out = []
+    for i, c in enumerate(claims):
+        if isinstance(c, RatioClaim):
+            out.append(_check_ratio(c, wh, names, names_ko))
+        elif isinstance(c, PeerRankClaim):
+            out.append(_check_peer_rank(c, wh, names, names_ko))
+        elif isinstance(c, IndexRankClaim):
+            out.append(_check_index_rank(c, wh, names, names_ko, cache))
+        else:
+            out.append(_check_profile(c, wh, names, names_ko, cache))
+        if progress:
+            progress(i + 1, len(claims))
+    return out
+
+
+def checks_frame(checks: list[ClaimCheck], lang: str = "en") -> pd.DataFrame:
+    ko = lang == "ko"
+    return pd.DataFrame({
+        "id": [c.id for c in checks],
+        "claim": [(c.text_ko or c.text_en) if ko else c.text_en for c in checks],
+        "verdict": [VERDICT_KO[c.verdict] if ko else c.verdict for c in checks],
+        "finding": [c.finding_ko if ko else c.finding_en for c in checks],
+        "sources": [", ".join(c.sources) for c in checks],
+    })

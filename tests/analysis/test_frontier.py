@@ -1,0 +1,164 @@
+"""Frontier lag on constructed curves with known answers, and on the real Epoch data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aigap.analysis.frontier import (
+    WORLD,
+    decimal_year,
+    frontier_lag,
+    lag_years,
+    level_at,
+    load_epoch_models,
+    record_curve,
+    time_to_reach,
+)
+from aigap.errors import AigapError
+
+
+def make_models(rows: list[tuple[str, list[str], float | None]]) -> pd.DataFrame:
+    """(date, countries, compute) -> the columns of read_models that the analyses use."""
+    dates = pd.to_datetime([r[0] for r in rows])
+    return pd.DataFrame({
+        "model": [f"m{i}" for i in range(len(rows))],
+        "organization": "org",
+        "countries": [r[1] for r in rows],
+        "domains": [["Language"] for _ in rows],
+        "publication_date": dates,
+        "year": pd.array(dates.year, dtype="Int64"),
+        "training_compute_flop": [np.nan if r[2] is None else r[2] for r in rows],
+        "parameters": np.nan,
+    })
+
+
+def shifted(shift: int, follower_levels: int = 10) -> pd.DataFrame:
+    """USA sets a record of 1e(18+i) on 1 Jan 2010+i; KOR does the same ``shift`` years later."""
+    rows = [(f"{2010 + i}-01-01", ["USA"], 10.0 ** (18 + i)) for i in range(10)]
+    rows += [(f"{2010 + i + shift}-01-01", ["KOR"], 10.0 ** (18 + i))
+             for i in range(follower_levels)]
+    return make_models(rows)
+
+
+def test_record_curve_keeps_only_new_maxima() -> None:
+    t = np.array([2000.0, 2001.0, 2001.0, 2002.0, 2003.0])
+    v = np.array([1.0, 3.0, 2.0, 2.5, 4.0])
+    ct, cl = record_curve(t, v)
+    assert ct.tolist() == [2000.0, 2001.0, 2003.0]
+    assert cl.tolist() == [1.0, 3.0, 4.0]
+
+
+def test_level_and_reach_are_inverse_under_interpolation() -> None:
+    curve = (np.array([2000.0, 2004.0]), np.array([10.0, 14.0]))
+    assert level_at(curve, np.array([2002.0]), "interp")[0] == pytest.approx(12.0)
+    assert time_to_reach(curve, np.array([12.0]), "interp")[0] == pytest.approx(2002.0)
+    assert np.isnan(level_at(curve, np.array([1999.0]), "interp")[0])
+    assert np.isinf(time_to_reach(curve, np.array([15.0]), "interp")[0])
+    assert level_at(curve, np.array([2003.0]), "step")[0] == 10.0
+
+
+def test_curve_shifted_by_two_years_has_lag_two() -> None:
+    res = frontier_lag(shifted(2), "KOR", ["USA"], start_year=2010, cutoff="2030-12-31",
+                       include_world=False, n_boot=0)
+    inside = res.lags[res.lags["ref_date"] < "2019-01-01"]
+    assert len(inside) == 9
+    assert inside["lag_years"].to_numpy() == pytest.approx(np.full(9, 2.0), abs=1e-9)
+    assert not inside["censored"].any()
+
+
+def test_trend_of_a_closing_gap_is_its_slope() -> None:
+    """KOR's records come every 9 months against USA's 12: the lag shrinks 0.25 years a year."""
+    rows = [(f"{2010 + i}-01-01", ["USA"], 10.0 ** (18 + i)) for i in range(10)]
+    rows += [(str((pd.Timestamp("2013-01-01") + pd.DateOffset(months=9 * i)).date()), ["KOR"],
+              10.0 ** (18 + i)) for i in range(10)]
+    res = frontier_lag(make_models(rows), "KOR", ["USA"], start_year=2010,
+                       cutoff="2018-06-30", include_world=False, n_boot=0)
+    trend = res.trends.iloc[0]
+    assert trend["n_points"] >= 6
+    assert trend["slope_years_per_year"] == pytest.approx(-0.25, abs=0.01)
+
+
+def test_step_method_measures_from_the_last_record() -> None:
+    res = frontier_lag(shifted(2), "KOR", ["USA"], start_year=2012, cutoff="2030-12-31",
+                       include_world=False, n_boot=0, method="step")
+    row = res.lags.iloc[0]  # 2012-12-31: USA's record of 1 Jan 2012, reached by KOR 1 Jan 2014
+    assert row["lag_years"] == pytest.approx(2014.0 - decimal_year(pd.Series(
+        [pd.Timestamp("2012-12-31")]))[0])
+
+
+def test_level_never_reached_is_a_censored_lower_bound() -> None:
+    res = frontier_lag(shifted(2, follower_levels=3), "KOR", ["USA"], start_year=2015,
+                       cutoff="2020-12-31", include_world=False, n_boot=0)
+    row = res.lags.iloc[0]  # USA at end-2015 > KOR's best (1e20)
+    assert row["censored"] and row["lag_label"].startswith(">=")
+    cut = decimal_year(pd.Series([pd.Timestamp("2020-12-31")]))[0]
+    assert row["lag_years"] == pytest.approx(cut - row["ref_year"])
+
+
+def test_level_below_first_model_is_an_upper_bound() -> None:
+    lag, cens, upper = lag_years((np.array([2015.0]), np.array([20.0])),
+                                 (np.array([2010.0]), np.array([18.0])),
+                                 np.array([2011.0]), 2020.0, "interp")
+    assert lag[0] == pytest.approx(4.0) and upper[0] and not cens[0]
+
+
+def test_bootstrap_is_seeded_and_brackets_a_stable_lag() -> None:
+    models = shifted(2)
+    a = frontier_lag(models, "KOR", ["USA"], start_year=2012, cutoff="2030-12-31",
+                     n_boot=60, seed=3)
+    b = frontier_lag(models, "KOR", ["USA"], start_year=2012, cutoff="2030-12-31",
+                     n_boot=60, seed=3)
+    pd.testing.assert_frame_equal(a.lags, b.lags)
+    usa = a.lags[(a.lags["comparator"] == "USA") & (a.lags["ref_date"] < "2019-01-01")]
+    assert (usa["lo"] <= usa["lag_years"] + 1e-9).all()
+    assert (usa["hi"] >= usa["lag_years"] - 1e-9).all()
+    assert WORLD in a.comparators
+
+
+def test_multi_country_models_count_for_each_country() -> None:
+    models = make_models([("2015-01-01", ["USA", "KOR"], 1e20), ("2016-01-01", ["USA"], 1e21)])
+    res = frontier_lag(models, "KOR", ["USA"], start_year=2015, cutoff="2016-12-31",
+                       include_world=False, n_boot=0)
+    assert res.n_models == 1 and res.n_models_with_metric == 1
+    counts = res.counts.set_index("year")
+    assert counts.loc[2015, "country_count"] == 1 and counts.loc[2015, "ratio"] == 1.0
+    assert counts.loc[2016, "ratio"] == 0.0
+    dom = frontier_lag(models, "KOR", ["USA"], start_year=2015, cutoff="2016-12-31",
+                       include_world=False, n_boot=0, domestic_only=False)
+    assert dom.records["model"].tolist() == ["m0"]
+
+
+def test_user_errors() -> None:
+    models = shifted(2)
+    with pytest.raises(AigapError, match="unknown country"):
+        frontier_lag(models, "XXQ", ["USA"], n_boot=0)
+    with pytest.raises(AigapError, match="no notable models"):
+        frontier_lag(models, "JPN", ["USA"], n_boot=0)
+    with pytest.raises(AigapError, match="metric"):
+        frontier_lag(models, "KOR", ["USA"], metric="flops", n_boot=0)
+
+
+# --- real data -----------------------------------------------------------------------------
+def test_real_kor_trails_usa(real_wh: object) -> None:
+    em = load_epoch_models(real_wh)
+    assert em.provenance["matches_warehouse"] is True
+    res = frontier_lag(em.models, "KOR", ["USA", "CHN"], n_boot=50, provenance=em.provenance)
+    assert res.n_models > 5
+    usa = res.lags[res.lags["comparator"] == "USA"]
+    observed = usa[usa["bound"] == ""]
+    assert len(observed) >= 2 and (observed["lag_years"] > 0).all()
+    assert usa["censored"].iloc[-1]  # KOR had not matched the US 2023 frontier by end-2023
+    assert set(res.trends["comparator"]) == {"USA", "CHN", WORLD}
+    d = res.to_dict()
+    assert d["provenance"]["sha256"] == em.sha256 and d["lags"]
+
+
+def test_real_frontier_section(real_wh: object) -> None:
+    from aigap.analysis.strategy_figures import frontier_section
+
+    sec = frontier_section(real_wh, "KOR", "ko", n_boot=20)
+    assert sec["figures"] and sec["figures"][0].data
+    assert any("한국" in s for s in sec["text"]["ko"])
+    assert any("South Korea" in s for s in sec["text"]["en"])
