@@ -35,6 +35,7 @@ _COMMAND_MODULES = [
     "aigap.cli.claims",
     "aigap.cli.data",
     "aigap.cli.index",
+    "aigap.cli.report",
     "aigap.cli.strategy",
     "aigap.cli.tournament",
 ]

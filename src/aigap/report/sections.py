@@ -1,0 +1,341 @@
+"""Report sections. Each returns a plain dict the template renders::
+
+    {"id", "title", "figures": [plotly Figure], "tables": {name: records},
+     "text": {"ko": [sentences], "en": [sentences]}, "notes": [...],
+     "sources": [dataset ids]}
+
+Sections only read: the warehouse, index results and analyses are computed by the caller
+(:class:`ReportContext`) once and shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from aigap.data.countries import group_members
+from aigap.data.warehouse import Warehouse
+
+PILLARS = ["Talent", "Research", "Investment & Commercial", "Infrastructure & Compute",
+           "Government & Policy"]
+PILLAR_KO = {"Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
+             "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책",
+             "Index": "종합"}
+COLOURS = {"KOR": "#c8102e", "USA": "#1f4e9c", "CHN": "#e3a21a", "median": "#7f7f7f"}
+FONT = "Noto Sans CJK KR, Noto Sans KR, Apple SD Gothic Neo, Malgun Gothic, sans-serif"
+
+
+@dataclass
+class ReportContext:
+    """What every section needs, computed once."""
+
+    wh: Warehouse
+    unit: str = "KOR"
+    lang: str = "ko"
+    spec: str = "aigap"
+    vs: tuple[str, ...] = ("USA", "CHN")
+    peers: str = "OECD"
+    headline_indicator: str = "private_ai_investment"
+    errors: list[str] = field(default_factory=list)
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return self.wh.country_names(self.lang)
+
+    @cached_property
+    def names_en(self) -> dict[str, str]:
+        return self.wh.country_names("en")
+
+    @cached_property
+    def names_ko(self) -> dict[str, str]:
+        return self.wh.country_names("ko")
+
+    @cached_property
+    def index(self) -> Any:
+        from aigap.index import build_index
+
+        return build_index(self.spec)
+
+    @cached_property
+    def catalogue(self) -> pd.DataFrame:
+        return self.wh.indicators().set_index("code")
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+    def t(self, ko: str, en: str) -> str:
+        return ko if self.lang == "ko" else en
+
+    def pillar(self, code: str) -> str:
+        return PILLAR_KO.get(code, code) if self.lang == "ko" else code
+
+    def indicator_name(self, code: str) -> str:
+        col = "name_ko" if self.lang == "ko" else "name_en"
+        return str(self.catalogue.loc[code, col]) if code in self.catalogue.index else code
+
+
+def _layout(fig: go.Figure, title: str, **kw: Any) -> go.Figure:
+    fig.update_layout(title=title, font={"family": FONT, "size": 13}, template="plotly_white",
+                      margin={"l": 60, "r": 20, "t": 60, "b": 50}, height=380, **kw)
+    return fig
+
+
+def index_section(ctx: ReportContext) -> dict[str, Any]:
+    """Where the unit ranks in the index, and its pillar scores against USA, China, peers."""
+    res = ctx.index
+    scores, ranks = res.scores, res.ranks
+    u = ctx.unit
+    n = int(scores["Index"].notna().sum())
+    r = int(ranks.loc[u, "Index"])
+    top = scores["Index"].sort_values(ascending=False).head(15)
+    bar = go.Figure(go.Bar(
+        x=[ctx.name(c) for c in top.index], y=top.to_numpy(),
+        marker_color=[COLOURS["KOR"] if c == u else "#9db3d6" for c in top.index],
+        text=[f"{v:.1f}" for v in top.to_numpy()], textposition="outside",
+    ))
+    _layout(bar, ctx.t(f"aigap AI 역량 지수 상위 15개국 ({n}개국 중)",
+                       f"aigap AI capacity index, top 15 of {n}"),
+            yaxis={"title": ctx.t("점수 (0-100)", "score (0-100)"), "range": [0, 105]})
+    peers = [m for m in group_members(ctx.peers) if m in scores.index]
+    median = scores.loc[peers, PILLARS].median()
+    pillars = go.Figure()
+    for code, label in [(u, ctx.name(u)), *[(v, ctx.name(v)) for v in ctx.vs]]:
+        if code in scores.index:
+            pillars.add_trace(go.Bar(name=label, x=[ctx.pillar(p) for p in PILLARS],
+                                     y=scores.loc[code, PILLARS].to_numpy(),
+                                     marker_color=COLOURS.get(code, "#555")))
+    pillars.add_trace(go.Scatter(name=ctx.t(f"{ctx.peers} 중앙값", f"{ctx.peers} median"),
+                                 x=[ctx.pillar(p) for p in PILLARS], y=median.to_numpy(),
+                                 mode="markers", marker={"symbol": "diamond", "size": 12,
+                                                         "color": COLOURS["median"]}))
+    _layout(pillars, ctx.t("부문별 점수", "Pillar scores"), barmode="group",
+            yaxis={"title": ctx.t("점수 (0-100)", "score (0-100)"), "range": [0, 105]})
+    pr = {p: int(ranks.loc[u, p]) for p in PILLARS}
+    best = min(pr, key=pr.get)  # type: ignore[arg-type]
+    worst = max(pr, key=pr.get)  # type: ignore[arg-type]
+    ko = [f"aigap AI 역량 지수에서 {ctx.names_ko.get(u, u)}의 순위는 {n}개국 중 {r}위입니다 "
+          f"(점수 {scores.loc[u, 'Index']:.1f}).",
+          f"부문별로는 {PILLAR_KO[best]}이(가) {pr[best]}위로 가장 높고, "
+          f"{PILLAR_KO[worst]}이(가) {pr[worst]}위로 가장 낮습니다."]
+    ko[1] = ko[1].replace("이(가)", _ga(PILLAR_KO[best]), 1).replace(
+        "이(가)", _ga(PILLAR_KO[worst]), 1)
+    en = [f"{ctx.names_en.get(u, u)} ranks {r} of {n} in the aigap AI capacity index "
+          f"(score {scores.loc[u, 'Index']:.1f}).",
+          f"Its best pillar is {best} (rank {pr[best]}), its weakest {worst} (rank {pr[worst]})."]
+    table = pd.DataFrame({
+        ctx.t("부문", "pillar"): [ctx.pillar(p) for p in [*PILLARS, "Index"]],
+        ctx.t("점수", "score"): scores.loc[u, [*PILLARS, "Index"]].round(1).to_numpy(),
+        ctx.t("순위", "rank"): ranks.loc[u, [*PILLARS, "Index"]].astype(int).to_numpy(),
+        ctx.t(f"{ctx.peers} 중앙값", f"{ctx.peers} median"):
+            [*median.round(1).to_numpy(), round(float(scores.loc[peers, "Index"].median()), 1)],
+    })
+    return {"id": "index", "title": ctx.t("종합 순위와 부문별 점수", "Index rank and pillars"),
+            "figures": [bar, pillars], "tables": {"pillars": table.to_dict("records")},
+            "text": {"ko": ko, "en": en},
+            "notes": [ctx.t("지표 구성과 가중치의 근거는 specs/aigap.yaml에 있습니다.",
+                            "Indicators, weights and their rationale: specs/aigap.yaml.")],
+            "sources": _index_sources(ctx)}
+
+
+def _ga(word: str) -> str:
+    """이/가 after ``word`` (final consonant -> 이)."""
+    ch = word[-1]
+    if "가" <= ch <= "힣":
+        return "이" if (ord(ch) - 0xAC00) % 28 else "가"
+    return "가"
+
+
+def _index_sources(ctx: ReportContext) -> list[str]:
+    from aigap.index import load_spec
+    from aigap.index.warehouse_source import value_years
+
+    years = value_years(load_spec(ctx.spec), ctx.wh)
+    pairs = years.stack().reset_index()
+    pairs.columns = ["iso3", "indicator", "year"]
+    rows = ctx.wh.con.execute(
+        "SELECT DISTINCT source FROM observations WHERE (iso3, indicator, year) IN "
+        "(SELECT unnest(?), unnest(?), unnest(?))",
+        [pairs["iso3"].tolist(), pairs["indicator"].tolist(),
+         [int(y) for y in pairs["year"]]]).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+def gaps_section(ctx: ReportContext) -> dict[str, Any]:
+    """Headline gap: the indicator over time for the unit and the comparators, log scale."""
+    from aigap.analysis.gap import gap, gap_summary
+
+    code = ctx.headline_indicator
+    units = [ctx.unit, *ctx.vs]
+    panel = ctx.wh.panel([code], countries=units)
+    fig = go.Figure()
+    for c in units:
+        part = panel[panel["iso3"] == c]
+        fig.add_trace(go.Scatter(x=part["year"], y=part["value"] / 1e9, name=ctx.name(c),
+                                 mode="lines+markers",
+                                 line={"color": COLOURS.get(c, "#555"),
+                                       "width": 3 if c == ctx.unit else 2}))
+    unit_label = str(ctx.catalogue.loc[code, "unit"])
+    _layout(fig, ctx.indicator_name(code),
+            yaxis={"type": "log", "title": ctx.t(f"10억 달러 ({unit_label})",
+                                                 f"billion {unit_label}")})
+    table = gap(ctx.wh, ctx.unit, list(ctx.vs), [code])
+    summaries = gap_summary(ctx.wh, ctx.unit, list(ctx.vs), [code], table=table)
+    level = table[table["basis"] == "level"].dropna(subset=["ratio"])
+    recent = level[level["year"] >= level["year"].max() - 4]
+    rec = pd.DataFrame({
+        ctx.t("연도", "year"): recent["year"].to_numpy(),
+        ctx.t("비교 대상", "vs"): [ctx.name(o) for o in recent["other"]],
+        ctx.t("배율", "ratio"): recent["ratio"].round(1).to_numpy(),
+        ctx.t("자릿수 차이(log10)", "orders of magnitude"): recent["log10_ratio"].round(2)
+        .to_numpy(),
+    })
+    per_gdp = table[(table["basis"] == "gdp") & table["year"].eq(level["year"].max())]
+    notes = sorted({n for n in per_gdp["note"].dropna() if n})[:2]
+    return {"id": "gaps", "title": ctx.t("격차: AI 민간투자", "Gap: private AI investment"),
+            "figures": [fig], "tables": {"ratios": rec.to_dict("records")},
+            "text": {"ko": [s.sentence_ko for s in summaries],
+                     "en": [s.sentence_en for s in summaries]},
+            "notes": notes, "sources": sorted(set(table["source"].dropna())
+                                              | set(table["other_source"].dropna()))}
+
+
+def trends_section(ctx: ReportContext) -> dict[str, Any]:
+    """Growth, convergence and years to close for the headline indicator."""
+    from aigap.analysis.trend import trend
+
+    res = trend(ctx.wh, ctx.unit, vs=list(ctx.vs), indicator=ctx.headline_indicator,
+                window=(2015, None))
+    rows = []
+    for c in res.comparisons:
+        lo_hi = c.years_to_close_ci
+        ci = "–" if lo_hi is None else (
+            f"{lo_hi[0]:.0f}–{'∞' if np.isinf(lo_hi[1]) else f'{lo_hi[1]:.0f}'}")
+        rows.append({ctx.t("비교 대상", "vs"): ctx.name(c.other),
+                     ctx.t("현재 배율(추세)", "ratio now (fitted)"): round(c.ratio_now, 1),
+                     ctx.t("배율 연간 변화", "ratio change / yr"): f"{c.ratio_change:+.1%}",
+                     ctx.t("격차 해소까지(년)", "years to close"):
+                         "–" if c.years_to_close is None else round(c.years_to_close, 1),
+                     ctx.t("90% 구간", "90% interval"): ci})
+    fits = res.fits_frame()
+    fig = go.Figure()
+    for c in [ctx.unit, *ctx.vs]:
+        if c not in res.fits:
+            continue
+        f = res.fits[c]
+        x = np.array(f.years)
+        fig.add_trace(go.Scatter(x=x, y=np.array(f.values) / 1e9, mode="markers",
+                                 name=ctx.name(c), marker={"color": COLOURS.get(c, "#555")}))
+        fitted = np.exp(f.intercept_c + f.slope * (x - f.mean_year)) / 1e9
+        fig.add_trace(go.Scatter(x=x, y=fitted, mode="lines", showlegend=False,
+                                 line={"color": COLOURS.get(c, "#555"), "dash": "dot"}))
+    _layout(fig, ctx.t("로그-선형 추세 (2015년 이후)", "Log-linear trend (since 2015)"),
+            yaxis={"type": "log", "title": ctx.t("10억 달러", "US$ bn")})
+    return {"id": "trends", "title": ctx.t("추세와 격차 해소 시점", "Trends and years to close"),
+            "figures": [fig], "tables": {"convergence": rows},
+            "text": {"ko": [c.message_ko for c in res.comparisons],
+                     "en": [c.message for c in res.comparisons]},
+            "notes": [ctx.t("추세선은 연도에 대한 log(값)의 최소제곱 적합이며, 구간은 기울기의 "
+                            "표본분포에서 모의 추출한 것입니다.",
+                            "Trend lines are OLS fits of log(value) on year; intervals come "
+                            "from simulating the slopes' sampling distributions.")],
+            "sources": sorted(set(fits["source"])) if "source" in fits else []}
+
+
+def peer_section(ctx: ReportContext) -> dict[str, Any]:
+    """Peer ranks on the indicators the press quotes."""
+    from aigap.analysis.peer_rank import peer_rank
+
+    rows, ko, en, sources = [], [], [], set()
+    for code in ["ai_talent_net_migration", "private_ai_investment", "rd_expenditure_pct_gdp",
+                 "researchers_rd_per_million", "ai_diffusion"]:
+        try:
+            pr = peer_rank(ctx.wh, ctx.unit, indicator=code, group=ctx.peers)
+        except Exception as exc:
+            ctx.errors.append(f"peer rank {code}: {exc}")
+            continue
+        rows.append({ctx.t("지표", "indicator"): ctx.indicator_name(code),
+                     ctx.t("연도", "year"): pr.year,
+                     ctx.t("순위", "rank"): pr.rank,
+                     ctx.t("데이터 보유국", "with data"): pr.ranked_of,
+                     ctx.t("출처", "source"): pr.source})
+        ko.append(pr.sentence_ko)
+        en.append(pr.sentence_en)
+        sources.add(pr.source)
+    return {"id": "peers", "title": ctx.t(f"{ctx.peers} 내 순위", f"Ranks among {ctx.peers}"),
+            "figures": [], "tables": {"ranks": rows}, "text": {"ko": ko, "en": en},
+            "notes": [], "sources": sorted(sources)}
+
+
+def claims_section(ctx: ReportContext) -> dict[str, Any]:
+    from aigap.analysis.claims import VERDICT_KO, check_claims
+
+    checks = check_claims(ctx.wh)
+    rows = [{ctx.t("주장", "claim"): (c.text_ko or c.text_en) if ctx.lang == "ko" else c.text_en,
+             ctx.t("판정", "verdict"): VERDICT_KO[c.verdict] if ctx.lang == "ko" else c.verdict,
+             ctx.t("근거", "finding"): c.finding_ko if ctx.lang == "ko" else c.finding_en,
+             "_verdict": c.verdict}
+            for c in checks]
+    return {"id": "claims", "title": ctx.t("언론 속 주장 검증", "Claims in the press, checked"),
+            "figures": [], "tables": {"claims": rows}, "text": {"ko": [], "en": []},
+            "notes": [ctx.t("claims.yaml에 자신만의 주장을 추가할 수 있습니다.",
+                            "Add your own claims in a YAML file of the same shape.")],
+            "sources": sorted({s for c in checks for s in c.sources})}
+
+
+def tournament_section(ctx: ReportContext) -> dict[str, Any]:
+    from aigap.analysis.tournament import simulate_tournament, tournament_summary_figure
+
+    res = simulate_tournament("sovereign-ai", n=100_000, seed=0)
+    d = res.to_dict()
+    fig = tournament_summary_figure(res, ctx.lang)
+    fig.update_layout(font={"family": FONT})
+    p, se = d.get("p_best_wins"), d.get("p_best_wins_se")
+    ko = [f"기본 설정(5팀→3팀→1팀)에서 실제로 가장 뛰어난 팀이 최종 선정될 확률은 {p:.1%}"
+          f"(표준오차 {se:.2%})입니다.",
+          f"평가 오차 때문에 최고 팀이 아닌 팀이 뽑힐 확률은 {1 - p:.1%}입니다."]
+    en = [f"Under the default design (5 teams -> 3 -> 1) the truly best team is chosen with "
+          f"probability {p:.1%} (s.e. {se:.2%}).",
+          f"Evaluation noise picks another team {1 - p:.1%} of the time."]
+    return {"id": "tournament", "title": ctx.t("소버린 AI 단계 평가 시뮬레이션",
+                                               "Sovereign-AI staged evaluation"),
+            "figures": [fig], "tables": {}, "text": {"ko": ko, "en": en},
+            "notes": [ctx.t("모형의 가정은 docs/tournament.md에 있습니다.",
+                            "The model's assumptions: docs/tournament.md.")],
+            "sources": []}
+
+
+def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
+    from aigap.analysis.strategy_figures import (
+        frontier_section,
+        niche_section,
+        partners_section,
+    )
+
+    # The analyses return every table they have; the report shows the one a reader needs.
+    keep = {"frontier_lag": ("records", ["model", "date", "organization", "countries",
+                                         "log10_compute"]),
+            "niche": ("technologies", ["label_ko" if ctx.lang == "ko" else "label_en",
+                                       "mean_score", "world_mean_score", "rca", "rca_sym"]),
+            "partners": ("partners", ["rank", "partner", "complementarity",
+                                      "co_developed_models", "governance_similarity",
+                                      "total"])}
+    extra_sources = {"frontier_lag": [], "niche": ["belfer_ceti_2025_ai"],
+                     "partners": ["tortoise_global_ai_index", "oxford_gairi_2024"]}
+    out = []
+    for fn in (frontier_section, niche_section, partners_section):
+        sec = fn(ctx.wh, ctx.unit, ctx.lang)
+        name, cols = keep[sec["id"]]
+        rows = sec["tables"].get(name, [])[:10]
+        sec["tables"] = {name: [{c: r.get(c) for c in cols if c in r} for r in rows]}
+        prov = sec.get("provenance") or {}
+        sec["sources"] = [prov["source"], *extra_sources[sec["id"]]] if "source" in prov \
+            else extra_sources[sec["id"]]
+        for fig in sec.get("figures", []):
+            fig.update_layout(font={"family": FONT})
+        out.append(sec)
+    return out
