@@ -17,7 +17,8 @@ finite = hst.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 # 8 units x 6 indicators, values well separated from each other's scale issues
 data_arr = arrays(np.float64, (8, 6), elements=hst.floats(1, 1000, allow_nan=False))
 SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
 
 
 def _frame(X: np.ndarray) -> pd.DataFrame:

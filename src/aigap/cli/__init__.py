@@ -38,6 +38,8 @@ _COMMAND_MODULES = [
     "aigap.cli.report",
     "aigap.cli.strategy",
     "aigap.cli.tournament",
+    "aigap.cli.targets",
+    "aigap.cli.robustness",
 ]
 
 for _name in _COMMAND_MODULES:

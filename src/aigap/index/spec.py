@@ -288,12 +288,25 @@ def load_spec(spec: str | Path | Spec) -> Spec:
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise SpecError(f"spec file {str(path)!r} not found")
-        return Spec.from_yaml(path)
+        return _with_catalogue_names(Spec.from_yaml(path))
     cand = SPECS_DIR / f"{spec}.yaml"
     if not cand.is_file():
         raise SpecError(f"unknown spec {str(spec)!r}; shipped specs: {', '.join(shipped_specs())} "
                         "(or give a path to a YAML file)")
-    return Spec.from_yaml(cand)
+    return _with_catalogue_names(Spec.from_yaml(cand))
+
+
+def _with_catalogue_names(spec: Spec) -> Spec:
+    """Warehouse specs may omit indicator names and units: take them from the catalogue."""
+    if spec.data.source != "warehouse":
+        return spec
+    from aigap.data.catalogue import catalogue
+
+    cat = catalogue()
+    inds = [i.model_copy(update={"name": i.name or cat[i.code].name_en,
+                                 "unit": i.unit or cat[i.code].unit})
+            if i.code in cat else i for i in spec.indicators]
+    return spec.model_copy(update={"indicators": inds})
 
 
 # --------------------------------------------------------------------------- framework

@@ -1,0 +1,791 @@
+"""Monte Carlo robustness of an index: how much do ranks move when the assumptions vary?
+
+How it works (COINr's ``get_sensitivity`` uncertainty analysis, vectorised):
+
+1. **Alternative data sets, once.** Every combination of the discrete data choices of the
+   uncertainty spec (imputation x treatment x normalisation) is built ONCE with the normal
+   pipeline (:func:`aigap.index.build_index`), giving K normalised (units x indicators) tables.
+2. **Replications as matrix products.** Each replication is a point of the unit hypercube:
+   one coordinate per discrete factor (mapped to an alternative by equal-width bins, like
+   COINr's ``cut``) and one per varied weight. Its data set, aggregation, excluded node and
+   weights are decoded, and all replications are scored together: level 2 is one GEMM of the
+   (rows x indicators) weights against a precomputed (indicators x units*pillars) tensor per
+   data set (logs for geometric, reciprocals for harmonic, missing values re-weighted exactly
+   as the pipeline does); higher levels are batched products; ranks come from a batched
+   argsort (ties share the best rank, as in the pipeline).
+3. **Blocks and chunks.** Replications are drawn and evaluated in fixed blocks of
+   :data:`BLOCK` rows, block ``b`` using ``SeedSequence(seed, spawn_key=(b,))``. A block is
+   the unit of randomness and arithmetic, so results are bit-identical whatever the chunk size,
+   the backend or the number of workers; chunks (whole blocks) are only the unit of scheduling.
+
+Memory: the alternative data sets take ``K x units x indicators x 8`` bytes (K = number of
+data-choice combinations), plus a level-2 tensor of ``indicators x units x pillars x 8`` bytes
+per data set and aggregation. Working memory per block in flight is at most about
+``BLOCK x units x (5 c + A) x 8`` bytes, c = the most children aggregated by one level above
+the pillars, A = number of aggregates (ASEM: 4096 x 51 x (5*8 + 11) x 8 = 85 MB; measured peak
+66 MB; one block per thread). Results keep per replication the ranks (uint16) and scores
+(float32) of every unit: ``n x units x 6`` bytes (31 MB for 10^5 replications of 51 units).
+
+Geometric (harmonic) aggregation of a value <= 0 (== 0) makes the replication fail, as a
+COINr regeneration fails there; failed replications are counted (``n_failed``) and left out
+of every statistic.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import gammaincinv
+
+from aigap.analysis.mc_backend import Backend, LocalBackend
+from aigap.analysis.uncertainty_spec import UncertaintySpec, WeightNoise, load_uncertainty
+from aigap.errors import SpecError
+from aigap.index.pipeline import DATA_SOURCES, build_index
+from aigap.index.result import IndexResult, PanelResult
+from aigap.index.spec import (
+    AggregateStep,
+    Framework,
+    ImputeStep,
+    NormaliseStep,
+    Spec,
+    TreatStep,
+    WeightStep,
+    load_spec,
+)
+
+BLOCK = 4096  # replications per block: the unit of RNG and arithmetic (see module docstring)
+DEFAULT_CHUNK = 4 * BLOCK
+
+# --------------------------------------------------------------------------- factors
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One uncertain input: a discrete choice (1 coordinate) or one level's weights (c)."""
+
+    name: str
+    kind: str  # imputation | treatment | normalisation | aggregation | exclusion | weights
+    start: int  # first column in the hypercube sample
+    dims: int
+    labels: tuple[str, ...] = ()  # alternatives of a discrete factor
+    level: int = 0  # aggregation level whose children the weights/exclusion act on
+    noise: WeightNoise | None = None
+
+
+@dataclass
+class Draws:
+    """Decoded replications: data set, aggregation, discrete choices and weights per level."""
+
+    k: np.ndarray  # (B,) alternative data set
+    a: np.ndarray  # (B,) aggregation alternative
+    choices: np.ndarray  # (B, n_discrete) index of the alternative of each discrete factor
+    weights: dict[int, np.ndarray]  # aggregation level -> (B, children)
+
+
+@dataclass
+class _Level:
+    level: int
+    kids: list[str]
+    parents: list[str]
+    onehot: np.ndarray  # (c, G) membership
+    group: np.ndarray  # (c,) parent position of each child
+    base: np.ndarray  # (c,) nominal weights
+    src: list[tuple[int, int]]  # per child: (1, indicator column) or (level, parent position)
+
+
+def _label(step: Any, kind: str) -> str:
+    if step is _KEEP:
+        return "nominal"
+    if step is None:
+        return "none"
+    if kind == "imputation":
+        return step.method
+    if kind == "treatment":
+        return f"winmax={step.winmax}" + ("" if step.f2 == "log_CT" else f",{step.f2}")
+    if kind == "normalisation":
+        if step.method == "minmax":
+            return f"minmax[{step.l:g},{step.u:g}]"
+        if step.method == "zscore":
+            return f"zscore(mean={step.mean:g},sd={step.sd:g})"
+        return step.method
+    return str(step)
+
+
+# --------------------------------------------------------------------------- engine
+
+
+@dataclass
+class Engine:
+    """Everything needed to score replications (picklable: shipped once to Dask workers)."""
+
+    fw: Framework
+    units: list[str]
+    X: np.ndarray  # (K, n, p) alternative normalised data sets
+    aggs: list[AggregateStep]
+    levels: list[_Level]
+    factors: list[Factor]
+    data_shape: tuple[int, int, int]  # (n_imputation, n_treatment, n_normalisation)
+    nominal_rank: np.ndarray  # (n,) float, NaN = unranked
+    l2: dict[tuple[int, str], tuple[np.ndarray, np.ndarray | None, np.ndarray, bool]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.l2:
+            self._precompute()
+
+    @property
+    def n_dims(self) -> int:
+        return sum(f.dims for f in self.factors)
+
+    @property
+    def discrete(self) -> list[Factor]:
+        return [f for f in self.factors if f.kind != "weights"]
+
+    def _precompute(self) -> None:
+        """Level-2 tensors per (data set, method): (p, n*G) so one GEMM scores all units."""
+        lv = self.levels[0]
+        n = self.X.shape[1]
+        G = len(lv.parents)
+        cols = [c for _, c in lv.src]
+        for k in range(self.X.shape[0]):
+            V = self.X[k][:, cols]
+            mask = ~np.isnan(V)
+            for meth in {a.method_for(2) for a in self.aggs}:
+                present = V[mask]
+                fail = bool((meth == "geometric" and np.any(present <= 0))
+                            or (meth == "harmonic" and np.any(present == 0)))
+                Z = np.where(mask, _transform(np.where(mask, V, 1.0), meth), 0.0)
+                TZ = (Z[:, :, None] * lv.onehot[None]).transpose(1, 0, 2).reshape(-1, n * G)
+                TM = None
+                if not mask.all():  # re-weighting over available children, as the pipeline
+                    TM = (mask[:, :, None] * lv.onehot[None]).transpose(1, 0, 2).reshape(
+                        -1, n * G)
+                cnt = mask.astype(float) @ lv.onehot
+                self.l2[(k, meth)] = (np.ascontiguousarray(TZ), TM, cnt, fail)
+
+    # ------------------------------------------------------------------ decode
+    def decode(self, U: np.ndarray) -> Draws:
+        """Map hypercube points (B, n_dims) in [0, 1) to replications."""
+        U = np.clip(np.asarray(U, dtype=float), 0.0, np.nextafter(1.0, 0.0))
+        B = U.shape[0]
+        disc = self.discrete
+        choices = np.zeros((B, len(disc)), dtype=np.int64)
+        pick: dict[str, np.ndarray] = {}
+        for j, f in enumerate(disc):
+            m = len(f.labels)
+            choices[:, j] = np.minimum((U[:, f.start] * m).astype(np.int64), m - 1)
+            pick[f.kind] = choices[:, j]
+        zero = np.zeros(B, dtype=np.int64)
+        k = np.ravel_multi_index((pick.get("imputation", zero), pick.get("treatment", zero),
+                                  pick.get("normalisation", zero)), self.data_shape)
+        a = pick.get("aggregation", zero)
+        W: dict[int, np.ndarray] = {}
+        varied: set[int] = set()
+        for f in self.factors:
+            if f.kind == "weights":
+                lv = self._level(f.level)
+                W[f.level] = _noisy(lv, U[:, f.start:f.start + f.dims], f.noise)  # type: ignore[arg-type]
+                varied.add(f.level)
+        for f in disc:
+            if f.kind == "exclusion":
+                lv = self._level(f.level)
+                w = W.get(f.level)
+                w = np.tile(lv.base, (B, 1)) if w is None else w
+                col = np.array([-1 if lab == "none" else lv.kids.index(lab) for lab in f.labels])
+                c = col[pick["exclusion"]]
+                rows = np.flatnonzero(c >= 0)
+                w[rows, c[rows]] = 0.0
+                W[f.level] = w
+                varied.add(f.level)
+        for lvl in varied:
+            W[lvl] = _renormalise(W[lvl], self._level(lvl))
+        for lv in self.levels:
+            if lv.level not in W:
+                W[lv.level] = np.broadcast_to(lv.base, (B, lv.base.size))
+        return Draws(k=k, a=a, choices=choices, weights=W)
+
+    def _level(self, level: int) -> _Level:
+        return next(lv for lv in self.levels if lv.level == level)
+
+    # ------------------------------------------------------------------ score
+    def score(self, d: Draws) -> tuple[np.ndarray, np.ndarray]:
+        """Index scores (B, n) and failed-replication mask (B,) of decoded replications."""
+        B, n = d.k.size, self.X.shape[1]
+        fail = np.zeros(B, dtype=bool)
+        out: dict[int, np.ndarray] = {}
+        for lv in self.levels:
+            G = len(lv.parents)
+            w = d.weights[lv.level]
+            Y = np.empty((B, n, G))
+            if lv.level == 2:
+                key = d.k * len(self.aggs) + d.a
+                for rows, g in _groups(key):
+                    kk, aa = divmod(int(g), len(self.aggs))
+                    agg = self.aggs[aa]
+                    meth = agg.method_for(2)
+                    TZ, TM, cnt, bad = self.l2[(kk, meth)]
+                    wr = w[rows]
+                    num = (wr @ TZ).reshape(rows.size, n, G)
+                    if TM is None:
+                        den = (wr @ lv.onehot)[:, None, :]
+                    else:
+                        den = (wr @ TM).reshape(rows.size, n, G)
+                    Y[rows] = _finish(num, den, meth, cnt, lv.onehot, agg.dat_thresh)
+                    if bad:
+                        fail[rows] = True
+            else:
+                V = np.stack([self._values(src, d.k, out) for src in lv.src], axis=-1)
+                mask = ~np.isnan(V)
+                cnt_all = mask.astype(float) @ lv.onehot
+                for rows, aa in _groups(d.a):
+                    agg = self.aggs[int(aa)]
+                    meth = agg.method_for(lv.level)
+                    Vr, Mr = V[rows], mask[rows]
+                    if meth == "geometric":
+                        fail[rows] |= (Mr & (Vr <= 0)).any(axis=(1, 2))
+                    elif meth == "harmonic":
+                        fail[rows] |= (Mr & (Vr == 0)).any(axis=(1, 2))
+                    Z = np.where(Mr, _transform(np.where(Mr, Vr, 1.0), meth), 0.0)
+                    wr = w[rows][:, None, :]
+                    num = (Z * wr) @ lv.onehot
+                    den = (Mr * wr) @ lv.onehot
+                    Y[rows] = _finish(num, den, meth, cnt_all[rows], lv.onehot, agg.dat_thresh)
+            out[lv.level] = Y
+        S = out[self.levels[-1].level][:, :, 0]
+        S[fail] = np.nan
+        return S, fail
+
+    def _values(self, src: tuple[int, int], k: np.ndarray, out: dict[int, np.ndarray]
+                ) -> np.ndarray:
+        level, j = src
+        if level == 1:
+            return self.X[k, :, j]
+        return out[level][:, :, j]
+
+    def run(self, U: np.ndarray) -> dict[str, np.ndarray]:
+        """Score hypercube points: compact ranks (uint16, 0 = none), scores, failures."""
+        d = self.decode(U)
+        S, fail = self.score(d)
+        R = rank_rows(S)
+        return {"ranks": np.nan_to_num(R, nan=0).astype(np.uint16),
+                "scores": S.astype(np.float32), "failed": fail,
+                "choices": d.choices.astype(np.int16)}
+
+
+def _groups(key: np.ndarray) -> list[tuple[np.ndarray, int]]:
+    """Row indices of each distinct key value (sorted by key)."""
+    order = np.argsort(key, kind="stable")
+    vals, starts = np.unique(key[order], return_index=True)
+    bounds = [*starts[1:], key.size]
+    return [(order[s:e], int(v)) for v, s, e in zip(vals, starts, bounds, strict=True)]
+
+
+def _transform(v: np.ndarray, method: str) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "geometric":
+            return np.log(v)
+        if method == "harmonic":
+            return 1.0 / v
+    return v
+
+
+def _finish(num: np.ndarray, den: np.ndarray, method: str, cnt: np.ndarray,
+            onehot: np.ndarray, dat_thresh: float | None) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "geometric":
+            y = np.exp(num / den)
+        elif method == "harmonic":
+            y = den / num
+        else:
+            y = num / den
+    y = np.where(cnt > 0, y, np.nan)  # no available child -> NaN, as st.aggregate
+    if dat_thresh is not None:
+        y = np.where(cnt / onehot.sum(axis=0) < dat_thresh, np.nan, y)
+    return y
+
+
+def _noisy(lv: _Level, u: np.ndarray, noise: WeightNoise) -> np.ndarray:
+    """Weights from uniforms: ``base * (1 + spread (2u - 1))`` or Dirichlet by inverse CDF."""
+    if noise.distribution == "uniform":
+        return lv.base * (1.0 + noise.spread * (2.0 * u - 1.0))
+    share = lv.base / np.bincount(lv.group, weights=lv.base)[lv.group]
+    alpha = noise.concentration * np.nan_to_num(share)
+    # Gamma(alpha) by inverse CDF keeps one uniform per weight, so Sobol can use it too
+    g = gammaincinv(np.where(alpha > 0, alpha, 1.0), np.clip(u, 1e-12, 1 - 1e-12))
+    return np.where(alpha > 0, g, 0.0)
+
+
+def _renormalise(w: np.ndarray, lv: _Level) -> np.ndarray:
+    """Weights summing to 1 within each parent (an all-zero parent stays zero)."""
+    tot = w @ lv.onehot
+    tot = tot[:, lv.group]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(tot > 0, w / tot, 0.0)
+
+
+def rank_rows(S: np.ndarray) -> np.ndarray:
+    """Ranks of each row (1 = highest; ties share the best rank; NaN stays NaN), batched."""
+    S = np.atleast_2d(S)
+    nan = np.isnan(S)
+    key = np.where(nan, np.inf, -S)
+    order = np.argsort(key, axis=1, kind="stable")
+    sk = np.take_along_axis(key, order, axis=1)
+    pos = np.broadcast_to(np.arange(S.shape[1]), S.shape)
+    new = np.ones(S.shape, dtype=bool)
+    new[:, 1:] = sk[:, 1:] != sk[:, :-1]
+    first = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    R = np.empty(S.shape)
+    np.put_along_axis(R, order, first + 1.0, axis=1)
+    R[nan] = np.nan
+    return R
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+@dataclass
+class Setup:
+    """The one-off part of a run: nominal build, alternative data sets and the engine."""
+
+    spec: Spec
+    uncertainty: UncertaintySpec
+    nominal: IndexResult
+    engine: Engine
+    data: pd.DataFrame | None
+    meta: pd.DataFrame | None
+    year: int | None
+    alternatives: dict[str, list[Any]]
+    warnings: list[str]
+    seconds: float = 0.0
+
+    def replication_spec(self, d: Draws, b: int) -> Spec:
+        """The index spec equivalent to replication ``b`` (for the plain pipeline)."""
+        e = self.engine
+        i_imp, i_treat, i_norm = np.unravel_index(int(d.k[b]), e.data_shape)
+        w: dict[str, float] = {}
+        for lv in e.levels:
+            w.update(zip(lv.kids, map(float, d.weights[lv.level][b]), strict=True))
+        agg = e.aggs[int(d.a[b])]
+        steps = _data_steps(self.spec, self.alternatives["imputation"][i_imp],
+                            self.alternatives["treatment"][i_treat],
+                            self.alternatives["normalisation"][i_norm])
+        steps += [WeightStep(step="weight", method="manual", weights=w), agg]
+        return self.spec.model_copy(update={"steps": steps})
+
+    def build(self, spec: Spec) -> IndexResult:
+        res = build_index(spec, data=self.data, meta=self.meta, year=self.year)
+        if isinstance(res, PanelResult):
+            res = res[res.years[-1]]
+        return res
+
+
+_KEEP = object()  # "keep the spec's own step"
+
+
+def _data_steps(sp: Spec, imp: Any, treat: Any, norm: Any) -> list[Any]:
+    """The spec's steps up to normalisation with the chosen alternatives swapped in."""
+    steps: list[Any] = []
+    k_norm = next(i for i, s in enumerate(sp.steps) if isinstance(s, NormaliseStep))
+    has_imp = any(isinstance(s, ImputeStep) for s in sp.steps[:k_norm])
+    has_treat = any(isinstance(s, TreatStep) for s in sp.steps[:k_norm])
+    for s in sp.steps[:k_norm]:
+        if isinstance(s, ImputeStep):
+            steps.append(s if imp is _KEEP else imp)
+        elif isinstance(s, TreatStep):
+            if treat is _KEEP:
+                steps.append(s)
+            elif treat is not None:
+                steps.append(treat)
+        else:
+            steps.append(s)
+    # a varied step the spec does not have goes just before normalisation
+    if not has_imp and imp is not _KEEP:
+        steps.append(imp)
+    if not has_treat and treat not in (_KEEP, None):
+        steps.append(treat)
+    steps.append(sp.steps[k_norm] if norm is _KEEP else norm)
+    return steps
+
+
+def _load_data(sp: Spec, data: pd.DataFrame | None, data_dir: Path | None
+               ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Read the spec's data once (so the K alternative builds do not re-read it)."""
+    if data is not None:
+        meta = None
+        if sp.structure is not None:
+            from aigap.data.sources.coinr_asem import read_asem
+
+            meta = read_asem(data_dir)[1]
+        return data, meta
+    if sp.data.source in DATA_SOURCES:
+        return DATA_SOURCES[sp.data.source](sp, data_dir)
+    return None, None  # build_index raises its own, helpful error
+
+
+def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
+            data: pd.DataFrame | None = None, year: int | None = None,
+            data_dir: Path | None = None) -> Setup:
+    """Build the nominal index and every alternative data set; return the engine."""
+    t0 = time.perf_counter()
+    sp = load_spec(spec)
+    unc = load_uncertainty(uncertainty)
+    frame, meta = _load_data(sp, data, data_dir)
+    nom = build_index(sp, data=frame, meta=meta, year=year)
+    if isinstance(nom, PanelResult):
+        year = nom.years[-1]
+        nom = nom[year]
+    else:
+        year = year if year is not None else nom.year
+    fw = nom.framework
+    warnings = list(unc.check(fw, source=f"uncertainty {unc.name!r}"))
+    agg_nom = next(s for s in reversed(sp.steps) if isinstance(s, AggregateStep))
+    alts: dict[str, list[Any]] = {
+        "imputation": list(unc.imputation) if unc.imputation else [_KEEP],
+        "treatment": list(unc.treatment) if unc.treatment else [_KEEP],
+        "normalisation": list(unc.normalisation) if unc.normalisation else [_KEEP],
+    }
+    aggs = ([AggregateStep(step="aggregate", method=m, dat_thresh=agg_nom.dat_thresh)
+             for m in unc.aggregation] if unc.aggregation else [agg_nom])
+    for a in aggs:
+        for lv in range(2, fw.n_levels + 1):
+            if a.method_for(lv) not in ("arithmetic", "geometric", "harmonic"):
+                raise SpecError(f"spec {sp.name!r}: {a.method_for(lv)} aggregation cannot be "
+                                "evaluated in batch; give 'aggregation' in the uncertainty spec")
+    setup = Setup(spec=sp, uncertainty=unc, nominal=nom, engine=None,  # type: ignore[arg-type]
+                  data=frame, meta=meta, year=year, alternatives=alts, warnings=warnings)
+    # 1. every data-choice combination, once, through the normal pipeline
+    plain = AggregateStep(step="aggregate", method="arithmetic", dat_thresh=agg_nom.dat_thresh)
+    shape = tuple(len(alts[k]) for k in ("imputation", "treatment", "normalisation"))
+    X = np.empty((int(np.prod(shape)), len(nom.dataset("Normalised")), len(fw.indicators)))
+    for k, (i, t, m) in enumerate(np.ndindex(*shape)):
+        steps = [*_data_steps(sp, alts["imputation"][i], alts["treatment"][t],
+                              alts["normalisation"][m]), plain]
+        try:
+            res = setup.build(sp.model_copy(update={"steps": steps}))
+        except SpecError as exc:
+            choice = ", ".join(_label(alts[kind][j], kind) for kind, j in
+                               zip(("imputation", "treatment", "normalisation"), (i, t, m),
+                                   strict=True))
+            raise SpecError(f"alternative data set ({choice}): {exc}") from None
+        N = res.dataset("Normalised")
+        if list(N.index) != list(nom.dataset("Normalised").index) or \
+                res.framework.indicators != fw.indicators:
+            raise SpecError("alternative data sets differ in units or indicators (screening "
+                            "must not depend on the varied steps)")
+        X[k] = N[fw.indicators].to_numpy(dtype=float)
+    # 2. tree, weights and factors
+    levels = _levels(fw)
+    factors: list[Factor] = []
+    col = 0
+    for kind in ("imputation", "treatment", "normalisation"):
+        if len(alts[kind]) > 1:
+            factors.append(Factor(kind, kind, col, 1, tuple(_label(x, kind) for x in alts[kind])))
+            col += 1
+    if len(aggs) > 1:
+        factors.append(Factor("aggregation", "aggregation", col, 1,
+                              tuple(str(a.method) for a in aggs)))
+        col += 1
+    if unc.exclusion is not None:
+        ex = unc.exclusion
+        codes = ex.codes or fw.at_level(ex.level)
+        labels = (("none",) if ex.include_none else ()) + tuple(codes)
+        factors.append(Factor("exclusion", "exclusion", col, 1, labels, level=ex.level + 1))
+        col += 1
+    for wn in unc.weights:
+        if wn.level >= fw.n_levels:
+            continue
+        lv = next(x for x in levels if x.level == wn.level + 1)
+        factors.append(Factor(f"weights (level {wn.level})", "weights", col, len(lv.kids),
+                              level=wn.level + 1, noise=wn))
+        col += len(lv.kids)
+    nominal_rank = nom.ranks[fw.root].reindex(nom.dataset("Normalised").index).to_numpy(float)
+    setup.engine = Engine(fw=fw, units=list(nom.dataset("Normalised").index), X=X, aggs=aggs,
+                          levels=levels, factors=factors, data_shape=shape,  # type: ignore[arg-type]
+                          nominal_rank=nominal_rank)
+    setup.seconds = time.perf_counter() - t0
+    return setup
+
+
+def _levels(fw: Framework) -> list[_Level]:
+    out = []
+    where: dict[str, tuple[int, int]] = {c: (1, j) for j, c in enumerate(fw.indicators)}
+    for level in range(2, fw.n_levels + 1):
+        kids, parents, W = fw.membership(level)
+        onehot = (W != 0).astype(float)
+        # a zero nominal weight still marks membership (the child is present, weightless)
+        for i, c in enumerate(kids):
+            onehot[i, parents.index(fw.parent[c])] = 1.0  # type: ignore[arg-type]
+        group = onehot.argmax(axis=1)
+        out.append(_Level(level, kids, parents, onehot, group,
+                          np.array([fw.weight[c] for c in kids], dtype=float),
+                          [where[c] for c in kids]))
+        for j, p in enumerate(parents):
+            where[p] = (level, j)
+    return out
+
+
+# --------------------------------------------------------------------------- running
+
+
+def one_blas_thread() -> AbstractContextManager[Any]:
+    """Single-threaded BLAS: the products are small, so BLAS threads only add overhead (5x
+    slower on a busy 2-core machine); parallelism comes from the backend's threads/workers,
+    and every block computes with the same kernel whatever the backend."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional speed-up
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def _mc_chunk(engine: Engine, task: tuple[int, list[int], int]) -> list[dict[str, np.ndarray]]:
+    """Draw and score whole blocks; block b's stream depends only on (seed, b)."""
+    seed, blocks, n = task
+    out = []
+    with one_blas_thread():
+        for b in blocks:
+            lo, hi = b * BLOCK, min(n, (b + 1) * BLOCK)
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
+            out.append(engine.run(rng.random((hi - lo, engine.n_dims))))
+    return out
+
+
+def _eval_chunk(engine: Engine, U: np.ndarray) -> list[dict[str, np.ndarray]]:
+    """Score given hypercube points (Sobol designs), block by block."""
+    with one_blas_thread():
+        return [engine.run(U[i:i + BLOCK]) for i in range(0, len(U), BLOCK)]
+
+
+def run_tasks(engine: Engine, fn: Any, tasks: Sequence[Any], backend: Backend | None,
+              progress: bool, label: str) -> dict[str, np.ndarray]:
+    """Run chunk tasks on a backend (with a progress bar over chunks); stack block outputs."""
+    backend = backend or LocalBackend()
+    if progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=Console(stderr=True), transient=True) as bar:
+            tid = bar.add_task(label, total=len(tasks))
+            with one_blas_thread():
+                parts = backend.map(fn, engine, tasks, lambda _i: bar.advance(tid))
+    else:
+        with one_blas_thread():
+            parts = backend.map(fn, engine, tasks)
+    blocks = [b for part in parts for b in part]
+    return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+
+
+def robustness(spec: str | Path | Spec, n: int = 10_000, seed: int | None = None,
+               uncertainty: Any = None, chunk_size: int = DEFAULT_CHUNK,
+               backend: Backend | None = None, *, k: int = 3, data: pd.DataFrame | None = None,
+               year: int | None = None, progress: bool = False,
+               setup: Setup | None = None) -> RobustnessResult:
+    """Monte Carlo uncertainty analysis of a spec's ranks.
+
+    ``uncertainty``: a path, shipped name, mapping or :class:`UncertaintySpec` (None = the
+    COINr-vignette default). ``seed`` (else the spec's ``seed``, else 0) and the block size fix
+    every draw: the result does not depend on ``chunk_size`` (rounded up to whole blocks of
+    :data:`BLOCK`) or on the backend. ``setup`` reuses a :func:`prepare` result.
+    """
+    if n < 1:
+        raise SpecError(f"n must be >= 1 (got {n})")
+    if k < 1:
+        raise SpecError(f"k must be >= 1 (got {k})")
+    st = setup or prepare(spec, uncertainty, data=data, year=year)
+    seed = seed if seed is not None else (st.uncertainty.seed or 0)
+    per = max(1, -(-chunk_size // BLOCK))
+    nblocks = -(-n // BLOCK)
+    tasks = [(seed, list(range(i, min(nblocks, i + per))), n) for i in range(0, nblocks, per)]
+    t0 = time.perf_counter()
+    out = run_tasks(st.engine, _mc_chunk, tasks, backend, progress, "Monte Carlo")
+    mc_s = time.perf_counter() - t0
+    nom = st.nominal
+    fw = nom.framework
+    units = st.engine.units
+    return RobustnessResult(
+        spec_name=st.spec.name, index_name=fw.names.get(fw.root, fw.root), units=units,
+        names=[nom.unit_names.get(u, u) for u in units], nominal_rank=st.engine.nominal_rank,
+        nominal_score=nom.index.reindex(units).to_numpy(float), ranks=out["ranks"],
+        scores=out["scores"], failed=out["failed"], choices=out["choices"],
+        factors=st.engine.factors, seed=seed, k=k, uncertainty=st.uncertainty,
+        warnings=st.warnings, timings={"prepare_s": st.seconds, "mc_s": mc_s},
+        backend=(backend or LocalBackend()).name)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class RobustnessResult:
+    """Rank and score distributions of every unit over the replications.
+
+    ``ranks`` (n x units, uint16, 0 = unranked) and ``scores`` (float32) hold every
+    replication; failed replications (``failed``) are left out of every statistic.
+    """
+
+    spec_name: str
+    index_name: str
+    units: list[str]
+    names: list[str]
+    nominal_rank: np.ndarray
+    nominal_score: np.ndarray
+    ranks: np.ndarray
+    scores: np.ndarray
+    failed: np.ndarray
+    choices: np.ndarray
+    factors: list[Factor]
+    seed: int
+    k: int = 3
+    uncertainty: UncertaintySpec | None = None
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    backend: str = "local"
+
+    @property
+    def n(self) -> int:
+        return int(self.ranks.shape[0])
+
+    @property
+    def n_failed(self) -> int:
+        return int(self.failed.sum())
+
+    def _ranks(self) -> np.ndarray:
+        R = self.ranks[~self.failed].astype(float)
+        R[R == 0] = np.nan
+        if R.shape[0] == 0:
+            raise SpecError(f"all {self.n} replications failed (geometric aggregation of "
+                            "values <= 0); use a positive normalisation or drop 'geometric'")
+        return R
+
+    def p_top(self, k: int) -> pd.Series:
+        """P(rank <= k) per unit over the successful replications."""
+        R = self._ranks()
+        return pd.Series((k >= R).mean(axis=0), index=pd.Index(self.units, name="uCode"),
+                         name=f"p_top{k}")
+
+    @property
+    def shift(self) -> np.ndarray:
+        """Mean absolute rank shift vs nominal of each replication (COINr's SA target)."""
+        R = self.ranks.astype(float)
+        R[R == 0] = np.nan
+        with np.errstate(invalid="ignore"):
+            d = np.abs(R - self.nominal_rank)
+            ok = ~np.isnan(d)
+            s = np.where(ok, d, 0).sum(axis=1) / ok.sum(axis=1)
+        s[self.failed] = np.nan
+        return s
+
+    @property
+    def mean_abs_shift(self) -> float:
+        """Mean over replications and units of |rank - nominal rank|."""
+        return float(np.nanmean(self.shift))
+
+    def to_frame(self, k: int | None = None) -> pd.DataFrame:
+        """One row per unit (sorted by median then nominal rank).
+
+        Columns: name, nominal_rank, nominal_score, median_rank, rank_p05, rank_p95, p_top3,
+        p_top{k}, score_mean, score_p05, score_p95, mean_abs_shift. Quantiles interpolate
+        linearly (R's type 7, as COINr's ``RankStats``).
+        """
+        k = self.k if k is None else k
+        R = self._ranks()
+        S = self.scores[~self.failed].astype(float)
+        idx = pd.Index(self.units, name="uCode")
+        with np.errstate(invalid="ignore"), _quiet():
+            q = np.nanquantile(R, [0.5, 0.05, 0.95], axis=0)
+            sq = np.nanquantile(S, [0.05, 0.95], axis=0)
+            df = pd.DataFrame({
+                "name": self.names, "nominal_rank": self.nominal_rank,
+                "nominal_score": self.nominal_score,
+                "median_rank": q[0], "rank_p05": q[1], "rank_p95": q[2],
+                "p_top3": (R <= 3).mean(axis=0),
+            }, index=idx)
+            if k != 3:
+                df[f"p_top{k}"] = (k >= R).mean(axis=0)
+            df["score_mean"] = np.nanmean(S, axis=0)
+            df["score_p05"], df["score_p95"] = sq[0], sq[1]
+            df["mean_abs_shift"] = np.nanmean(np.abs(R - self.nominal_rank), axis=0)
+        return df.sort_values(["median_rank", "nominal_rank"], kind="stable")
+
+    def summary(self) -> dict[str, Any]:
+        return {"spec": self.spec_name, "n": self.n, "n_failed": self.n_failed,
+                "seed": self.seed, "k": self.k, "mean_abs_shift": self.mean_abs_shift,
+                "factors": {f.name: list(f.labels) or f"{f.dims} weights" for f in self.factors},
+                "uncertainty": self.uncertainty.name if self.uncertainty else None,
+                "warnings": self.warnings, "timings": self.timings}
+
+
+class _quiet:
+    """Silence 'All-NaN slice' warnings (a unit with no rank stays NaN, by design)."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc: object) -> None:
+        self._ctx.__exit__(*exc)
+
+
+# --------------------------------------------------------------------------- figure
+
+_FIG_LABELS = {
+    "en": {"title": "Rank uncertainty", "interval": "5–95% rank interval",
+           "median": "median rank", "nominal": "nominal rank", "rank": "rank",
+           "unit": "", "replications": "replications"},
+    "ko": {"title": "순위 불확실성", "interval": "순위 구간 (5–95%)", "median": "중앙값 순위",
+           "nominal": "기준 순위", "rank": "순위", "unit": "", "replications": "회 반복"},
+}
+
+
+def rank_interval_figure(result: RobustnessResult, lang: str = "en",
+                         highlight: str | None = "KOR") -> Any:
+    """Plotly chart: per unit the 5–95% rank interval, median and nominal rank.
+
+    Units are ordered by median rank (best at the top); ``highlight`` is drawn in red.
+    """
+    import plotly.graph_objects as go
+
+    if lang not in _FIG_LABELS:
+        raise SpecError(f"lang must be 'en' or 'ko' (got {lang!r})")
+    lab = _FIG_LABELS[lang]
+    df = result.to_frame()
+    ylab = [f"{n} ({u})" if n != u else u for u, n in zip(df.index, df["name"], strict=True)]
+    hot = np.array([u == highlight for u in df.index])
+    colour = np.where(hot, "#d62728", "#1f77b4")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=df["median_rank"], y=ylab, mode="markers", name=lab["median"],
+        marker={"color": colour, "size": np.where(hot, 11, 7)},
+        error_x={"type": "data", "symmetric": False,
+                 "array": df["rank_p95"] - df["median_rank"],
+                 "arrayminus": df["median_rank"] - df["rank_p05"], "color": "#7f7f7f",
+                 "thickness": 1.5, "width": 3},
+        customdata=np.stack([df["rank_p05"], df["rank_p95"], df["p_top3"]], axis=-1),
+        hovertemplate=(f"%{{y}}<br>{lab['median']}: %{{x}}<br>{lab['interval']}: "
+                       "%{customdata[0]}–%{customdata[1]}<br>P(≤3): %{customdata[2]:.1%}"
+                       "<extra></extra>")))
+    fig.add_trace(go.Scatter(x=df["nominal_rank"], y=ylab, mode="markers", name=lab["nominal"],
+                             marker={"symbol": "x", "color": "#000000", "size": 6}))
+    title = f"{lab['title']} — {result.index_name} (n = {result.n:,} {lab['replications']})"
+    fig.update_layout(
+        title=title, xaxis_title=f"{lab['rank']} ({lab['interval']})",
+        yaxis={"autorange": "reversed", "tickfont": {"size": 10}},
+        height=max(400, 18 * len(df) + 120), template="plotly_white",
+        legend={"orientation": "h", "y": -0.08})
+    if highlight is not None and highlight in df.index:
+        fig.update_yaxes(tickmode="array", tickvals=ylab,
+                         ticktext=[f"<b>{t}</b>" if h else t
+                                   for t, h in zip(ylab, hot, strict=True)])
+    return fig

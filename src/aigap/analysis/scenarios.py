@@ -1,0 +1,567 @@
+"""Scenarios: project every indicator to a target year and run the index on sampled futures.
+
+Projection (per unit, per indicator, from its history)
+-----------------------------------------------------
+* **Model rule**: log-linear (OLS of ``log(value)`` on year) when every observed value of the
+  series is > 0 and the indicator is not a bounded score; linear (OLS of the value on year)
+  otherwise. An indicator counts as bounded when its unit mentions a percentage, a score, an
+  index, a share, a rate or a ratio (``score 0-100``, ``%``, ...) or when listed in ``linear=``.
+  Linear projections are clipped to the natural range: >= 0 for indicators whose history is
+  never negative, <= 100 for percentages and 0-100 scores.
+* **Uncertainty**: the predictive distribution of OLS with ``m`` points:
+  ``center + s * sqrt(1 + 1/m + (x0 - xbar)^2 / Sxx) * T``, ``T ~ Student-t(m - 2)``, which is
+  the slope's sampling distribution plus residual noise. Draws are truncated at the t
+  distribution's 0.5 % / 99.5 % quantiles: with 3 points (1 degree of freedom, a Cauchy) a
+  single astronomically large draw would otherwise reset the min-max goalposts of every unit.
+  A series that is exactly exponential (or linear) has ``s = 0`` and projects exactly.
+* **Short series**: fewer than :data:`MIN_POINTS` observations -> held constant at the last
+  observed value (flag ``constant``); no observation at all -> the base-year value (or missing).
+
+Index on sampled panels
+-----------------------
+Samples are processed in chunks of :data:`CHUNK`; within a chunk the (B, units, indicators)
+array is laid out as one (units, B * indicators) matrix so the engine's column-wise steps
+(:func:`~aigap.index.steps.impute`, :func:`~aigap.index.steps.treat`,
+:func:`~aigap.index.pipeline.normalise_matrix` with the framework tiled B times) and the row-wise
+:func:`~aigap.index.pipeline.aggregate_tree` (on B * units rows) each run once per chunk.
+Frozen from the central projection's exact engine run: the set of units (screening), the
+weights (weight steps, PCA/optimised weights) and denominators / group labels (base year).
+Normalisation is computed within the projected year (``global_panel`` pooling does not apply).
+
+What-if expressions (``KOR.private_ai_investment*2``, ``USA.x+5``, ``CHN.y=0.3``; comma
+separated) are applied to the projected target-year values of every sample (and the central
+projection); the baseline without them uses the same draws, so the difference is not noise.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from aigap.analysis.targets import Frames, find_unit, korean_name, load_inputs, particle
+from aigap.errors import SpecError
+from aigap.index import steps as st
+from aigap.index.pipeline import aggregate_tree, normalise_matrix, run
+from aigap.index.result import IndexResult
+from aigap.index.spec import (
+    DenominateStep,
+    Framework,
+    ImputeStep,
+    NormaliseStep,
+    Spec,
+    TreatStep,
+    _replace,
+)
+
+MIN_POINTS = 3
+CHUNK = 1000
+TRUNC_Q = 0.995
+_BOUNDED = re.compile(r"percent|%|score|index|share|rate|ratio", re.IGNORECASE)
+_HUNDRED = re.compile(r"percent|%|0\s*-\s*100", re.IGNORECASE)
+
+# history provider: (spec, framework) -> long frame with columns unit, indicator, year, value
+HistoryProvider = Callable[[Spec, Framework], pd.DataFrame]
+HISTORY_PROVIDERS: dict[str, HistoryProvider] = {}
+
+
+def register_history_provider(source: str, provider: HistoryProvider) -> None:
+    """Provide histories for specs whose ``data.source`` is ``source`` (e.g. the warehouse)."""
+    HISTORY_PROVIDERS[source] = provider
+
+
+def warehouse_history(spec: Spec, fw: Framework) -> pd.DataFrame:
+    """History of the spec's indicators from the default warehouse (``Warehouse.panel``)."""
+    from aigap.data.warehouse import Warehouse
+
+    with Warehouse.open() as wh:
+        df = wh.panel(fw.indicators)
+    return df.rename(columns={"iso3": "unit"})[["unit", "indicator", "year", "value"]]
+
+
+register_history_provider("warehouse", warehouse_history)
+
+
+def history_from_frames(frames: Frames, fw: Framework) -> pd.DataFrame:
+    """Long history (unit, indicator, year, value) from a panel's wide yearly frames."""
+    parts = []
+    for y, f in frames.items():
+        if y is None:
+            continue
+        cols = [c for c in fw.indicators if c in f.columns]
+        long = f[cols].rename_axis("unit").reset_index().melt(
+            id_vars="unit", var_name="indicator", value_name="value")
+        long["year"] = int(y)
+        parts.append(long)
+    if not parts:
+        return pd.DataFrame(columns=["unit", "indicator", "year", "value"])
+    out = pd.concat(parts, ignore_index=True)
+    out["unit"] = out["unit"].astype(str)
+    return out
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+class WhatIfError(SpecError):
+    """A what-if expression cannot be parsed or names an unknown unit/indicator."""
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """``unit.indicator <op> value`` with op ``*`` (scale), ``+`` (add) or ``=`` (set)."""
+
+    unit: str
+    indicator: str
+    op: str
+    value: float
+
+    def apply(self, v: np.ndarray) -> np.ndarray:
+        if self.op == "*":
+            return v * self.value
+        if self.op == "+":
+            return v + self.value
+        return np.full_like(v, self.value)
+
+    def __str__(self) -> str:
+        return f"{self.unit}.{self.indicator}{self.op}{self.value:g}"
+
+
+_CLAUSE = re.compile(
+    r"^(?P<unit>[A-Za-z][A-Za-z0-9_]*)\.(?P<ind>[A-Za-z0-9_][A-Za-z0-9_.\-]*?)\s*(?P<op>[*+=])"
+    r"\s*(?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)$")
+
+
+def parse_what_if(text: str, units: Iterable[str] | None = None,
+                  indicators: Iterable[str] | None = None) -> list[WhatIf]:
+    """Parse ``UNIT.indicator*factor, UNIT.indicator+delta, UNIT.indicator=value`` (no eval).
+
+    With ``units`` / ``indicators`` given, names are checked (units case-insensitively).
+    """
+    if not text or not text.strip():
+        raise WhatIfError("what-if: empty expression (expected e.g. KOR.private_ai_investment*2)")
+    unit_list = list(units) if units is not None else None
+    ind_list = list(indicators) if indicators is not None else None
+    out = []
+    for raw in text.split(","):
+        clause = raw.strip()
+        m = _CLAUSE.match(clause)
+        if not m:
+            raise WhatIfError(f"what-if {clause!r}: expected UNIT.indicator*factor, "
+                              "UNIT.indicator+delta or UNIT.indicator=value")
+        unit, ind, op = m["unit"], m["ind"], m["op"]
+        value = float(m["num"])
+        if not math.isfinite(value):
+            raise WhatIfError(f"what-if {clause!r}: value must be finite")
+        if op == "*" and value < 0:
+            raise WhatIfError(f"what-if {clause!r}: a scale factor must be >= 0")
+        if unit_list is not None:
+            hit = [u for u in unit_list if u.upper() == unit.upper()]
+            if not hit:
+                raise WhatIfError(f"what-if {clause!r}: unknown unit {unit!r}"
+                                  f"{_hint(unit.upper(), unit_list)}")
+            unit = hit[0]
+        if ind_list is not None and ind not in ind_list:
+            raise WhatIfError(f"what-if {clause!r}: unknown indicator {ind!r}"
+                              f"{_hint(ind, ind_list)}")
+        out.append(WhatIf(unit, ind, op, value))
+    return out
+
+
+def _hint(name: str, pool: list[str]) -> str:
+    close = difflib.get_close_matches(name, pool, n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+# --------------------------------------------------------------------------- projection
+
+
+@dataclass
+class Projection:
+    """Predictive distributions of every (unit, indicator) at the target year."""
+
+    units: list[str]
+    indicators: list[str]
+    center: np.ndarray  # (U, p) in model space (log for log-linear series)
+    scale: np.ndarray  # (U, p) predictive scale (0 = deterministic)
+    dof: np.ndarray  # (U, p) Student-t degrees of freedom
+    log: np.ndarray  # (U, p) bool
+    lo: np.ndarray  # (p,) clip range in raw units
+    hi: np.ndarray
+    table: pd.DataFrame  # one row per series: model, points, growth, flags
+
+    def central(self) -> np.ndarray:
+        """The point projection (median of the predictive distribution) in raw units."""
+        v = np.where(self.log, np.exp(np.where(self.log, self.center, 0.0)), self.center)
+        return np.clip(v, self.lo, self.hi)
+
+    def sample(self, B: int, rng: np.random.Generator) -> np.ndarray:
+        """(B, U, p) draws in raw units (truncated Student-t around the OLS prediction)."""
+        U, p = self.center.shape
+        Z = np.zeros((B, U, p))
+        live = self.scale > 0
+        # one scalar-df draw per distinct dof (few: m - 2 for m years) is far faster than an
+        # array-df draw
+        for d in np.unique(self.dof[live]):
+            sel = live & (self.dof == d)
+            q = float(stats.t.ppf(TRUNC_Q, d))
+            Z[:, sel] = np.clip(rng.standard_t(d, size=(B, int(sel.sum()))), -q, q)
+        V = self.center + self.scale * Z
+        with np.errstate(over="ignore"):  # truncation keeps draws finite; inf is clipped anyway
+            V = np.where(self.log, np.exp(np.where(self.log, V, 0.0)), V)
+        return np.clip(V, self.lo, self.hi)
+
+
+def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
+            base: pd.DataFrame | None = None, linear: Iterable[str] = ()) -> Projection:
+    """Fit every series of ``history`` (unit, indicator, year, value) and project to ``to``."""
+    inds = list(fw.indicators)
+    h = history.dropna(subset=["value"])
+    h = h[h["unit"].isin(units) & h["indicator"].isin(inds)]
+    years = np.array(sorted(h["year"].astype(int).unique()), dtype=float)
+    U, p, Y = len(units), len(inds), len(years)
+    H = np.full((U, p, max(Y, 1)), np.nan)
+    if Y:
+        ui = pd.Index(units).get_indexer(h["unit"])
+        ii = pd.Index(inds).get_indexer(h["indicator"])
+        yi = np.searchsorted(years, h["year"].astype(float).to_numpy())
+        H[ui, ii, yi] = h["value"].to_numpy(float)
+    if Y and to <= years.max():
+        raise SpecError(f"target year {to} must be after the last observed year "
+                        f"{int(years.max())}")
+    mask = ~np.isnan(H)
+    m = mask.sum(axis=2)
+    forced = set(linear)
+    bounded = np.array([bool(_BOUNDED.search(fw.units.get(c, "") or "")) or c in forced
+                        for c in inds])
+    positive = np.where(mask, H > 0, True).all(axis=2) & (m > 0)
+    use_log = positive & ~bounded[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        Yv = np.where(use_log[..., None], np.log(np.where(mask, H, 1.0)), H)
+        t = years[None, None, :] if Y else np.zeros((1, 1, 1))
+        mm = np.maximum(m, 1)[..., None]
+        tbar = np.where(mask, t, 0.0).sum(axis=2, keepdims=True) / mm
+        x = np.where(mask, t - tbar, 0.0)
+        sxx = (x * x).sum(axis=2)
+        ybar = np.where(mask, Yv, 0.0).sum(axis=2, keepdims=True) / mm
+        sxy = (x * np.where(mask, Yv - ybar, 0.0)).sum(axis=2)
+        slope = np.where(sxx > 0, sxy / sxx, 0.0)
+        resid = np.where(mask, Yv - ybar - slope[..., None] * x, 0.0)
+        s2 = (resid**2).sum(axis=2) / np.maximum(m - 2, 1)
+        x0 = to - tbar[..., 0]
+        center = ybar[..., 0] + slope * x0
+        scale = np.sqrt(s2 * (1 + 1 / np.maximum(m, 1) + x0**2 / np.where(sxx > 0, sxx, 1.0)))
+    fit = m >= MIN_POINTS
+    # last observed value, for series held constant
+    last_idx = np.where(mask, np.arange(max(Y, 1)), -1).max(axis=2)
+    last = np.take_along_axis(np.where(mask, Yv, np.nan), np.maximum(last_idx, 0)[..., None],
+                              axis=2)[..., 0]
+    last = np.where(m > 0, last, np.nan)
+    if base is not None:  # no history at all: the base-year value, held
+        bv = base.reindex(index=units, columns=inds).to_numpy(float)
+        none = m == 0
+        last = np.where(none, np.where(use_log, np.log(np.where(bv > 0, bv, np.nan)), bv), last)
+        use_log = np.where(none & ~(bv > 0), False, use_log)
+        last = np.where(none & ~use_log, bv, last)
+    center = np.where(fit, center, last)
+    scale = np.where(fit & np.isfinite(scale), scale, 0.0)
+    scale = np.where(scale < 1e-12 * np.maximum(1.0, np.abs(center)), 0.0, scale)
+    dof = np.where(fit, np.maximum(m - 2, 1), 1).astype(float)
+    lo = np.full(p, -np.inf)
+    hi = np.full(p, np.inf)
+    for j, c in enumerate(inds):
+        col = H[:, j][mask[:, j]]
+        if col.size and (col >= 0).all():
+            lo[j] = 0.0
+        if _HUNDRED.search(fw.units.get(c, "") or "") and (col.size == 0 or col.max() <= 100):
+            hi[j] = 100.0
+    model = np.where(m == 0, "missing", np.where(~fit, "constant",
+                                                 np.where(use_log, "log-linear", "linear")))
+    with np.errstate(over="ignore", invalid="ignore"):
+        growth = np.where(use_log & fit, (np.exp(slope) - 1) * 100, np.nan)
+    rows = []
+    for ui_, u in enumerate(units):
+        for j, c in enumerate(inds):
+            flag = ""
+            if model[ui_, j] == "constant":
+                flag = f"held constant: {m[ui_, j]} point(s) < {MIN_POINTS}"
+            elif model[ui_, j] == "missing":
+                flag = "no history"
+            rows.append((u, c, int(m[ui_, j]), str(model[ui_, j]),
+                         float(slope[ui_, j]) if fit[ui_, j] else 0.0,
+                         float(growth[ui_, j]), flag))
+    table = pd.DataFrame(rows, columns=["unit", "indicator", "n_points", "model", "slope",
+                                        "growth_pct_per_year", "flag"])
+    proj = Projection(units=units, indicators=inds, center=center, scale=scale, dof=dof,
+                      log=use_log.astype(bool), lo=lo, hi=hi, table=table)
+    proj.table["projected"] = proj.central().ravel()
+    return proj
+
+
+# --------------------------------------------------------------------------- batched index
+
+
+@dataclass
+class _BatchContext:
+    spec: Spec
+    fw: Framework  # after screening and weight steps of the central run
+    units: list[str]
+    frame: pd.DataFrame  # the central projected frame (denominators, groups), rows = units
+
+
+def _batch_scores(V: np.ndarray, ctx: _BatchContext) -> np.ndarray:
+    """Index scores (B, U) of B sampled raw matrices (B, U, p), mirroring ``pipeline.run``."""
+    B, U, p = V.shape
+    fw = ctx.fw
+    X = V.transpose(1, 0, 2).reshape(U, B * p)  # column b * p + j = sample b, indicator j
+    tiled = _replace(fw, indicators=list(fw.indicators) * B)
+    k_norm = next(i for i, s in enumerate(ctx.spec.steps) if isinstance(s, NormaliseStep))
+    for step in ctx.spec.steps[:k_norm]:
+        if isinstance(step, DenominateStep):
+            D = np.ones((U, p))
+            for j, code in enumerate(fw.indicators):
+                den = fw.denominator.get(code) if step.by == "meta" else (
+                    step.by if (not step.indicators or code in step.indicators) else None)
+                if den is not None and den in ctx.frame.columns:
+                    D[:, j] = ctx.frame[den].to_numpy(float)
+            X = st.denominate(X, np.tile(D, (1, B)), step.scale)
+        elif isinstance(step, ImputeStep):
+            groups = ctx.frame[step.group].to_numpy(dtype=object) if step.group else None
+            X = st.impute(X, step.method, groups)
+        elif isinstance(step, TreatStep):
+            chosen = [c for c in (step.indicators or fw.indicators) if c not in set(step.exclude)]
+            cols = np.array([b * p + fw.indicators.index(c) for b in range(B) for c in chosen
+                             if c in fw.indicators], dtype=int)
+            X, _ = st.treat(X, cols, winmax=step.winmax, skew_thresh=step.skew_thresh,
+                            kurt_thresh=step.kurt_thresh, force_win=step.force_win, f2=step.f2,
+                            combine=step.combine)
+        # screen: units frozen from the central run; weight steps: weights frozen likewise
+    norm: NormaliseStep = ctx.spec.steps[k_norm]  # type: ignore[assignment]
+    N = normalise_matrix(X, norm, tiled, ctx.units)
+    agg = next(s for s in reversed(ctx.spec.steps) if s.step == "aggregate")
+    rows = N.reshape(U, B, p).transpose(1, 0, 2)
+    methods = {agg.method_for(lv) for lv in range(2, fw.n_levels + 1)}  # type: ignore[union-attr]
+    if "copeland" in methods:  # Copeland compares units: one sample at a time
+        return np.stack([aggregate_tree(r, fw, agg)[:, -1] for r in rows])  # type: ignore[arg-type]
+    A = aggregate_tree(rows.reshape(B * U, p), fw, agg)  # type: ignore[arg-type]
+    return A[:, -1].reshape(B, U)
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass
+class ScenarioResult:
+    """Projected rank distribution per unit at year ``to``.
+
+    ``table``: unit, name, current_rank (base year, engine), central_rank (engine on the point
+    projection), median_rank, rank_p05, rank_p95, p_top{k}, score_median, score_p05, score_p95;
+    with what-ifs also median_rank_baseline and p_top{k}_baseline (same draws, no what-if).
+    ``projections``: per series n_points, model, slope, growth_pct_per_year, flag, projected.
+    """
+
+    spec: str
+    to: int
+    base_year: int | None
+    n: int
+    seed: int | None
+    k: int
+    what_if: list[WhatIf]
+    table: pd.DataFrame
+    projections: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def p_col(self) -> str:
+        return f"p_top{self.k}"
+
+    def row(self, unit: str) -> pd.Series:
+        u = find_unit(pd.Index(self.table["unit"]), unit)
+        return self.table.set_index("unit").loc[u]
+
+    def to_dict(self) -> dict[str, Any]:
+        from aigap.analysis.targets import _jsonable, _records
+
+        return _jsonable({
+            "spec": self.spec, "to": self.to, "base_year": self.base_year, "n": self.n,
+            "seed": self.seed, "k": self.k, "what_if": [str(w) for w in self.what_if],
+            "table": _records(self.table), "notes": self.notes,
+            "flags": _records(self.projections[self.projections["flag"] != ""]),
+        })
+
+    def sentence(self, unit: str, lang: str = "en") -> str:
+        r = self.row(unit)
+        u = str(r.name)
+        p = float(r[self.p_col])
+        wi = f" with {', '.join(map(str, self.what_if))}" if self.what_if else ""
+        if lang == "ko":
+            name = korean_name(u, str(r["name"]))
+            wik = f" ({', '.join(map(str, self.what_if))} 가정)" if self.what_if else ""
+            return (f"{self.to}년{wik} {particle(name, '이', '가')} {self.k}위 안에 들 확률은 "
+                    f"{p:.0%}입니다. 예상 순위 중앙값은 {r['median_rank']:.0f}위"
+                    f"(90% 구간 {r['rank_p05']:.0f}~{r['rank_p95']:.0f}위)이며, 현재는 "
+                    f"{_int(r['current_rank'])}위입니다.")
+        return (f"P({u} in the top {self.k} by {self.to}{wi}) = {p:.0%}; median projected rank "
+                f"{r['median_rank']:.0f} (90% interval {r['rank_p05']:.0f}-"
+                f"{r['rank_p95']:.0f}), now {_int(r['current_rank'])}.")
+
+
+def _int(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{int(v)}"
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def scenario(
+    spec: str | Path | Spec,
+    to: int = 2030,
+    n: int = 2000,
+    seed: int | None = 0,
+    what_if: str | list[WhatIf] | None = None,
+    k: int = 3,
+    *,
+    data: pd.DataFrame | None = None,
+    history: pd.DataFrame | HistoryProvider | None = None,
+    linear: Iterable[str] = (),
+    data_dir: Path | None = None,
+) -> ScenarioResult:
+    """Project the spec's indicators to ``to`` and report each unit's rank distribution.
+
+    ``history``: a long frame (unit, indicator, year, value), a provider ``(spec, fw) -> frame``,
+    or None: the provider registered for the spec's data source, else the spec's own panel
+    (``data: {panel: true}``). ``linear``: indicators to project linearly regardless of the rule.
+    """
+    if n < 1:
+        raise SpecError(f"n must be >= 1, got {n}")
+    if k < 1:
+        raise SpecError(f"k must be >= 1, got {k}")
+    sp, fw0, frames = load_inputs(spec, data, data_dir)
+    years = sorted(y for y in frames if y is not None)
+    base_year = years[-1] if years else None
+    base = frames[base_year].copy()
+    base.index = base.index.astype(str)
+    hist = _history(sp, fw0, frames, history)
+    unknown = sorted(set(linear) - set(fw0.indicators))
+    if unknown:
+        raise SpecError(f"linear: unknown indicator(s) {unknown}")
+    if len(hist):
+        last = int(hist["year"].max())
+        base_year = last if base_year is None else max(base_year, last)
+    units = list(base.index)
+    inc, exc = sp.units.include, sp.units.exclude
+    if inc:
+        units = [u for u in units if u in set(inc)]
+    units = [u for u in units if u not in set(exc)]
+    proj = project(hist, units, fw0, to, base=base[[c for c in fw0.indicators
+                                                    if c in base.columns]], linear=linear)
+    wifs = (parse_what_if(what_if, units, fw0.indicators) if isinstance(what_if, str)
+            else list(what_if or []))
+
+    # current ranks (base year) and the central projection, both through the exact engine
+    current = _engine_rank(sp, fw0, base)
+    central_frame = base.loc[units].copy()
+    central_frame[fw0.indicators] = _apply(proj.central()[None], wifs, units, fw0.indicators)[0]
+    central = run(sp, fw0, {to: central_frame})[to]
+    ctx = _BatchContext(spec=sp, fw=central.framework, units=list(central.dataset("Raw").index),
+                        frame=central_frame.loc[list(central.dataset("Raw").index)])
+    rows = pd.Index(units).get_indexer(ctx.units)
+    cols = [fw0.indicators.index(c) for c in ctx.fw.indicators]
+
+    rng = np.random.default_rng(seed)
+    ranks, scores, base_ranks = [], [], []
+    done = 0
+    while done < n:
+        B = min(CHUNK, n - done)
+        V = proj.sample(B, rng)
+        Vw = _apply(V, wifs, units, fw0.indicators)
+        S = _batch_scores(Vw[:, rows][:, :, cols], ctx)
+        ranks.append(st.rank_desc(S.T).T)
+        scores.append(S)
+        if wifs:
+            S0 = _batch_scores(V[:, rows][:, :, cols], ctx)
+            base_ranks.append(st.rank_desc(S0.T).T)
+        done += B
+    rk = np.vstack(ranks)
+    sc = np.vstack(scores)
+    kc = f"p_top{k}"
+    names = central.unit_names
+    table = pd.DataFrame({
+        "unit": ctx.units,
+        "name": [names.get(u, u) for u in ctx.units],
+        "current_rank": [current.get(u, np.nan) for u in ctx.units],
+        "central_rank": central.ranks[central.framework.root].reindex(ctx.units).to_numpy(),
+        "median_rank": np.nanmedian(rk, axis=0),
+        "rank_p05": np.nanpercentile(rk, 5, axis=0),
+        "rank_p95": np.nanpercentile(rk, 95, axis=0),
+        kc: (rk <= k).mean(axis=0),
+        "score_median": np.nanmedian(sc, axis=0),
+        "score_p05": np.nanpercentile(sc, 5, axis=0),
+        "score_p95": np.nanpercentile(sc, 95, axis=0),
+    })
+    if wifs:
+        rk0 = np.vstack(base_ranks)
+        table["median_rank_baseline"] = np.nanmedian(rk0, axis=0)
+        table[f"{kc}_baseline"] = (rk0 <= k).mean(axis=0)
+    table = table.sort_values(["median_rank", kc], ascending=[True, False],
+                              kind="stable").reset_index(drop=True)
+    notes = []
+    n_const = int((proj.table["model"] == "constant").sum())
+    if n_const:
+        notes.append(f"{n_const} series with < {MIN_POINTS} points held constant")
+    norm = next(s for s in sp.steps if isinstance(s, NormaliseStep))
+    if norm.global_panel:
+        notes.append("normalisation is computed within the projected year (no panel pooling)")
+    return ScenarioResult(spec=sp.name, to=to, base_year=base_year, n=n, seed=seed, k=k,
+                          what_if=wifs, table=table, projections=proj.table, notes=notes)
+
+
+def _history(sp: Spec, fw: Framework, frames: Frames,
+             history: pd.DataFrame | HistoryProvider | None) -> pd.DataFrame:
+    if isinstance(history, pd.DataFrame):
+        h = history
+    elif callable(history):
+        h = history(sp, fw)
+    elif sp.data.source in HISTORY_PROVIDERS and sp.data.source != "frame":
+        h = HISTORY_PROVIDERS[sp.data.source](sp, fw)
+    else:
+        h = history_from_frames(frames, fw)
+        if h.empty:
+            raise SpecError(f"spec {sp.name!r} has no history (one year of data): use a panel "
+                            "(data: {panel: true}) or pass history= (unit, indicator, year, "
+                            "value)")
+    missing = {"unit", "indicator", "year", "value"} - set(h.columns)
+    if missing:
+        raise SpecError(f"history needs columns unit, indicator, year, value; missing "
+                        f"{sorted(missing)}")
+    h = h[["unit", "indicator", "year", "value"]].copy()
+    h["unit"] = h["unit"].astype(str)
+    return h
+
+
+def _apply(V: np.ndarray, wifs: list[WhatIf], units: list[str], inds: list[str]) -> np.ndarray:
+    """What-ifs applied to (B, U, p) raw values (a copy)."""
+    if not wifs:
+        return V
+    V = V.copy()
+    for w in wifs:
+        if w.unit not in units:
+            raise WhatIfError(f"what-if {w}: unit {w.unit!r} is not among the units")
+        if w.indicator not in inds:
+            raise WhatIfError(f"what-if {w}: unknown indicator {w.indicator!r}")
+        i, j = units.index(w.unit), inds.index(w.indicator)
+        V[:, i, j] = w.apply(V[:, i, j])
+    return V
+
+
+def _engine_rank(sp: Spec, fw: Framework, frame: pd.DataFrame) -> dict[str, float]:
+    res: IndexResult = run(sp, fw, {None: frame})[None]
+    return res.ranks[res.framework.root].to_dict()

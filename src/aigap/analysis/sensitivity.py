@@ -1,0 +1,177 @@
+"""Variance-based (Sobol) sensitivity of ranks to each assumption of the uncertainty spec.
+
+Each uncertain input of the uncertainty spec is one Sobol factor:
+
+* a discrete choice (imputation, treatment, normalisation, aggregation, exclusion) is one
+  coordinate u in [0, 1), mapped to alternative ``floor(u * m)`` of its m alternatives
+  (equal-width bins, like COINr's ``cut``);
+* the weight noise of one level is ONE factor made of one coordinate per weight (a SALib
+  *group*), so its indices measure the effect of that level's weights as a whole.
+
+Samples come from SALib's Saltelli/Sobol design (``SALib.sample.sobol``, ``N x (factors + 2)``
+model runs) and are scored by the vectorised engine of :mod:`aigap.analysis.robustness`;
+indices and bootstrap confidence intervals come from ``SALib.analyze.sobol``. Targets: each
+unit's rank and the mean absolute rank shift vs nominal (COINr's target).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import sobol as sobol_sample
+
+from aigap.analysis.mc_backend import Backend
+from aigap.analysis.robustness import BLOCK, Setup, _eval_chunk, prepare, run_tasks
+from aigap.errors import SpecError
+from aigap.index.spec import Spec
+
+SHIFT = "mean_abs_shift"  # name of the aggregate target
+
+
+def sobol_problem(names: Sequence[str], groups: Sequence[str] | None = None) -> dict[str, Any]:
+    """A SALib problem on the unit hypercube (one dimension per name, optional groups)."""
+    prob: dict[str, Any] = {"num_vars": len(names), "names": list(names),
+                            "bounds": [[0.0, 1.0]] * len(names)}
+    if groups is not None and len(set(groups)) < len(groups):
+        prob["groups"] = list(groups)
+    return prob
+
+
+def sobol_design(problem: dict[str, Any], n: int, seed: int) -> np.ndarray:
+    """Saltelli/Sobol design of ``n x (factors + 2)`` points (first and total order only)."""
+    if n < 2 or n & (n - 1):
+        raise SpecError(f"n must be a power of 2 for the Sobol design (got {n}; try "
+                        f"{1 << max(1, int(n - 1).bit_length())})")
+    return sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+
+
+def sobol_indices(problem: dict[str, Any], Y: np.ndarray, *, seed: int = 0,
+                  num_resamples: int = 100, conf_level: float = 0.95,
+                  targets: Sequence[str] | None = None) -> pd.DataFrame:
+    """First-order (S1) and total (ST) indices with bootstrap CIs, per output column of ``Y``.
+
+    Returns a long frame: target, factor, S1, S1_conf, ST, ST_conf. An output that never
+    varies has no variance to apportion: its indices are NaN.
+    """
+    Y = np.asarray(Y, dtype=float)
+    Y = Y[:, None] if Y.ndim == 1 else Y
+    targets = list(targets) if targets is not None else [f"y{j}" for j in range(Y.shape[1])]
+    factors = list(dict.fromkeys(problem.get("groups", problem["names"])))
+    rows = []
+    for j, tgt in enumerate(targets):
+        y = Y[:, j]
+        if np.isnan(y).any():
+            raise SpecError(f"target {tgt!r} has missing outputs; Sobol indices need every "
+                            "model run")
+        if np.ptp(y) == 0:
+            res = {key: np.full(len(factors), np.nan) for key in ("S1", "S1_conf", "ST",
+                                                                   "ST_conf")}
+        else:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                res = sobol_analyze.analyze(problem, y, calc_second_order=False,
+                                            num_resamples=num_resamples,
+                                            conf_level=conf_level, seed=seed)
+        for i, f in enumerate(factors):
+            rows.append({"target": tgt, "factor": f, "S1": float(res["S1"][i]),
+                         "S1_conf": float(res["S1_conf"][i]), "ST": float(res["ST"][i]),
+                         "ST_conf": float(res["ST_conf"][i])})
+    return pd.DataFrame(rows)
+
+
+def sobol(fn: Callable[[np.ndarray], np.ndarray], names: Sequence[str], n: int, *,
+          seed: int = 0, groups: Sequence[str] | None = None,
+          targets: Sequence[str] | None = None) -> pd.DataFrame:
+    """Sobol indices of ``fn`` (hypercube points (rows, d) -> outputs (rows,) or (rows, m))."""
+    prob = sobol_problem(names, groups)
+    U = sobol_design(prob, n, seed)
+    return sobol_indices(prob, fn(U), seed=seed, targets=targets)
+
+
+@dataclass
+class SensitivityResult:
+    """Sobol indices per target (unit ranks and :data:`SHIFT`) and factor."""
+
+    spec_name: str
+    indices: pd.DataFrame  # target, factor, S1, S1_conf, ST, ST_conf
+    n: int
+    n_runs: int
+    seed: int
+    factors: list[str]
+    unit: str | None = None
+    n_dropped: int = 0  # Saltelli row-sets left out because one of their runs failed
+    warnings: list[str] = field(default_factory=list)
+
+    def to_frame(self, target: str | None = None) -> pd.DataFrame:
+        """Indices of one target (default: the unit if given, else the mean rank shift)."""
+        tgt = target or self.unit or SHIFT
+        df = self.indices[self.indices["target"] == tgt]
+        if df.empty:
+            raise SpecError(f"no sensitivity target {tgt!r} (targets: "
+                            f"{', '.join(self.indices['target'].unique()[:8])} ...)")
+        return df.drop(columns="target").reset_index(drop=True)
+
+
+def sensitivity(spec: str | Path | Spec, n: int = 1024, seed: int | None = None,
+                uncertainty: Any = None, unit: str | None = None, *,
+                backend: Backend | None = None, data: pd.DataFrame | None = None,
+                year: int | None = None, progress: bool = False,
+                setup: Setup | None = None) -> SensitivityResult:
+    """Sobol first-order and total indices of each assumption.
+
+    ``n`` (a power of 2) is the base sample: the model runs ``n x (factors + 2)`` times.
+    Targets: the mean absolute rank shift and every unit's rank (only ``unit``'s if given).
+    """
+    st = setup or prepare(spec, uncertainty, data=data, year=year)
+    eng = st.engine
+    seed = seed if seed is not None else (st.uncertainty.seed or 0)
+    if unit is not None and unit not in eng.units:
+        raise SpecError(f"unit {unit!r} not in {st.spec.name!r} (e.g. "
+                        f"{', '.join(eng.units[:6])})")
+    fac = eng.factors
+    if len(fac) < 2:
+        raise SpecError("sensitivity needs at least two varying assumptions in the uncertainty "
+                        f"spec (found {len(fac)}: {[f.name for f in fac]})")
+    names = [f"{f.name}[{i}]" if f.dims > 1 else f.name for f in fac for i in range(f.dims)]
+    groups = [f.name for f in fac for _ in range(f.dims)]
+    prob = sobol_problem(names, groups)
+    U = sobol_design(prob, n, seed)
+    step = 4 * BLOCK
+    tasks = [U[i:i + step] for i in range(0, len(U), step)]
+    out = run_tasks(eng, _eval_chunk, tasks, backend, progress, "Sobol")
+    # A failed run (geometric aggregation of a value <= 0, as in COINr) has no output: drop
+    # its whole Saltelli row-set (A, AB_1..AB_d, B of one base row), which keeps a valid,
+    # smaller design; the indices are then conditional on a successful run.
+    d = len(fac)
+    ok_sets = ~out["failed"].reshape(n, d + 2).any(axis=1)
+    keep = np.repeat(ok_sets, d + 2)
+    warn = list(st.warnings)
+    if not ok_sets.all():
+        if ok_sets.sum() < 16:
+            raise SpecError(f"{int(out['failed'].sum())} of {len(U)} model runs failed "
+                            "(geometric aggregation of values <= 0): use a positive "
+                            "normalisation (e.g. min-max into [1, 100]) or drop 'geometric'")
+        warn.append(f"{int((~ok_sets).sum())} of {n} Saltelli row-sets dropped: a run failed "
+                    "(geometric aggregation of values <= 0)")
+    for key in ("ranks", "failed"):
+        out[key] = out[key][keep]
+    R = out["ranks"].astype(float)
+    R[R == 0] = np.nan
+    with np.errstate(invalid="ignore"):
+        shift = np.nanmean(np.abs(R - eng.nominal_rank), axis=1)
+    cols, tg = [shift], [SHIFT]
+    for j, u in enumerate(eng.units):
+        if (unit is None or u == unit) and not np.isnan(R[:, j]).any():
+            cols.append(R[:, j])
+            tg.append(u)
+    idx = sobol_indices(prob, np.stack(cols, axis=1), seed=seed, targets=tg)
+    return SensitivityResult(spec_name=st.spec.name, indices=idx, n=n, n_runs=len(U),
+                             seed=seed, factors=[f.name for f in fac], unit=unit,
+                             n_dropped=int((~ok_sets).sum()), warnings=warn)

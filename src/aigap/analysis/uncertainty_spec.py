@@ -1,0 +1,192 @@
+"""Uncertainty specs: which assumptions of an index vary in a Monte Carlo run, and how.
+
+A spec lists alternatives per assumption (each sampled uniformly), weight noise per level and
+an optional leave-one-out exclusion. An assumption left out stays at the index spec's own
+(nominal) choice. YAML is validated by pydantic; every problem becomes :class:`SpecError`
+naming the field (``normalisation[1].sd: Input should be greater than 0``).
+
+Levels follow COINr: ``level: 2`` perturbs the weights *of* the level-2 nodes (the pillars)
+inside their parents, ``level: 1`` the indicator weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from aigap.errors import SpecError
+from aigap.index.spec import Framework, ImputeStep, NormaliseStep, TreatStep
+
+UNCERTAINTY_DIR = Path(__file__).resolve().parent.parent / "uncertainty"
+
+# Aggregations the vectorised engine evaluates as (log-/reciprocal-) matrix products.
+BatchAgg = Literal["arithmetic", "geometric", "harmonic"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WeightNoise(_Model):
+    """Noise on the weights of the nodes of one level, re-normalised within each parent.
+
+    ``uniform``: each weight times ``1 + U(-spread, spread)`` (COINr's ``get_noisy_weights``).
+    ``dirichlet``: the weights of each parent's children ~ Dirichlet(concentration * nominal
+    shares), so the mean is the nominal and larger concentrations mean less noise.
+    """
+
+    level: int = Field(ge=1)
+    distribution: Literal["uniform", "dirichlet"] = "uniform"
+    spread: float = Field(0.25, gt=0, lt=1)
+    concentration: float = Field(50.0, gt=0)
+
+
+class Exclusion(_Model):
+    """Leave one node out (weight 0): one of ``codes`` (all nodes of ``level`` if empty)."""
+
+    level: int = Field(1, ge=1)
+    codes: list[str] = Field(default_factory=list)
+    include_none: bool = True  # "exclude nothing" is one of the alternatives
+
+
+def _as_step(value: Any, step: str, key: str) -> Any:
+    """``"indicator_mean"`` -> ``{"step": "impute", "method": "indicator_mean"}``."""
+    if isinstance(value, str):
+        return {"step": step, key: value}
+    if isinstance(value, dict):
+        return {"step": step, **value}
+    return value
+
+
+class UncertaintySpec(_Model):
+    """The whole uncertainty spec (as written in YAML)."""
+
+    name: str = "custom"
+    description: str = ""
+    seed: int | None = Field(None, ge=0)
+    imputation: list[ImputeStep] | None = Field(None, min_length=1)
+    treatment: list[TreatStep | None] | None = Field(None, min_length=1)
+    normalisation: list[NormaliseStep] | None = Field(None, min_length=1)
+    aggregation: list[BatchAgg] | None = Field(None, min_length=1)
+    weights: list[WeightNoise] = Field(default_factory=list)
+    exclusion: Exclusion | None = None
+
+    @field_validator("imputation", mode="before")
+    @classmethod
+    def _imp(cls, v: Any) -> Any:
+        return [_as_step(x, "impute", "method") for x in v] if isinstance(v, list) else v
+
+    @field_validator("treatment", mode="before")
+    @classmethod
+    def _treat(cls, v: Any) -> Any:
+        if not isinstance(v, list):
+            return v
+        # "none" (or null) = no outlier treatment at all
+        return [None if x in (None, "none") else _as_step(x, "treat", "f2") for x in v]
+
+    @field_validator("normalisation", mode="before")
+    @classmethod
+    def _norm(cls, v: Any) -> Any:
+        return [_as_step(x, "normalise", "method") for x in v] if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _check(self) -> UncertaintySpec:
+        levels = [w.level for w in self.weights]
+        dup = sorted({lv for lv in levels if levels.count(lv) > 1})
+        if dup:
+            raise ValueError(f"weights: level(s) {dup} given more than once")
+        return self
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def from_dict(cls, raw: Any, source: str = "uncertainty") -> UncertaintySpec:
+        if not isinstance(raw, dict):
+            raise SpecError(f"{source}: top level must be a mapping, got {type(raw).__name__}")
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise SpecError(f"{source}: {_format_errors(exc)}") from None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> UncertaintySpec:
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SpecError(f"{path}: cannot read uncertainty spec: {exc.strerror or exc}"
+                            ) from None
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{path}: invalid YAML: {exc}") from None
+        return cls.from_dict(raw, str(path))
+
+    # ------------------------------------------------------------------ checks vs a tree
+    def check(self, fw: Framework, source: str = "uncertainty") -> list[str]:
+        """Check levels and codes against the index tree; returns warnings.
+
+        Weight levels at or above the top (the index has no siblings) are skipped with a
+        warning, so one spec (such as the default) serves trees of any depth.
+        """
+        warnings: list[str] = []
+        top = fw.n_levels
+        for k, w in enumerate(self.weights):
+            if w.level >= top:
+                warnings.append(f"weights[{k}]: level {w.level} has no weights to vary in a "
+                                f"{top}-level tree; skipped")
+        if self.exclusion is not None:
+            ex = self.exclusion
+            if ex.level >= top:
+                raise SpecError(f"{source}: exclusion.level: {ex.level} out of range "
+                                f"1..{top - 1}")
+            nodes = fw.at_level(ex.level)
+            unknown = sorted(set(ex.codes) - set(nodes))
+            if unknown:
+                raise SpecError(f"{source}: exclusion.codes: {unknown} are not level-"
+                                f"{ex.level} codes")
+            if len(ex.codes or nodes) + ex.include_none < 2:
+                raise SpecError(f"{source}: exclusion: fewer than two alternatives")
+        return warnings
+
+
+def _format_errors(exc: ValidationError) -> str:
+    """One entry per error: ``normalisation[1].sd: Input should be greater than 0``."""
+    parts = []
+    for err in exc.errors():
+        path = ""
+        for key in err["loc"]:
+            if isinstance(key, int):
+                path += f"[{key}]"
+            elif key in ("impute", "treat", "normalise", "TreatStep"):
+                continue  # pydantic's union/step tags, not YAML keys
+            else:
+                path += ("." if path else "") + str(key)
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{path}: {msg}" if path else msg)
+    return "; ".join(dict.fromkeys(parts))
+
+
+def shipped_uncertainty() -> list[str]:
+    return sorted(p.stem for p in UNCERTAINTY_DIR.glob("*.yaml"))
+
+
+def load_uncertainty(spec: str | Path | UncertaintySpec | dict[str, Any] | None = None
+                     ) -> UncertaintySpec:
+    """An uncertainty spec from a YAML path, a shipped name, a mapping or None (the default)."""
+    if spec is None:
+        spec = "default"
+    if isinstance(spec, UncertaintySpec):
+        return spec
+    if isinstance(spec, dict):
+        return UncertaintySpec.from_dict(spec)
+    path = Path(spec)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise SpecError(f"uncertainty spec file {str(path)!r} not found")
+        return UncertaintySpec.from_yaml(path)
+    cand = UNCERTAINTY_DIR / f"{spec}.yaml"
+    if not cand.is_file():
+        raise SpecError(f"unknown uncertainty spec {str(spec)!r}; shipped: "
+                        f"{', '.join(shipped_uncertainty())} (or give a path to a YAML file)")
+    return UncertaintySpec.from_yaml(cand)
