@@ -124,3 +124,18 @@ def test_asem_panel() -> None:
     res = scenario(Spec.from_dict(raw), to=2026, n=200, seed=0)
     assert res.base_year == 2022 and len(res.table) == 51
     assert res.table["p_top3"].sum() == pytest.approx(3.0)
+
+
+def test_scenario_on_the_real_aigap_index(real_db, monkeypatch) -> None:
+    """Warehouse history, group-defined units and screening carry through to the projection."""
+    from aigap.analysis.scenarios import scenario as run_scenario
+
+    monkeypatch.setenv("AIGAP_DB", str(real_db))
+    base = run_scenario("aigap", to=2030, n=400, seed=1)
+    table = base.table.set_index("unit")
+    assert {"KOR", "USA", "CHN", "JPN"} <= set(table.index)
+    assert "TWN" not in table.index  # screened out in the base year, as in the index
+    doubled = run_scenario("aigap", to=2030, n=400, seed=1,
+                           what_if="KOR.private_ai_investment*2")
+    row = doubled.table.set_index("unit").loc["KOR"]
+    assert row["p_top3"] >= row["p_top3_baseline"]

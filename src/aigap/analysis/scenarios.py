@@ -84,7 +84,9 @@ def warehouse_history(spec: Spec, fw: Framework) -> pd.DataFrame:
 
     with Warehouse.open() as wh:
         df = wh.panel(fw.indicators)
-    return df.rename(columns={"iso3": "unit"})[["unit", "indicator", "year", "value"]]
+    # the panel's own "unit" column is the measurement unit; the history's "unit" is the country
+    return df.drop(columns="unit").rename(columns={"iso3": "unit"})[
+        ["unit", "indicator", "year", "value"]]
 
 
 register_history_provider("warehouse", warehouse_history)
@@ -456,20 +458,19 @@ def scenario(
     if len(hist):
         last = int(hist["year"].max())
         base_year = last if base_year is None else max(base_year, last)
-    units = list(base.index)
-    inc, exc = sp.units.include, sp.units.exclude
-    if inc:
-        units = [u for u in units if u in set(inc)]
-    units = [u for u in units if u not in set(exc)]
+    # the units the engine keeps (units filter, groups, screening) in the base year
+    current = _engine_rank(sp, fw0, base)
+    units = [u for u in base.index if u in current]
     proj = project(hist, units, fw0, to, base=base[[c for c in fw0.indicators
                                                     if c in base.columns]], linear=linear)
     wifs = (parse_what_if(what_if, units, fw0.indicators) if isinstance(what_if, str)
             else list(what_if or []))
 
-    # current ranks (base year) and the central projection, both through the exact engine
-    current = _engine_rank(sp, fw0, base)
+    # the central projection, through the exact engine
     central_frame = base.loc[units].copy()
     central_frame[fw0.indicators] = _apply(proj.central()[None], wifs, units, fw0.indicators)[0]
+    # units are chosen already: the projected runs must not filter them again
+    sp = sp.model_copy(update={"units": type(sp.units)()})
     central = run(sp, fw0, {to: central_frame})[to]
     ctx = _BatchContext(spec=sp, fw=central.framework, units=list(central.dataset("Raw").index),
                         frame=central_frame.loc[list(central.dataset("Raw").index)])

@@ -34,6 +34,7 @@ _COMMAND_MODULES = [
     "aigap.cli.analysis",
     "aigap.cli.claims",
     "aigap.cli.data",
+    "aigap.cli.diagnosis",
     "aigap.cli.index",
     "aigap.cli.report",
     "aigap.cli.strategy",

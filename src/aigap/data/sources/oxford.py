@@ -33,7 +33,7 @@ ALIASES = {"Congo (the)": "COG"}
 SCORE = "score 0-100"
 PILLAR_KO = {
     "government": "정부",
-    "technology_sector": "기술 부문",
+    "technology_sector": "기술산업",
     "data_infrastructure": "데이터·인프라",
 }
 PILLAR_EN = {

@@ -1,0 +1,424 @@
+"""Split the index-score gap between two units into pillar and indicator contributions.
+
+The contributions add up to the gap ``score_a - score_b`` exactly (to rounding), at every level:
+indicator contributions sum to their pillar's, pillars' to the gap.
+
+* **Linear** (every level aggregated by a weighted arithmetic mean): each unit's index is
+  ``sum_i W_u,i x_u,i`` with ``W_u,i`` the unit's *own* effective weight of indicator i (the
+  product of the weights down the tree, re-normalised over the children the unit has data for,
+  as the aggregation does). The contribution of indicator i is
+  ``W_a,i a_i - W_b,i b_i``; with the same data coverage this is ``W_i (a_i - b_i)``. A value
+  missing for one unit contributes ``-W_b,i b_i`` (or ``W_a,i a_i``) and the re-weighting of
+  its siblings shows up in theirs, so nothing is lost.
+* **Shapley** (geometric, harmonic, median, Copeland or mixed aggregation): the Owen/Winter
+  value of the game whose players are the indicators, nested in their pillars (and any higher
+  aggregates). A coalition's value is the index computed with the coalition's indicators at
+  unit a's normalised values and the others at unit b's (missing values stay missing and the
+  aggregation re-weights as usual). The Winter value averages marginal contributions over all
+  orders that keep each aggregate's members together; so a pillar's total is exactly the
+  Shapley value of that pillar in the game whose players are the pillars (coalitions set whole
+  pillars to a's values), and its indicators split it by Shapley within the pillar. Cost: for
+  each indicator, the product over its ancestors of 2^(siblings) evaluations (aigap: at most
+  16 x 16), all evaluated in one vectorised batch.
+
+Both are antisymmetric (``decompose(b, a) = -decompose(a, b)``) and give zero for identical
+units. The pillar contributions of a linear index equal ``W_a,P P_a - W_b,P P_b``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import combinations, product
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from aigap.analysis.gap import possessive
+from aigap.analysis.korean import join_en, join_ko, subject, topic, with_
+from aigap.analysis.profile import check_unit, country_names, node_names, result_for, the
+from aigap.errors import AigapError
+from aigap.index import IndexResult
+from aigap.index.pipeline import aggregate_tree
+from aigap.index.spec import AggregateStep, Framework
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+Method = Literal["auto", "linear", "shapley"]
+MAX_EVALUATIONS = 2_000_000  # beyond this an exact Shapley split is too slow to be useful
+
+
+class DecompositionError(AigapError):
+    """A gap cannot be decomposed (unit not in the index, too many players, ...)."""
+
+
+# --------------------------------------------------------------------------- linear
+
+
+def effective_weights(row: pd.Series, fw: Framework) -> dict[str, float]:
+    """Each node's weight in the root for one unit, re-normalised over its available children
+    (0 for missing nodes), as the arithmetic aggregation applies it."""
+    root_ok = not math.isnan(float(row[fw.root]))
+    W: dict[str, float] = {fw.root: 1.0 if root_ok else 0.0}
+    for level in range(fw.n_levels, 1, -1):
+        for p in fw.at_level(level):
+            kids = fw.children(p)
+            vals = np.array([float(row[k]) for k in kids])
+            w = np.where(np.isnan(vals), 0.0, [fw.weight[k] for k in kids])
+            tot = w.sum()
+            for k, wk in zip(kids, w, strict=True):
+                W[k] = W.get(p, 0.0) * (wk / tot if tot > 0 else 0.0)
+    return W
+
+
+def linear_contributions(a: pd.Series, b: pd.Series, fw: Framework) -> np.ndarray:
+    """``W_a,i a_i - W_b,i b_i`` per indicator (rows of the Aggregated data set)."""
+    wa, wb = effective_weights(a, fw), effective_weights(b, fw)
+    out = np.empty(len(fw.indicators))
+    for j, ind in enumerate(fw.indicators):
+        ta = wa[ind] * float(a[ind]) if wa[ind] > 0 else 0.0  # 0 x NaN must be 0
+        tb = wb[ind] * float(b[ind]) if wb[ind] > 0 else 0.0
+        out[j] = ta - tb
+    return out
+
+
+# --------------------------------------------------------------------------- Shapley (Winter)
+
+
+def _shapley_weight(r: int, m: int) -> float:
+    """Probability that exactly a given set of r of the other m - 1 players precede a player."""
+    return math.factorial(r) * math.factorial(m - 1 - r) / math.factorial(m)
+
+
+def winter_values(a: np.ndarray, b: np.ndarray, fw: Framework, agg: AggregateStep
+                  ) -> np.ndarray:
+    """Owen/Winter value of each indicator in the hybrid game (see the module docstring).
+
+    ``a``, ``b``: normalised indicator values of the two units (``fw.indicators`` order).
+    """
+    n = len(fw.indicators)
+    bits = {ind: 1 << j for j, ind in enumerate(fw.indicators)}
+    for code in fw.aggregates:  # bottom-up order: children's masks are known first
+        bits[code] = 0
+        for k in fw.children(code):
+            bits[code] |= bits[k]
+    kids = {code: fw.children(code) for code in fw.aggregates}
+
+    plans: list[list[tuple[float, int]]] = []
+    total = 0
+    for ind in fw.indicators:
+        chain = [ind, *fw.path(ind)[:-1]]  # the indicator and its ancestors below the root
+        levels = []
+        for g in chain:
+            sibs = [c for c in kids[fw.parent[g]] if c != g]  # type: ignore[index]
+            m = len(sibs) + 1
+            opts = []
+            for r in range(m):
+                wr = _shapley_weight(r, m)
+                for combo in combinations(sibs, r):
+                    mask = 0
+                    for c in combo:
+                        mask |= bits[c]
+                    opts.append((wr, mask))
+            levels.append(opts)
+        size = math.prod(len(o) for o in levels)
+        total += 2 * size
+        if total > MAX_EVALUATIONS:
+            raise DecompositionError(
+                f"exact Shapley split needs more than {MAX_EVALUATIONS:,} index evaluations "
+                "for this tree; aggregate arithmetically or use fewer children per aggregate")
+        plan = []
+        for choice in product(*levels):
+            w, mask = 1.0, 0
+            for wr, mk in choice:
+                w *= wr
+                mask |= mk
+            plan.append((w, mask))
+        plans.append(plan)
+
+    masks = sorted({m for j, plan in enumerate(plans) for _, m0 in plan
+                    for m in (m0, m0 | (1 << j))})
+    pos = {m: k for k, m in enumerate(masks)}
+    sel = np.array([[(m >> j) & 1 for j in range(n)] for m in masks], dtype=bool)
+    H = np.where(sel, a[None, :], b[None, :])
+    v = aggregate_tree(H, fw, agg)[:, fw.aggregates.index(fw.root)]
+    out = np.zeros(n)
+    for j, plan in enumerate(plans):
+        bit = 1 << j
+        acc = [w * (v[pos[m | bit]] - v[pos[m]]) for w, m in plan]
+        out[j] = math.fsum(acc)  # fsum: thousands of small terms, keep the sum exact
+    return out
+
+
+def shapley_pillars(a: np.ndarray, b: np.ndarray, fw: Framework, agg: AggregateStep
+                    ) -> dict[str, float]:
+    """Plain Shapley values of the root's children (players = whole subtrees), for checks."""
+    tops = fw.children(fw.root)
+    leaves = {t: [j for j, ind in enumerate(fw.indicators) if t in fw.path(ind)] for t in tops}
+    m = len(tops)
+    masks = list(product([False, True], repeat=m))
+    H = np.empty((len(masks), len(fw.indicators)))
+    for r, mk in enumerate(masks):
+        row = b.copy()
+        for t, on in zip(tops, mk, strict=True):
+            if on:
+                row[leaves[t]] = a[leaves[t]]
+        H[r] = row
+    v = dict(zip(masks, aggregate_tree(H, fw, agg)[:, fw.aggregates.index(fw.root)],
+                 strict=True))
+    out = {}
+    for i, t in enumerate(tops):
+        acc = 0.0
+        for mk in masks:
+            if mk[i]:
+                continue
+            with_i = tuple(True if k == i else x for k, x in enumerate(mk))
+            acc += _shapley_weight(sum(mk), m) * (v[with_i] - v[mk])
+        out[t] = acc
+    return out
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass
+class Decomposition:
+    """The gap ``score_a - score_b`` and its contributions."""
+
+    unit_a: str
+    unit_b: str
+    spec: str
+    year: int | None
+    method: Literal["linear", "shapley"]
+    score_a: float
+    score_b: float
+    gap: float  # score_a - score_b
+    contributions: pd.DataFrame  # level, code, name, name_ko, parent, value_a, value_b, ...
+    names_en: tuple[str, str]
+    names_ko: tuple[str, str]
+    index_name: str = "index"
+    sentence_en: str = ""
+    sentence_ko: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def sentence(self, lang: str = "en") -> str:
+        return self.sentence_ko if lang == "ko" else self.sentence_en
+
+    def to_frame(self, level: str | None = None) -> pd.DataFrame:
+        """Rows of one level ('pillar', 'indicator', ...) or all: level, code, name, name_ko,
+        parent, value_a, value_b, contribution, share (of the gap)."""
+        df = self.contributions
+        if level is not None:
+            df = df[df["level"] == level]
+        return df.reset_index(drop=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        df = self.contributions
+        return {
+            "unit_a": self.unit_a, "unit_b": self.unit_b, "spec": self.spec, "year": self.year,
+            "method": self.method, "score_a": self.score_a, "score_b": self.score_b,
+            "gap": self.gap, "sentence_en": self.sentence_en, "sentence_ko": self.sentence_ko,
+            "notes": self.notes,
+            "contributions": df.astype(object).where(df.notna(), None).to_dict("records"),
+        }
+
+
+def decompose(unit_a: str, unit_b: str, spec: str | object = "aigap",
+              result: IndexResult | None = None, *, method: Method = "auto") -> Decomposition:
+    """Decompose ``score(unit_a) - score(unit_b)`` into pillar and indicator contributions.
+
+    ``method``: "auto" (linear when every level is arithmetic, else Shapley), or force one;
+    "linear" on a non-arithmetic index is refused (it would not add up).
+    """
+    res = result_for(spec, result)
+    a, b = check_unit(res, unit_a), check_unit(res, unit_b)
+    return decompose_result(res, a, b, method=method)
+
+
+def decompose_result(res: IndexResult, a: str, b: str, *, method: Method = "auto"
+                     ) -> Decomposition:
+    """Pure core of :func:`decompose` on a built index and two unit codes in it."""
+    fw, agg_step = res.framework, res.aggregation
+    agg = res.dataset("Aggregated")
+    ra, rb = agg.loc[a], agg.loc[b]
+    score_a, score_b = float(ra[fw.root]), float(rb[fw.root])
+    if math.isnan(score_a) or math.isnan(score_b):
+        raise DecompositionError(f"{a if math.isnan(score_a) else b} has no index score")
+    linear_ok = all(agg_step.method_for(lv) == "arithmetic"
+                    for lv in range(2, fw.n_levels + 1))
+    if method == "linear" and not linear_ok:
+        raise DecompositionError("a linear split needs arithmetic aggregation at every level; "
+                                 "use method 'shapley'")
+    use = "linear" if (method == "linear" or (method == "auto" and linear_ok)) else "shapley"
+    xa = ra[fw.indicators].to_numpy(dtype=float)
+    xb = rb[fw.indicators].to_numpy(dtype=float)
+    if use == "linear":
+        ind = linear_contributions(ra, rb, fw)
+    else:
+        ind = winter_values(xa, xb, fw, agg_step)
+    contrib = dict(zip(fw.indicators, ind, strict=True))
+    for code in fw.aggregates:  # bottom-up, so children are summed first
+        contrib[code] = math.fsum(contrib[k] for k in fw.children(code))
+    gap = score_a - score_b
+
+    rows = []
+    # the levels below the root, top first, each in spec order; indicators last
+    order = [c for lv in range(fw.n_levels - 1, 1, -1) for c in fw.at_level(lv)]
+    for code in [*order, *fw.indicators]:
+        en, ko = node_names(res, code)
+        c = contrib[code]
+        rows.append({"level": _level_label(fw.level[code]), "code": code, "name": en,
+                     "name_ko": ko, "parent": fw.parent[code], "value_a": float(ra[code]),
+                     "value_b": float(rb[code]), "contribution": c,
+                     "share": c / gap if gap != 0 else float("nan")})
+    frame = pd.DataFrame(rows)
+    names_en, names_ko = country_names()
+    ne = tuple(res.unit_names.get(u) or names_en.get(u, u) for u in (a, b))
+    nk = tuple(names_ko.get(u, ne[k]) for k, u in enumerate((a, b)))
+    dec = Decomposition(
+        unit_a=a, unit_b=b, spec=res.spec.name, year=res.year, method=use,  # type: ignore[arg-type]
+        score_a=score_a, score_b=score_b, gap=gap, contributions=frame,
+        names_en=ne, names_ko=nk,  # type: ignore[arg-type]
+        index_name=fw.names.get(fw.root, fw.root),
+    )
+    dec.notes.append(
+        "contribution = W_a*a - W_b*b with each unit's own effective weights (exact)"
+        if use == "linear" else
+        "contribution = Owen/Winter (nested Shapley) value; pillars = Shapley over pillars")
+    dec.sentence_en = sentence_en(dec)
+    dec.sentence_ko = sentence_ko(dec)
+    return dec
+
+
+def _level_label(level: int) -> str:
+    if level == 1:
+        return "indicator"
+    if level == 2:
+        return "pillar"
+    return f"level{level}"
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def _pillar_view(dec: Decomposition) -> tuple[pd.DataFrame, float]:
+    """Pillars with contributions seen from the leader (positive = widens the leader's lead)."""
+    sign = 1.0 if dec.gap >= 0 else -1.0
+    p = dec.to_frame("pillar").copy()
+    p["lead"] = p["contribution"] * sign
+    return p, abs(dec.gap)
+
+
+MAJOR = 0.25  # a pillar carrying at least a quarter of the gap is named as a driver
+MINOR = 0.05  # an offset under 5% of the gap is too small to mention
+LEVEL = 0.05  # a gap under 0.05 points rounds to 0.0: the units are level, say so
+
+
+def _drivers(p: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, bool]:
+    """Pillars widening the gap by at least a quarter of it (at most three; at least the
+    largest two when none does), and whether they make up half of the gap ("mostly")."""
+    pos = p[p["lead"] > 0].sort_values("lead", ascending=False)
+    major = pos[pos["lead"] >= MAJOR * gap].head(3)
+    if major.empty:
+        return pos.head(2), False
+    return major, bool(major["lead"].sum() >= 0.5 * gap)
+
+
+def _offsets(p: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, bool]:
+    """The (at most two) largest pillars narrowing the gap, and whether any pillar does."""
+    neg = p[p["lead"] < 0].sort_values("lead")
+    return neg[neg["lead"] <= -MINOR * gap].head(2), not neg.empty
+
+
+def _pts(x: float) -> str:
+    return f"{abs(x):.1f}"
+
+
+def sentence_en(dec: Decomposition) -> str:
+    """One English sentence: where the gap comes from, and what narrows it."""
+    ia, ib = (the(n) for n in dec.names_en)
+    cap = ia[:1].upper() + ia[1:]
+    if dec.unit_a == dec.unit_b:
+        return f"{cap} is compared with itself; there is no gap to decompose."
+    if abs(dec.gap) < LEVEL:
+        p, _ = _pillar_view(dec)
+        top = p.sort_values("lead")
+        a_lead, b_lead = top.iloc[-1], top.iloc[0]
+        ahead_a, ahead_b = (ia, ib) if dec.gap >= 0 else (ib, ia)
+        return (f"{cap} ({dec.score_a:.1f}) and {ib} ({dec.score_b:.1f}) score almost the same "
+                f"(gap {abs(dec.gap):.2f} points): {possessive(ahead_a)} lead in "
+                f"{a_lead['name']} is offset by {possessive(ahead_b)} lead in {b_lead['name']}.")
+    lead, trail = (ia, ib) if dec.gap > 0 else (ib, ia)
+    ls, ts = (dec.score_a, dec.score_b) if dec.gap > 0 else (dec.score_b, dec.score_a)
+    p, gap = _pillar_view(dec)
+    drv, mostly = _drivers(p, gap)
+    items = join_en([f"{r['name']} ({_pts(r['lead'])} points)" for _, r in drv.iterrows()])
+    head = f"The {gap:.1f}-point gap between {lead} ({ls:.1f}) and {trail} ({ts:.1f}) "
+    head += f"comes mostly from {items}" if mostly else \
+        f"is spread across pillars, the largest parts being {items}"
+    off, any_off = _offsets(p, gap)
+    if off.empty:
+        return head + ("." if any_off else f", and {trail} leads in no pillar.")
+    names = join_en([f"{r['name']} ({_pts(r['lead'])} points)" for _, r in off.iterrows()])
+    return head + f", while {possessive(trail)} lead in {names} narrows it."
+
+
+def sentence_ko(dec: Decomposition) -> str:
+    """One Korean sentence (한다체): 격차의 출처와, 격차를 줄이는 부문."""
+    ka, kb = dec.names_ko
+    if dec.unit_a == dec.unit_b:
+        return f"{topic(ka)} 자기 자신과 비교되어 분해할 격차가 없다."
+    if abs(dec.gap) < LEVEL:
+        p, _ = _pillar_view(dec)
+        top = p.sort_values("lead")
+        a_lead, b_lead = top.iloc[-1], top.iloc[0]
+        ahead_a, ahead_b = (ka, kb) if dec.gap >= 0 else (kb, ka)
+        return (f"{with_(f'{ka}({dec.score_a:.1f}점)')} {kb}({dec.score_b:.1f}점)의 종합점수는 "
+                f"거의 같은데(격차 {abs(dec.gap):.2f}점), {topic(ahead_a)} "
+                f"{a_lead['name_ko']}에서, {topic(ahead_b)} {b_lead['name_ko']}에서 앞선다.")
+    lead, trail = (ka, kb) if dec.gap > 0 else (kb, ka)
+    ls, ts = (dec.score_a, dec.score_b) if dec.gap > 0 else (dec.score_b, dec.score_a)
+    p, gap = _pillar_view(dec)
+    drv, mostly = _drivers(p, gap)
+    items = join_ko([f"{r['name_ko']}({_pts(r['lead'])}점)" for _, r in drv.iterrows()])
+    lead_k = with_(f"{lead}({ls:.1f}점)")
+    head = f"{lead_k} {trail}({ts:.1f}점)의 종합점수 격차 {gap:.1f}점은 "
+    if mostly:
+        cont, end = f"주로 {items}에서 비롯되며", f"주로 {items}에서 비롯된다."
+    else:
+        cont = f"여러 부문에 고루 걸쳐 있고(가장 큰 부문은 {items})"
+        end = f"여러 부문에 고루 걸쳐 있다(가장 큰 부문은 {items})."
+    off, any_off = _offsets(p, gap)
+    if off.empty:  # negligible offsets only: not worth a clause; none at all: say so
+        return head + (end if any_off else f"{cont}, {subject(trail)} 앞선 부문은 없다.")
+    names = join_ko([f"{r['name_ko']}({_pts(r['lead'])}점)" for _, r in off.iterrows()])
+    return head + f"{cont}, {topic(trail)} {names}에서 앞서 격차를 일부 줄인다."
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def decomposition_figure(dec: Decomposition, lang: str = "en", level: str = "pillar"
+                         ) -> go.Figure:
+    """Waterfall from unit b's score through the contributions to unit a's score."""
+    import plotly.graph_objects as go
+
+    ko = lang == "ko"
+    na, nb = dec.names_ko if ko else dec.names_en
+    rows = dec.to_frame(level)
+    labels = list(rows["name_ko" if ko else "name"])
+    x = [nb, *labels, na]
+    y = [dec.score_b, *rows["contribution"], dec.score_a]
+    measure = ["absolute", *["relative"] * len(rows), "total"]
+    fig = go.Figure(go.Waterfall(
+        x=x, y=y, measure=measure, text=[f"{v:+.1f}" if m == "relative" else f"{v:.1f}"
+                                         for v, m in zip(y, measure, strict=True)],
+        textposition="outside", connector={"line": {"color": "lightgrey"}}))
+    title = (f"{nb}에서 {na}까지: 종합점수 격차 {dec.gap:+.1f}점의 분해" if ko else
+             f"From {nb} to {na}: the {dec.gap:+.1f}-point gap by "
+             f"{'pillar' if level == 'pillar' else level}")
+    fig.update_layout(title=title, template="plotly_white", showlegend=False,
+                      yaxis_title="종합점수" if ko else "index score")
+    return fig
