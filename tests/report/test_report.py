@@ -51,8 +51,9 @@ def test_report_is_self_contained(report_files: dict[str, Path]) -> None:
 
 def test_report_has_every_section_and_sources(report_files: dict[str, Path]) -> None:
     text = report_files["ko"].read_text(encoding="utf-8")
-    for sid in ["index", "gaps", "trends", "peers", "claims", "frontier_lag", "niche",
-                "partners", "tournament", "sources"]:
+    for sid in ["index", "profile", "gaps", "trends", "decompose", "peers", "robustness",
+                "targets", "claims", "frontier_lag", "niche", "partners", "tournament",
+                "sources"]:
         assert f'id="{sid}"' in text, sid
     assert "한국의 AI 격차 진단" in text
     for dataset in ["owid_cset_private_ai_investment", "aiindex2026_fig_4_4_24",
@@ -81,7 +82,7 @@ def test_report_renders_in_chromium(report_files: dict[str, Path]) -> None:
                 page.goto(path.as_uri(), wait_until="load")
                 page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
                 n_plots = page.locator(".js-plotly-plot").count()
-                assert n_plots >= 7, n_plots
+                assert n_plots >= 10, n_plots
                 # every chart drew something
                 assert page.locator(".js-plotly-plot .main-svg").count() >= n_plots
                 page.screenshot(path=str(ARTIFACTS / f"report-{lang}.png"), full_page=True)

@@ -21,9 +21,13 @@ Section = dict[str, Any]
 # Order of the report. Each entry makes one or more sections from the shared context.
 SECTION_BUILDERS: list[tuple[str, Callable[[sec.ReportContext], Section | list[Section]]]] = [
     ("index", sec.index_section),
+    ("profile", sec.profile_section),
     ("gaps", sec.gaps_section),
     ("trends", sec.trends_section),
+    ("decompose", sec.decompose_section),
     ("peers", sec.peer_section),
+    ("robustness", sec.robustness_section),
+    ("targets", sec.targets_section),
     ("claims", sec.claims_section),
     ("strategy", sec.strategy_sections),
     ("tournament", sec.tournament_section),

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from aigap.analysis.korean import subject, with_
 from aigap.data.countries import group_members
 from aigap.data.warehouse import Warehouse
 
@@ -120,10 +121,8 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
     worst = max(pr, key=pr.get)  # type: ignore[arg-type]
     ko = [f"aigap AI 역량 지수에서 {ctx.names_ko.get(u, u)}의 순위는 {n}개국 중 {r}위입니다 "
           f"(점수 {scores.loc[u, 'Index']:.1f}).",
-          f"부문별로는 {PILLAR_KO[best]}이(가) {pr[best]}위로 가장 높고, "
-          f"{PILLAR_KO[worst]}이(가) {pr[worst]}위로 가장 낮습니다."]
-    ko[1] = ko[1].replace("이(가)", _ga(PILLAR_KO[best]), 1).replace(
-        "이(가)", _ga(PILLAR_KO[worst]), 1)
+          f"부문별로는 {subject(PILLAR_KO[best])} {pr[best]}위로 가장 높고, "
+          f"{subject(PILLAR_KO[worst])} {pr[worst]}위로 가장 낮습니다."]
     en = [f"{ctx.names_en.get(u, u)} ranks {r} of {n} in the aigap AI capacity index "
           f"(score {scores.loc[u, 'Index']:.1f}).",
           f"Its best pillar is {best} (rank {pr[best]}), its weakest {worst} (rank {pr[worst]})."]
@@ -140,14 +139,6 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
             "notes": [ctx.t("지표 구성과 가중치의 근거는 specs/aigap.yaml에 있습니다.",
                             "Indicators, weights and their rationale: specs/aigap.yaml.")],
             "sources": _index_sources(ctx)}
-
-
-def _ga(word: str) -> str:
-    """이/가 after ``word`` (final consonant -> 이)."""
-    ch = word[-1]
-    if "가" <= ch <= "힣":
-        return "이" if (ord(ch) - 0xAC00) % 28 else "가"
-    return "가"
 
 
 def _index_sources(ctx: ReportContext) -> list[str]:
@@ -339,3 +330,118 @@ def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
             fig.update_layout(font={"family": FONT})
         out.append(sec)
     return out
+
+
+def profile_section(ctx: ReportContext) -> dict[str, Any]:
+    """Strengths and weaknesses against the peer group (radar)."""
+    from aigap.analysis.profile import profile, profile_figure
+
+    prof = profile(ctx.unit, ctx.spec, ctx.peers, result=ctx.index)
+    fig = profile_figure(prof, ctx.lang, compare=list(ctx.vs))
+    fig.update_layout(font={"family": FONT}, height=430)
+    frame = prof.to_frame()
+    pillars = frame[frame["level"] != "indicator"] if "level" in frame else frame
+    table = pd.DataFrame({
+        ctx.t("부문", "pillar"): [ctx.pillar(c) for c in pillars["code"]],
+        ctx.t("점수", "score"): pillars["value"].round(1).to_numpy(),
+        ctx.t("백분위", "percentile"): pillars["percentile"].round(1).to_numpy(),
+        ctx.t(f"{ctx.peers} 내 순위", f"rank in {ctx.peers}"): pillars["rank"].to_numpy(),
+    })
+    return {"id": "profile", "title": ctx.t("강점과 약점", "Strengths and weaknesses"),
+            "figures": [fig], "tables": {"profile": table.to_dict("records")},
+            "text": {"ko": [prof.sentence("ko")], "en": [prof.sentence("en")]},
+            "notes": [ctx.t("백분위: 데이터가 있는 비교 국가 중 해당 국가가 앞서거나 같은 비율. "
+                            "75 이상은 강점, 25 이하는 약점으로 봅니다.",
+                            "Percentile: share of peers with data the unit beats or ties; "
+                            ">= 75 is a strength, <= 25 a weakness.")],
+            "sources": _index_sources(ctx)}
+
+
+def decompose_section(ctx: ReportContext) -> dict[str, Any]:
+    """Which pillars make up the score gap to the leader."""
+    from aigap.analysis.decompose import decompose, decomposition_figure
+
+    ranks = ctx.index.ranks["Index"]
+    leader = str(ranks.idxmin())
+    other = leader if leader != ctx.unit else str(ranks.sort_values().index[1])
+    dec = decompose(other, ctx.unit, ctx.spec, result=ctx.index)
+    fig = decomposition_figure(dec, ctx.lang)
+    fig.update_layout(font={"family": FONT})
+    frame = dec.to_frame("pillar")
+    table = pd.DataFrame({
+        ctx.t("부문", "pillar"): [ctx.pillar(c) for c in frame["code"]],
+        ctx.t("격차 기여(점)", "contribution (points)"): frame["contribution"].round(2),
+        ctx.t("비중", "share"): (frame["share"] * 100).round(1).astype(str) + "%",
+    })
+    return {"id": "decompose", "title": ctx.t(f"{with_(ctx.name(other))}의 점수 격차 분해",
+                                              f"What makes up the gap to {ctx.name(other)}"),
+            "figures": [fig], "tables": {"decomposition": table.to_dict("records")},
+            "text": {"ko": [dec.sentence("ko")], "en": [dec.sentence("en")]},
+            "notes": [ctx.t("기여도의 합은 정확히 총 격차와 같습니다(산술평균 집계는 선형 분해, "
+                            "비선형 집계는 섀플리 값).",
+                            "Contributions add up exactly to the gap (linear for arithmetic "
+                            "aggregation, Shapley values otherwise).")],
+            "sources": _index_sources(ctx)}
+
+
+def robustness_section(ctx: ReportContext) -> dict[str, Any]:
+    """How much the rank moves when the index's arbitrary choices change."""
+    from aigap.analysis.robustness import rank_interval_figure, robustness
+
+    res = robustness(ctx.spec, n=20_000, seed=0, k=3)
+    frame = res.to_frame()
+    fig = rank_interval_figure(res, ctx.lang, highlight=ctx.unit)
+    fig.update_layout(font={"family": FONT})
+    row = frame.loc[ctx.unit]
+    top = frame.sort_values("median_rank").head(12)
+    table = pd.DataFrame({
+        ctx.t("국가", "country"): [ctx.name(c) for c in top.index],
+        ctx.t("기준 순위", "nominal rank"): top["nominal_rank"].astype(int),
+        ctx.t("중앙값 순위", "median rank"): top["median_rank"],
+        ctx.t("5–95% 순위 구간", "5–95% rank interval"):
+            [f"{int(a)}–{int(b)}" for a, b in zip(top["rank_p05"], top["rank_p95"], strict=True)],
+        ctx.t("상위 3위 확률", "P(top 3)"): (top["p_top3"] * 100).round(1).astype(str) + "%",
+    })
+    ko = [f"지수 구성의 임의적 선택(결측 대체, 정규화, 집계 방식, 가중치 ±25%)을 2만 번 바꿔 "
+          f"계산하면 {ctx.names_ko.get(ctx.unit, ctx.unit)}의 순위는 중앙값 "
+          f"{row['median_rank']:.0f}위, 90% 구간 {row['rank_p05']:.0f}–{row['rank_p95']:.0f}위"
+          f"이며, 상위 3위(AI 3강)에 들 확률은 {row['p_top3']:.0%}입니다."]
+    en = [f"Across 20,000 variations of the index's arbitrary choices (imputation, "
+          f"normalisation, aggregation, weights +/-25%), {ctx.names_en.get(ctx.unit)} has median "
+          f"rank {row['median_rank']:.0f}, 90% interval {row['rank_p05']:.0f}-"
+          f"{row['rank_p95']:.0f}, and a {row['p_top3']:.0%} chance of being in the top 3."]
+    return {"id": "robustness", "title": ctx.t("순위는 얼마나 견고한가", "How robust is the rank"),
+            "figures": [fig], "tables": {"robustness": table.to_dict("records")},
+            "text": {"ko": ko, "en": en},
+            "notes": [ctx.t("불확실성 설정은 COINr 민감도 분석 예제를 따릅니다 "
+                            "(aigap/uncertainty/default.yaml).",
+                            "The uncertainty spec mirrors COINr's sensitivity vignette "
+                            "(aigap/uncertainty/default.yaml).")],
+            "sources": _index_sources(ctx)}
+
+
+def targets_section(ctx: ReportContext) -> dict[str, Any]:
+    """What it would take to reach the top 3, and the chance of getting there by 2030."""
+    from aigap.analysis.scenarios import scenario
+    from aigap.analysis.targets import what_it_takes
+
+    wit = what_it_takes(ctx.spec, ctx.unit, rank=3)
+    moves = wit.moves
+    table = pd.DataFrame({
+        ctx.t("지표", "indicator"): [ctx.indicator_name(c) for c in moves["indicator"]],
+        ctx.t("현재", "from"): moves["raw_from"].to_numpy(),
+        ctx.t("목표", "to"): moves["raw_to"].to_numpy(),
+        ctx.t("변화율(%)", "change (%)"): moves["change_pct"].round(1).to_numpy(),
+    })
+    sc = scenario(ctx.spec, to=2030, n=5000, seed=0, k=3)
+    return {"id": "targets", "title": ctx.t("AI 3강까지 무엇이 필요한가", "What it takes: top 3"),
+            "figures": [], "tables": {"moves": table.to_dict("records")},
+            "text": {"ko": [wit.sentence("ko"), sc.sentence(ctx.unit, "ko")],
+                     "en": [wit.sentence("en"), sc.sentence(ctx.unit, "en")]},
+            "notes": [ctx.t("최소 변화는 정규화 점수 기준 L1 비용을 HiGHS 선형계획으로 푼 것이며, "
+                            "다른 국가의 값은 고정합니다. 2030년 전망은 지표별 로그-선형 추세와 "
+                            "그 불확실성에서 5,000개 표본을 뽑아 계산합니다.",
+                            "The smallest change minimises the L1 change in normalised points "
+                            "(HiGHS LP), other countries held fixed. The 2030 outlook samples "
+                            "5,000 projected panels from each indicator's log-linear trend.")],
+            "sources": _index_sources(ctx)}
