@@ -36,6 +36,7 @@ _COMMAND_MODULES = [
     "aigap.cli.data",
     "aigap.cli.diagnosis",
     "aigap.cli.index",
+    "aigap.cli.serve",
     "aigap.cli.report",
     "aigap.cli.strategy",
     "aigap.cli.tournament",
