@@ -47,6 +47,7 @@ from scipy.special import gammaincinv
 from aigap.analysis.mc_backend import Backend, LocalBackend
 from aigap.analysis.uncertainty_spec import UncertaintySpec, WeightNoise, load_uncertainty
 from aigap.errors import SpecError
+from aigap.index.batched import mean_transform
 from aigap.index.pipeline import DATA_SOURCES, build_index
 from aigap.index.result import IndexResult, PanelResult
 from aigap.index.spec import (
@@ -59,6 +60,7 @@ from aigap.index.spec import (
     WeightStep,
     load_spec,
 )
+from aigap.index.steps import quiet_nan_warnings
 
 BLOCK = 4096  # replications per block: the unit of RNG and arithmetic (see module docstring)
 DEFAULT_CHUNK = 4 * BLOCK
@@ -161,7 +163,7 @@ class Engine:
                 present = V[mask]
                 fail = bool((meth == "geometric" and np.any(present <= 0))
                             or (meth == "harmonic" and np.any(present == 0)))
-                Z = np.where(mask, _transform(np.where(mask, V, 1.0), meth), 0.0)
+                Z = np.where(mask, mean_transform(np.where(mask, V, 1.0), meth), 0.0)
                 TZ = (Z[:, :, None] * lv.onehot[None]).transpose(1, 0, 2).reshape(-1, n * G)
                 TM = None
                 if not mask.all():  # re-weighting over available children, as the pipeline
@@ -252,7 +254,7 @@ class Engine:
                         fail[rows] |= (Mr & (Vr <= 0)).any(axis=(1, 2))
                     elif meth == "harmonic":
                         fail[rows] |= (Mr & (Vr == 0)).any(axis=(1, 2))
-                    Z = np.where(Mr, _transform(np.where(Mr, Vr, 1.0), meth), 0.0)
+                    Z = np.where(Mr, mean_transform(np.where(Mr, Vr, 1.0), meth), 0.0)
                     wr = w[rows][:, None, :]
                     num = (Z * wr) @ lv.onehot
                     den = (Mr * wr) @ lv.onehot
@@ -285,15 +287,6 @@ def _groups(key: np.ndarray) -> list[tuple[np.ndarray, int]]:
     vals, starts = np.unique(key[order], return_index=True)
     bounds = [*starts[1:], key.size]
     return [(order[s:e], int(v)) for v, s, e in zip(vals, starts, bounds, strict=True)]
-
-
-def _transform(v: np.ndarray, method: str) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "geometric":
-            return np.log(v)
-        if method == "harmonic":
-            return 1.0 / v
-    return v
 
 
 def _finish(num: np.ndarray, den: np.ndarray, method: str, cnt: np.ndarray,
@@ -700,7 +693,7 @@ class RobustnessResult:
         R = self._ranks()
         S = self.scores[~self.failed].astype(float)
         idx = pd.Index(self.units, name="uCode")
-        with np.errstate(invalid="ignore"), _quiet():
+        with np.errstate(invalid="ignore"), quiet_nan_warnings():  # a unit with no rank stays NaN
             q = np.nanquantile(R, [0.5, 0.05, 0.95], axis=0)
             sq = np.nanquantile(S, [0.05, 0.95], axis=0)
             df = pd.DataFrame({
@@ -722,20 +715,6 @@ class RobustnessResult:
                 "factors": {f.name: list(f.labels) or f"{f.dims} weights" for f in self.factors},
                 "uncertainty": self.uncertainty.name if self.uncertainty else None,
                 "warnings": self.warnings, "timings": self.timings}
-
-
-class _quiet:
-    """Silence 'All-NaN slice' warnings (a unit with no rank stays NaN, by design)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
 
 
 # --------------------------------------------------------------------------- figure

@@ -26,7 +26,7 @@ def default_weights(fw: Framework, level: int, B: int) -> np.ndarray:
     return np.tile(np.array([fw.weight[k] for k in kids], dtype=float), (B, 1))
 
 
-def _transform(v: np.ndarray, method: str) -> np.ndarray:
+def mean_transform(v: np.ndarray, method: str) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "geometric":
             return np.log(v)
@@ -89,7 +89,7 @@ def batched_scores(
                 rows = np.flatnonzero(which == k)
                 V = X[k][:, cols]  # (n, c)
                 mask = ~np.isnan(V)
-                Z = np.where(mask, _transform(np.where(mask, V, 1.0), method), 0.0)
+                Z = np.where(mask, mean_transform(np.where(mask, V, 1.0), method), 0.0)
                 # (c, n*G) tensors so one GEMM covers every unit and group
                 TZ = (Z[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(len(kids), n * G)
                 TM = (mask[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(len(kids),
@@ -100,7 +100,7 @@ def batched_scores(
         else:
             V = np.stack([values[k] for k in kids], axis=-1)  # (B, n, c)
             mask = ~np.isnan(V)
-            Z = np.where(mask, _transform(np.where(mask, V, 1.0), method), 0.0)
+            Z = np.where(mask, mean_transform(np.where(mask, V, 1.0), method), 0.0)
             num = (Z * w[:, None, :]) @ onehot
             den = (mask * w[:, None, :]) @ onehot
             cnt = mask.astype(float) @ onehot

@@ -8,6 +8,7 @@ over the available children.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,7 +126,7 @@ def impute(X: np.ndarray, method: str = "indicator_mean",
     out = X.copy()
     stat = np.nanmean if method.endswith("mean") else np.nanmedian
     if method.startswith("indicator"):
-        with np.errstate(invalid="ignore"), _no_warn():
+        with np.errstate(invalid="ignore"), quiet_nan_warnings():
             fill = stat(X, axis=0)
         rows, cols = np.nonzero(np.isnan(out))
         out[rows, cols] = fill[cols]
@@ -137,7 +138,7 @@ def impute(X: np.ndarray, method: str = "indicator_mean",
     for g in np.unique(labels[valid].astype(str)):
         rows = valid & (labels.astype(str) == g)
         sub = out[rows]
-        with np.errstate(invalid="ignore"), _no_warn():
+        with np.errstate(invalid="ignore"), quiet_nan_warnings():
             fill = stat(X[rows], axis=0)
         r, c = np.nonzero(np.isnan(sub))
         sub[r, c] = fill[c]
@@ -145,18 +146,9 @@ def impute(X: np.ndarray, method: str = "indicator_mean",
     return out
 
 
-class _no_warn:
+def quiet_nan_warnings() -> warnings.catch_warnings:
     """Silence 'Mean of empty slice' warnings (an all-NaN column stays NaN, by design)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
+    return warnings.catch_warnings(action="ignore", category=RuntimeWarning)
 
 
 # --------------------------------------------------------------------------- treat
@@ -292,7 +284,7 @@ def treat(X: np.ndarray, columns: np.ndarray | None = None, **params: object
 
 
 def _colstat(X: np.ndarray, fn: object) -> np.ndarray:
-    with np.errstate(invalid="ignore"), _no_warn():
+    with np.errstate(invalid="ignore"), quiet_nan_warnings():
         return fn(X, axis=0)  # type: ignore[operator]
 
 
