@@ -9,7 +9,8 @@ VENV_PY="${ROOT}/.venv/bin/python"
 
 have_cjk_font() {
     # fc-list may itself be missing on a bare machine; then the font package is too.
-    command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto Sans CJK"
+    # (grep without -q: with pipefail, -q's early exit would fail fc-list with SIGPIPE)
+    command -v fc-list >/dev/null 2>&1 && fc-list : family | grep -i "Noto Sans CJK" >/dev/null
 }
 
 apt_pkgs=()
