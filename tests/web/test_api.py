@@ -263,3 +263,20 @@ def test_profile_and_decompose(client: Any) -> None:
     assert dec.status_code == 200, dec.text
     assert client.get("/api/v1/decompose", params={"a": "KOR", "b": "QQQ"}).status_code == 404
     assert client.get("/api/v1/profile/KOR", params={"peers": "NOPE"}).status_code == 400
+
+
+def test_strategy_endpoints(client: Any) -> None:
+    lag = client.get("/api/v1/frontier-lag", params={"unit": "KOR", "vs": ["USA"],
+                                                     "n_boot": 20})
+    assert lag.status_code == 200, lag.text
+    body = lag.json()
+    assert body["country"] == "KOR" and "USA" in body["comparators"]
+    assert body["n_models"] > 0 and body["lags"]
+    niche = client.get("/api/v1/niche", params={"unit": "KOR"})
+    assert niche.status_code == 200, niche.text
+    assert "Semiconductors" in niche.text or "semicon" in niche.text
+    partners = client.get("/api/v1/partners", params={"unit": "KOR", "top": 5})
+    assert partners.status_code == 200, partners.text
+    assert "USA" in partners.text and "complementarity" in partners.text
+    assert client.get("/api/v1/niche", params={"unit": "ZZZ"}).status_code == 404
+    assert client.get("/api/v1/partners", params={"unit": "KOR", "top": 0}).status_code == 422

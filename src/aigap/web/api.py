@@ -516,6 +516,56 @@ def build_router() -> APIRouter:
             """Cheapest indicator changes that lift ``unit`` to rank ``rank``."""
             return what_it_takes_json(request, unit, rank, spec, lang)
 
+    @r.get("/frontier-lag", tags=["strategy"])
+    def frontier_lag(request: Request, unit: UnitQ,
+                     vs: Annotated[list[str] | None, Query(description="comparators")] = None,
+                     metric: Literal["compute", "parameters"] = "compute",
+                     n_boot: Annotated[int, Query(ge=0, le=1000)] = 200,
+                     seed: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        """Years behind the frontier in training compute (Epoch AI notable models)."""
+        from aigap.analysis.frontier import frontier_lag as lag_fn
+        from aigap.analysis.frontier import load_epoch_models
+
+        store = _store(request)
+        u, others, _ = _check_request(store, unit, vs or ["USA", "CHN"], [])
+        with store.warehouse() as wh:
+            em = load_epoch_models(wh)
+        res = lag_fn(em.models, u, others, metric=metric, n_boot=n_boot, seed=seed,
+                     provenance=em.provenance)
+        return clean(res.to_dict())  # type: ignore[no-any-return]
+
+    @r.get("/niche", tags=["strategy"])
+    def niche(request: Request, unit: UnitQ) -> dict[str, Any]:
+        """Revealed comparative advantage by AI domain (Epoch) and technology (Belfer CETI)."""
+        from aigap.analysis.frontier import load_epoch_models
+        from aigap.analysis.niche import load_ceti_scores
+        from aigap.analysis.niche import niche as niche_fn
+
+        store = _store(request)
+        u = store.check_country(unit)
+        with store.warehouse() as wh:
+            em = load_epoch_models(wh)
+            ceti = load_ceti_scores(wh)
+        return clean(niche_fn(em.models, ceti, u, provenance=em.provenance).to_dict())  # type: ignore[no-any-return]
+
+    @r.get("/partners", tags=["strategy"])
+    def partners(request: Request, unit: UnitQ,
+                 top: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+        """Partners whose strengths cover the unit's weak pillars, with the parts of the score."""
+        from aigap.analysis.frontier import load_epoch_models
+        from aigap.analysis.partners import load_gov_readiness, load_tortoise_profile
+        from aigap.analysis.partners import partners as partners_fn
+
+        store = _store(request)
+        u = store.check_country(unit)
+        with store.warehouse() as wh:
+            em = load_epoch_models(wh)
+            gov, year = load_gov_readiness(wh, u)
+            prof = load_tortoise_profile(wh)
+        res = partners_fn(prof, u, models=em.models, gov=gov, gov_year=year, top=top,
+                          provenance=em.provenance)
+        return clean(res.to_dict())  # type: ignore[no-any-return]
+
     @r.get("/tournament", tags=["tournament"])
     def tournament(request: Request,
                    config: Annotated[str, Query(max_length=100)] = DEFAULT_TOURNAMENT,
