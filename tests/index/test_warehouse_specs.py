@@ -111,3 +111,14 @@ def test_spec_year_window_is_validated() -> None:
     raw["data"]["window"] = -1
     with pytest.raises(SpecError, match=r"data\.window"):
         type(load_spec("aigap")).from_dict(raw)
+
+
+def test_warehouse_spec_builds_for_another_year(use_real_db: Path) -> None:
+    res_2023 = build_index("aigap", year=2023)
+    res_2024 = build_index("aigap")
+    assert res_2023.year == 2023 and res_2024.year == 2024
+    # KOR's net talent migration comes from 2023 in the 2023 build, 2024 in the default one
+    assert res_2023.dataset("Raw").loc["KOR", "ai_talent_net_migration"] == pytest.approx(
+        -0.44279)
+    assert res_2024.dataset("Raw").loc["KOR", "ai_talent_net_migration"] == pytest.approx(
+        -0.15012)

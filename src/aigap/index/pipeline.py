@@ -65,6 +65,9 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
     year (still computed within the panel, so panel-wide normalisation is honoured).
     """
     sp = load_spec(spec)
+    if year is not None and data is None and sp.data.source == "warehouse" and not sp.data.panel:
+        # a warehouse spec is built for any year asked: values in [year - window, year]
+        sp = sp.model_copy(update={"data": sp.data.model_copy(update={"year": year})})
     if data is None:
         src = sp.data.source
         if src not in DATA_SOURCES:
