@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import nnls
 
@@ -122,3 +123,24 @@ def test_warehouse_spec_builds_for_another_year(use_real_db: Path) -> None:
         -0.44279)
     assert res_2024.dataset("Raw").loc["KOR", "ai_talent_net_migration"] == pytest.approx(
         -0.15012)
+
+
+def test_warehouse_panel_with_fixed_goalposts(use_real_db: Path) -> None:
+    """The aigap spec over 2021-2024, min-max goalposts fixed across years."""
+    from aigap.index.spec import NormaliseStep
+
+    spec = load_spec("aigap")
+    steps = [s.model_copy(update={"global_panel": True}) if isinstance(s, NormaliseStep) else s
+             for s in spec.steps]
+    panel_spec = spec.model_copy(update={
+        "data": spec.data.model_copy(update={"panel": True, "years": (2021, 2024)}),
+        "steps": steps})
+    panel = build_index(panel_spec)
+    assert panel.years == [2021, 2022, 2023, 2024]
+    norm = pd.concat([panel[y].dataset("Normalised") for y in panel.years])
+    # one min and one max per indicator over all years, not per year
+    assert norm.min().min() == pytest.approx(0) and norm.max().max() == pytest.approx(100)
+    per_year_max = pd.concat([panel[y].dataset("Normalised").max() for y in panel.years],
+                             axis=1)
+    assert (per_year_max < 100 - 1e-9).any().any()  # some year does not reach the goalpost
+    assert "KOR" in panel[2021].scores.index
