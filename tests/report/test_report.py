@@ -114,3 +114,24 @@ def test_report_pdf(real_db: Path, tmp_path: Path) -> None:
 def test_report_unknown_country_is_one_line(real_db: Path) -> None:
     res = CliRunner().invoke(app, ["--db", str(real_db), "report", "XXX"])
     assert res.exit_code == 2 and "unknown country" in res.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report", "NPL"], "NPL is not in the aigap index"),
+    (["report", "KOR", "--spec", "tortoise"], "needs a spec with pillars"),
+    (["report", "KOR", "--spec", "asem"], "over the warehouse"),
+])
+def test_report_refuses_what_it_cannot_show(real_db: Path, args: list[str],
+                                            message: str) -> None:
+    res = CliRunner().invoke(app, ["--db", str(real_db), *args, "-o", "/dev/null"])
+    assert res.exit_code == 2 and message in res.stderr, res.output
+    assert "Traceback" not in res.output
+
+
+def test_report_uses_the_warehouse_it_is_given(real_db: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """No silent fall-back to the default warehouse (which here does not exist)."""
+    monkeypatch.setenv("AIGAP_DB", str(tmp_path / "absent.duckdb"))
+    with Warehouse.open(real_db) as wh:
+        text = build_report("KOR", "en", wh=wh)
+    assert 'id="robustness"' in text and 'id="targets"' in text

@@ -238,38 +238,31 @@ def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
                       [pr.source])
 
 
-def _index_result(spec: str, cache: dict[str, Any]) -> Any:
+def _index_result(spec: str, wh: Warehouse, cache: dict[str, Any]) -> tuple[Any, Any]:
+    """The spec built on ``wh`` (not the default warehouse) and its input frame, once."""
     if spec not in cache:
-        from aigap.index import build_index
+        from aigap.index import build_index, load_spec
+        from aigap.index.warehouse_source import warehouse_frame
 
-        cache[spec] = build_index(spec)
+        sp = load_spec(spec)
+        frame = warehouse_frame(sp, wh) if sp.data.source == "warehouse" else None
+        cache[spec] = (build_index(sp, data=frame), frame)
     return cache[spec]
 
 
-def _spec_sources(spec: str, unit: str, wh: Warehouse) -> list[str]:
+def _spec_sources(spec: str, frame: Any, unit: str, wh: Warehouse) -> list[str]:
     """Datasets of the observations the unit's index score actually uses."""
-    from aigap.index import load_spec
-    from aigap.index.warehouse_source import value_years
+    from aigap.index.warehouse_source import index_sources
 
-    sp = load_spec(spec)
-    if sp.data.source != "warehouse":
-        return [f"spec {spec} ({sp.data.source})"]
-    years = value_years(sp, wh)
-    if unit not in years.index:
-        return []
-    used = years.loc[unit].dropna()
-    obs = wh.con.execute(
-        "SELECT DISTINCT source FROM observations WHERE iso3 = ? AND "
-        "(indicator, year) IN (SELECT unnest(?), unnest(?))",
-        [unit, list(used.index), [int(y) for y in used]],
-    ).fetchall()
-    return sorted(r[0] for r in obs)
+    if frame is None:
+        return [f"spec {spec} (not from the warehouse)"]
+    return index_sources(frame, wh, unit)
 
 
 def _check_index_rank(c: IndexRankClaim, wh: Warehouse, names: dict[str, str],
                       names_ko: dict[str, str], cache: dict[str, Any]) -> ClaimCheck:
     try:
-        res = _index_result(c.spec, cache)
+        res, frame = _index_result(c.spec, wh, cache)
     except AigapError as exc:
         return _not_checkable(c, str(exc))
     ranks = res.ranks["Index"] if "Index" in res.ranks else res.ranks.iloc[:, -1]
@@ -298,13 +291,13 @@ def _check_index_rank(c: IndexRankClaim, wh: Warehouse, names: dict[str, str],
     evidence = [{"spec": c.spec, "rank": r, "of": n,
                  "score": float(res.scores.loc[c.unit].iloc[-1])}]
     return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
-                      _spec_sources(c.spec, c.unit, wh))
+                      _spec_sources(c.spec, frame, c.unit, wh))
 
 
 def _check_profile(c: ProfileClaim, wh: Warehouse, names: dict[str, str],
                    names_ko: dict[str, str], cache: dict[str, Any]) -> ClaimCheck:
     try:
-        res = _index_result(c.spec, cache)
+        res, frame = _index_result(c.spec, wh, cache)
     except AigapError as exc:
         return _not_checkable(c, str(exc))
     scores = res.scores
@@ -343,7 +336,7 @@ def _check_profile(c: ProfileClaim, wh: Warehouse, names: dict[str, str],
     if failed:
         finding_ko += f" 성립하지 않는 부분: {', '.join(pillar_ko.get(p, p) for p in failed)}."
     return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
-                      _spec_sources(c.spec, c.unit, wh))
+                      _spec_sources(c.spec, frame, c.unit, wh))
 
 
 def _not_checkable(c: Any, why: str) -> ClaimCheck:
@@ -352,11 +345,15 @@ def _not_checkable(c: Any, why: str) -> ClaimCheck:
 
 
 def check_claims(wh: Warehouse, claims: list[Any] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> list[ClaimCheck]:
-    """Verdicts for ``claims`` (default: the shipped claims.yaml)."""
+                 progress: Callable[[int, int], None] | None = None,
+                 indices: dict[str, tuple[Any, Any]] | None = None) -> list[ClaimCheck]:
+    """Verdicts for ``claims`` (default: the shipped claims.yaml).
+
+    ``indices`` maps spec names to (IndexResult, input frame) already built on ``wh``.
+    """
     claims = load_claims() if claims is None else claims
     names, names_ko = wh.country_names("en"), wh.country_names("ko")
-    cache: dict[str, Any] = {}
+    cache: dict[str, Any] = dict(indices or {})
     out = []
     for i, c in enumerate(claims):
         if isinstance(c, RatioClaim):

@@ -78,15 +78,20 @@ def register_history_provider(source: str, provider: HistoryProvider) -> None:
     HISTORY_PROVIDERS[source] = provider
 
 
-def warehouse_history(spec: Spec, fw: Framework) -> pd.DataFrame:
-    """History of the spec's indicators from the default warehouse (``Warehouse.panel``)."""
-    from aigap.data.warehouse import Warehouse
-
-    with Warehouse.open() as wh:
-        df = wh.panel(fw.indicators)
+def history_from_warehouse(wh: Any, indicators: Iterable[str]) -> pd.DataFrame:
+    """Long history (unit, indicator, year, value) of ``indicators`` in warehouse ``wh``."""
+    df = wh.panel(list(indicators))
     # the panel's own "unit" column is the measurement unit; the history's "unit" is the country
     return df.drop(columns="unit").rename(columns={"iso3": "unit"})[
         ["unit", "indicator", "year", "value"]]
+
+
+def warehouse_history(spec: Spec, fw: Framework) -> pd.DataFrame:
+    """History of the spec's indicators from the default warehouse."""
+    from aigap.data.warehouse import Warehouse
+
+    with Warehouse.open() as wh:
+        return history_from_warehouse(wh, fw.indicators)
 
 
 register_history_provider("warehouse", warehouse_history)

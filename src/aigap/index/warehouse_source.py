@@ -72,6 +72,21 @@ def value_years(spec: Spec, wh: Warehouse, year: int | None = None) -> pd.DataFr
     return used.drop(columns="Time")
 
 
+def index_sources(frame: pd.DataFrame, wh: Warehouse, unit: str | None = None) -> list[str]:
+    """Datasets of the observations a warehouse-built ``frame`` uses (one unit, or all)."""
+    years = frame.attrs["value_years"].drop(columns="Time")
+    if unit is not None:
+        years = years.loc[[unit]] if unit in years.index else years.iloc[:0]
+    pairs = years.stack().reset_index()
+    pairs.columns = ["iso3", "indicator", "year"]
+    rows = wh.con.execute(
+        "SELECT DISTINCT source FROM observations WHERE (iso3, indicator, year) IN "
+        "(SELECT unnest(?), unnest(?), unnest(?))",
+        [pairs["iso3"].tolist(), pairs["indicator"].tolist(), [int(y) for y in pairs["year"]]],
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
 def _load(spec: Spec, data_dir: Path | None) -> tuple[pd.DataFrame, None]:
     with Warehouse.open() as wh:
         return warehouse_frame(spec, wh), None

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from aigap import __version__
+from aigap.analysis.profile import check_unit
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.report import sections as sec
@@ -86,6 +87,8 @@ def build_report(
     try:
         ctx = sec.ReportContext(wh, unit=unit, lang=lang, spec=spec, vs=tuple(check_iso3(vs)),
                                 peers=peers)
+        check_unit(ctx.index, unit)  # a country outside the index: one line, not a traceback
+        _ = ctx.pillars  # a spec the report cannot show: one line, before any work
         sections: list[Section] = []
         builders = [(k, f) for k, f in SECTION_BUILDERS if only is None or k in only]
         for i, (key, build) in enumerate(builders):

@@ -21,9 +21,8 @@ import plotly.graph_objects as go
 from aigap.analysis.korean import subject, with_
 from aigap.data.countries import group_members
 from aigap.data.warehouse import Warehouse
+from aigap.errors import AigapError
 
-PILLARS = ["Talent", "Research", "Investment & Commercial", "Infrastructure & Compute",
-           "Government & Policy"]
 PILLAR_KO = {"Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
              "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책",
              "Index": "종합"}
@@ -57,10 +56,42 @@ class ReportContext:
         return self.wh.country_names("ko")
 
     @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The spec's input data, read from this report's warehouse once."""
+        from aigap.index import load_spec
+        from aigap.index.warehouse_source import warehouse_frame
+
+        sp = load_spec(self.spec)
+        if sp.data.source != "warehouse":
+            raise AigapError(f"the report needs an index spec over the warehouse; {self.spec!r} "
+                             f"reads {sp.data.source!r}")
+        return warehouse_frame(sp, self.wh)
+
+    @cached_property
     def index(self) -> Any:
         from aigap.index import build_index
 
-        return build_index(self.spec)
+        return build_index(self.spec, data=self.frame)
+
+    @cached_property
+    def index_sources(self) -> list[str]:
+        from aigap.index.warehouse_source import index_sources
+
+        return index_sources(self.frame, self.wh)
+
+    @cached_property
+    def pillars(self) -> list[str]:
+        """The aggregates directly under the index (the pillars of ``aigap``)."""
+        fw = self.index.framework
+        pillars = [c for c in fw.aggregates if fw.parent.get(c) == fw.root]
+        if not pillars:
+            raise AigapError(f"the report needs a spec with pillars under its index; "
+                             f"{self.spec!r} aggregates indicators directly")
+        return pillars
+
+    @cached_property
+    def root(self) -> str:
+        return str(self.index.framework.root)
 
     @cached_property
     def catalogue(self) -> pd.DataFrame:
@@ -72,8 +103,11 @@ class ReportContext:
     def t(self, ko: str, en: str) -> str:
         return ko if self.lang == "ko" else en
 
+    def pillar_ko(self, code: str) -> str:
+        return "종합" if code == self.root else PILLAR_KO.get(code, code)
+
     def pillar(self, code: str) -> str:
-        return PILLAR_KO.get(code, code) if self.lang == "ko" else code
+        return self.pillar_ko(code) if self.lang == "ko" else code
 
     def indicator_name(self, code: str) -> str:
         col = "name_ko" if self.lang == "ko" else "name_en"
@@ -90,10 +124,10 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
     """Where the unit ranks in the index, and its pillar scores against USA, China, peers."""
     res = ctx.index
     scores, ranks = res.scores, res.ranks
-    u = ctx.unit
-    n = int(scores["Index"].notna().sum())
-    r = int(ranks.loc[u, "Index"])
-    top = scores["Index"].sort_values(ascending=False).head(15)
+    u, root, pillar_codes = ctx.unit, ctx.root, ctx.pillars
+    n = int(scores[root].notna().sum())
+    r = int(ranks.loc[u, root])
+    top = scores[root].sort_values(ascending=False).head(15)
     bar = go.Figure(go.Bar(
         x=[ctx.name(c) for c in top.index], y=top.to_numpy(),
         marker_color=[COLOURS["KOR"] if c == u else "#9db3d6" for c in top.index],
@@ -103,57 +137,42 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
                        f"aigap AI capacity index, top 15 of {n}"),
             yaxis={"title": ctx.t("점수 (0-100)", "score (0-100)"), "range": [0, 105]})
     peers = [m for m in group_members(ctx.peers) if m in scores.index]
-    median = scores.loc[peers, PILLARS].median()
+    median = scores.loc[peers, pillar_codes].median()
     pillars = go.Figure()
     for code, label in [(u, ctx.name(u)), *[(v, ctx.name(v)) for v in ctx.vs]]:
         if code in scores.index:
-            pillars.add_trace(go.Bar(name=label, x=[ctx.pillar(p) for p in PILLARS],
-                                     y=scores.loc[code, PILLARS].to_numpy(),
+            pillars.add_trace(go.Bar(name=label, x=[ctx.pillar(p) for p in pillar_codes],
+                                     y=scores.loc[code, pillar_codes].to_numpy(),
                                      marker_color=COLOURS.get(code, "#555")))
     pillars.add_trace(go.Scatter(name=ctx.t(f"{ctx.peers} 중앙값", f"{ctx.peers} median"),
-                                 x=[ctx.pillar(p) for p in PILLARS], y=median.to_numpy(),
+                                 x=[ctx.pillar(p) for p in pillar_codes], y=median.to_numpy(),
                                  mode="markers", marker={"symbol": "diamond", "size": 12,
                                                          "color": COLOURS["median"]}))
     _layout(pillars, ctx.t("부문별 점수", "Pillar scores"), barmode="group",
             yaxis={"title": ctx.t("점수 (0-100)", "score (0-100)"), "range": [0, 105]})
-    pr = {p: int(ranks.loc[u, p]) for p in PILLARS}
+    pr = {p: int(ranks.loc[u, p]) for p in pillar_codes}
     best = min(pr, key=pr.get)  # type: ignore[arg-type]
     worst = max(pr, key=pr.get)  # type: ignore[arg-type]
     ko = [f"aigap AI 역량 지수에서 {ctx.names_ko.get(u, u)}의 순위는 {n}개국 중 {r}위입니다 "
-          f"(점수 {scores.loc[u, 'Index']:.1f}).",
-          f"부문별로는 {subject(PILLAR_KO[best])} {pr[best]}위로 가장 높고, "
-          f"{subject(PILLAR_KO[worst])} {pr[worst]}위로 가장 낮습니다."]
+          f"(점수 {scores.loc[u, root]:.1f}).",
+          f"부문별로는 {subject(ctx.pillar_ko(best))} {pr[best]}위로 가장 높고, "
+          f"{subject(ctx.pillar_ko(worst))} {pr[worst]}위로 가장 낮습니다."]
     en = [f"{ctx.names_en.get(u, u)} ranks {r} of {n} in the aigap AI capacity index "
-          f"(score {scores.loc[u, 'Index']:.1f}).",
+          f"(score {scores.loc[u, root]:.1f}).",
           f"Its best pillar is {best} (rank {pr[best]}), its weakest {worst} (rank {pr[worst]})."]
     table = pd.DataFrame({
-        ctx.t("부문", "pillar"): [ctx.pillar(p) for p in [*PILLARS, "Index"]],
-        ctx.t("점수", "score"): scores.loc[u, [*PILLARS, "Index"]].round(1).to_numpy(),
-        ctx.t("순위", "rank"): ranks.loc[u, [*PILLARS, "Index"]].astype(int).to_numpy(),
+        ctx.t("부문", "pillar"): [ctx.pillar(p) for p in [*pillar_codes, root]],
+        ctx.t("점수", "score"): scores.loc[u, [*pillar_codes, root]].round(1).to_numpy(),
+        ctx.t("순위", "rank"): ranks.loc[u, [*pillar_codes, root]].astype(int).to_numpy(),
         ctx.t(f"{ctx.peers} 중앙값", f"{ctx.peers} median"):
-            [*median.round(1).to_numpy(), round(float(scores.loc[peers, "Index"].median()), 1)],
+            [*median.round(1).to_numpy(), round(float(scores.loc[peers, root].median()), 1)],
     })
     return {"id": "index", "title": ctx.t("종합 순위와 부문별 점수", "Index rank and pillars"),
             "figures": [bar, pillars], "tables": {"pillars": table.to_dict("records")},
             "text": {"ko": ko, "en": en},
             "notes": [ctx.t("지표 구성과 가중치의 근거는 specs/aigap.yaml에 있습니다.",
                             "Indicators, weights and their rationale: specs/aigap.yaml.")],
-            "sources": _index_sources(ctx)}
-
-
-def _index_sources(ctx: ReportContext) -> list[str]:
-    from aigap.index import load_spec
-    from aigap.index.warehouse_source import value_years
-
-    years = value_years(load_spec(ctx.spec), ctx.wh)
-    pairs = years.stack().reset_index()
-    pairs.columns = ["iso3", "indicator", "year"]
-    rows = ctx.wh.con.execute(
-        "SELECT DISTINCT source FROM observations WHERE (iso3, indicator, year) IN "
-        "(SELECT unnest(?), unnest(?), unnest(?))",
-        [pairs["iso3"].tolist(), pairs["indicator"].tolist(),
-         [int(y) for y in pairs["year"]]]).fetchall()
-    return sorted(r[0] for r in rows)
+            "sources": ctx.index_sources}
 
 
 def gaps_section(ctx: ReportContext) -> dict[str, Any]:
@@ -265,7 +284,7 @@ def peer_section(ctx: ReportContext) -> dict[str, Any]:
 def claims_section(ctx: ReportContext) -> dict[str, Any]:
     from aigap.analysis.claims import VERDICT_KO, check_claims
 
-    checks = check_claims(ctx.wh)
+    checks = check_claims(ctx.wh, indices={ctx.spec: (ctx.index, ctx.frame)})
     rows = [{ctx.t("주장", "claim"): (c.text_ko or c.text_en) if ctx.lang == "ko" else c.text_en,
              ctx.t("판정", "verdict"): VERDICT_KO[c.verdict] if ctx.lang == "ko" else c.verdict,
              ctx.t("근거", "finding"): c.finding_ko if ctx.lang == "ko" else c.finding_en,
@@ -354,14 +373,14 @@ def profile_section(ctx: ReportContext) -> dict[str, Any]:
                             "75 이상은 강점, 25 이하는 약점으로 봅니다.",
                             "Percentile: share of peers with data the unit beats or ties; "
                             ">= 75 is a strength, <= 25 a weakness.")],
-            "sources": _index_sources(ctx)}
+            "sources": ctx.index_sources}
 
 
 def decompose_section(ctx: ReportContext) -> dict[str, Any]:
     """Which pillars make up the score gap to the leader."""
     from aigap.analysis.decompose import decompose, decomposition_figure
 
-    ranks = ctx.index.ranks["Index"]
+    ranks = ctx.index.ranks[ctx.root]
     leader = str(ranks.idxmin())
     other = leader if leader != ctx.unit else str(ranks.sort_values().index[1])
     dec = decompose(other, ctx.unit, ctx.spec, result=ctx.index)
@@ -381,14 +400,14 @@ def decompose_section(ctx: ReportContext) -> dict[str, Any]:
                             "비선형 집계는 섀플리 값).",
                             "Contributions add up exactly to the gap (linear for arithmetic "
                             "aggregation, Shapley values otherwise).")],
-            "sources": _index_sources(ctx)}
+            "sources": ctx.index_sources}
 
 
 def robustness_section(ctx: ReportContext) -> dict[str, Any]:
     """How much the rank moves when the index's arbitrary choices change."""
     from aigap.analysis.robustness import rank_interval_figure, robustness
 
-    res = robustness(ctx.spec, n=20_000, seed=0, k=3)
+    res = robustness(ctx.spec, n=20_000, seed=0, k=3, data=ctx.frame)
     frame = res.to_frame()
     fig = rank_interval_figure(res, ctx.lang, highlight=ctx.unit)
     fig.update_layout(font={"family": FONT})
@@ -417,15 +436,15 @@ def robustness_section(ctx: ReportContext) -> dict[str, Any]:
                             "(aigap/uncertainty/default.yaml).",
                             "The uncertainty spec mirrors COINr's sensitivity vignette "
                             "(aigap/uncertainty/default.yaml).")],
-            "sources": _index_sources(ctx)}
+            "sources": ctx.index_sources}
 
 
 def targets_section(ctx: ReportContext) -> dict[str, Any]:
     """What it would take to reach the top 3, and the chance of getting there by 2030."""
-    from aigap.analysis.scenarios import scenario
+    from aigap.analysis.scenarios import history_from_warehouse, scenario
     from aigap.analysis.targets import what_it_takes
 
-    wit = what_it_takes(ctx.spec, ctx.unit, rank=3)
+    wit = what_it_takes(ctx.spec, ctx.unit, rank=3, data=ctx.frame)
     moves = wit.moves
     table = pd.DataFrame({
         ctx.t("지표", "indicator"): [ctx.indicator_name(c) for c in moves["indicator"]],
@@ -433,7 +452,8 @@ def targets_section(ctx: ReportContext) -> dict[str, Any]:
         ctx.t("목표", "to"): moves["raw_to"].to_numpy(),
         ctx.t("변화율(%)", "change (%)"): moves["change_pct"].round(1).to_numpy(),
     })
-    sc = scenario(ctx.spec, to=2030, n=5000, seed=0, k=3)
+    history = history_from_warehouse(ctx.wh, ctx.index.framework.indicators)
+    sc = scenario(ctx.spec, to=2030, n=5000, seed=0, k=3, data=ctx.frame, history=history)
     return {"id": "targets", "title": ctx.t("AI 3강까지 무엇이 필요한가", "What it takes: top 3"),
             "figures": [], "tables": {"moves": table.to_dict("records")},
             "text": {"ko": [wit.sentence("ko"), sc.sentence(ctx.unit, "ko")],
@@ -444,4 +464,4 @@ def targets_section(ctx: ReportContext) -> dict[str, Any]:
                             "The smallest change minimises the L1 change in normalised points "
                             "(HiGHS LP), other countries held fixed. The 2030 outlook samples "
                             "5,000 projected panels from each indicator's log-linear trend.")],
-            "sources": _index_sources(ctx)}
+            "sources": ctx.index_sources}
