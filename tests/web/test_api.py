@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 PILLARS = ["Talent", "Research", "Investment & Commercial", "Infrastructure & Compute",
@@ -280,3 +281,28 @@ def test_strategy_endpoints(client: Any) -> None:
     assert "USA" in partners.text and "complementarity" in partners.text
     assert client.get("/api/v1/niche", params={"unit": "ZZZ"}).status_code == 404
     assert client.get("/api/v1/partners", params={"unit": "KOR", "top": 0}).status_code == 422
+
+
+@pytest.mark.parametrize("method", ["arithmetic", "geometric", "harmonic", "median"])
+def test_rescore_is_the_engines_aggregation(method: str) -> None:
+    """Re-ranking from cached pillars equals a full build, whatever the root's aggregation."""
+    import numpy as np
+
+    from aigap.index import Spec, build_index
+    from aigap.web.app import CachedIndex
+
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame(rng.uniform(1, 100, (15, 6)), index=[f"U{i}" for i in range(15)],
+                        columns=[f"i{k}" for k in range(6)])
+    data.iloc[2, 4] = np.nan
+    raw = {"name": "t", "data": {"source": "frame"},
+           "indicators": [{"code": f"i{k}", "parent": "P1" if k < 3 else "P2"}
+                          for k in range(6)],
+           "aggregates": [{"code": "P1", "parent": "Index", "weight": 1},
+                          {"code": "P2", "parent": "Index", "weight": 3}, {"code": "Index"}],
+           "steps": [{"step": "normalise", "method": "minmax", "l": 1, "u": 100},
+                     {"step": "aggregate", "method": {2: "arithmetic", 3: method}}]}
+    res = build_index(Spec.from_dict(raw), data)
+    cached = CachedIndex.from_result("t", res)
+    got = cached.rescore(cached.default_weights)
+    np.testing.assert_allclose(got, res.scores["Index"].to_numpy(), rtol=1e-12)

@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aigap.errors import AigapError
+from aigap.index import steps as st
 
 log = logging.getLogger("aigap.web")
 
@@ -93,33 +94,11 @@ class CachedIndex:
         return w
 
     def rescore(self, w: np.ndarray) -> np.ndarray:
-        """Index scores for pillar weights ``w``: the engine's root aggregation on the cached
-        pillar scores, with its missing-data rule (weights re-normalised over the pillars a
-        unit has; no pillar -> NaN; ``dat_thresh`` honoured)."""
-        P = self.pillar_scores
-        mask = ~np.isnan(P)
+        """Index scores for pillar weights ``w``: the engine's own aggregation (any method, its
+        missing-data rule and ``dat_thresh``) applied to the cached pillar scores."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            if self.method == "geometric":
-                Z = np.log(np.where(mask, P, 1.0))
-            elif self.method == "harmonic":
-                Z = 1.0 / np.where(mask, P, 1.0)
-            else:
-                Z = np.where(mask, P, 0.0)
-            Z = np.where(mask, Z, 0.0)
-            num = Z @ w
-            den = mask @ w
-            if self.method == "geometric":
-                y = np.exp(num / den)
-            elif self.method == "harmonic":
-                y = den / num
-            else:
-                y = num / den
-        cnt = mask.sum(axis=1)
-        y = np.where(cnt > 0, y, np.nan)
-        if self.dat_thresh is not None:
-            y = np.where(cnt / P.shape[1] < self.dat_thresh, np.nan, y)
-        # a unit whose available pillars all have zero weight has no defined score
-        return np.where(den > 0, y, np.nan)
+            y = st.aggregate(self.pillar_scores, w[:, None], self.method, self.dat_thresh)[:, 0]
+        return np.where(np.isfinite(y), y, np.nan)
 
     @staticmethod
     def rank(scores: np.ndarray) -> np.ndarray:
