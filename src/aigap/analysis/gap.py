@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aigap.analysis.korean import topic
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
@@ -346,22 +347,6 @@ def _num(x: float) -> str:
 
 def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def particle(noun: str, with_final: str, without_final: str) -> str:
-    """Noun + the Korean particle that fits its last Hangul syllable (은/는, 이/가, 과/와).
-
-    The syllable before a trailing parenthesis decides, as in '민간투자(CSET 추정)는'.
-    """
-    base = re.sub(r"\s*\([^)]*\)\s*$", "", noun).strip()
-    last = base[-1:] if base else ""
-    if "가" <= last <= "힣":
-        return noun + (with_final if (ord(last) - 0xAC00) % 28 else without_final)
-    return f"{noun}{with_final}({without_final})"
-
-
-def topic(noun: str) -> str:
-    return particle(noun, "은", "는")
 
 
 def _times(r: float) -> str:

@@ -20,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from aigap.analysis.gap import indicator_meta, particle, topic
+from aigap.analysis.gap import indicator_meta
+from aigap.analysis.korean import particle, topic
 from aigap.data.countries import GROUPS, check_iso3, group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
@@ -220,7 +221,7 @@ def _sentence_ko(res: PeerRank, names: dict[str, str]) -> str:
     when = f"{res.year}년 기준 " if res.year is not None else ""
     grp = _group_ko(res)
     if not res.unit_is_member:
-        grp = f"{grp}에 {particle(who, '을', '를')} 더한 비교 대상"
+        grp = f"{grp}에 {particle(who, '을/를')} 더한 비교 대상"
     outsider = ""
     if res.top_n is not None:
         if res.value is None:

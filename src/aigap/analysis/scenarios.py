@@ -47,7 +47,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.targets import Frames, find_unit, korean_name, load_inputs, particle
+from aigap.analysis.korean import particle
+from aigap.analysis.targets import Frames, find_unit, korean_name, load_inputs
 from aigap.errors import SpecError
 from aigap.index import steps as st
 from aigap.index.pipeline import aggregate_tree, normalise_matrix, run
@@ -412,7 +413,7 @@ class ScenarioResult:
         if lang == "ko":
             name = korean_name(u, str(r["name"]))
             wik = f" ({', '.join(map(str, self.what_if))} 가정)" if self.what_if else ""
-            return (f"{self.to}년{wik} {particle(name, '이', '가')} {self.k}위 안에 들 확률은 "
+            return (f"{self.to}년{wik} {particle(name, '이/가')} {self.k}위 안에 들 확률은 "
                     f"{p:.0%}입니다. 예상 순위 중앙값은 {r['median_rank']:.0f}위"
                     f"(90% 구간 {r['rank_p05']:.0f}~{r['rank_p95']:.0f}위)이며, 현재는 "
                     f"{_int(r['current_rank'])}위입니다.")

@@ -24,6 +24,7 @@ from aigap.analysis.frontier import (
     frontier_lag,
     load_epoch_models,
 )
+from aigap.analysis.korean import particle
 from aigap.analysis.niche import NicheResult, domain_label, load_ceti_scores, niche
 from aigap.analysis.partners import (
     PartnerResult,
@@ -143,18 +144,6 @@ def _years(x: float) -> str:
     return f"{x:.1f}"
 
 
-def josa(word: str, pair: str) -> str:
-    """Word plus the right Korean particle: ``josa("한국", "이/가")`` -> "한국이".
-
-    Chooses by the final consonant of the last Hangul syllable (이/가, 은/는, 을/를, 과/와);
-    non-Hangul endings take the vowel form.
-    """
-    with_batchim, without = pair.split("/")
-    last = word[-1] if word else ""
-    has = "가" <= last <= "힣" and (ord(last) - ord("가")) % 28 != 0
-    return word + (with_batchim if has else without)
-
-
 def frontier_text(res: FrontierLagResult, names_en: dict[str, str], names_ko: dict[str, str]
                   ) -> dict[str, list[str]]:
     ko, en = [], []
@@ -175,7 +164,7 @@ def frontier_text(res: FrontierLagResult, names_en: dict[str, str], names_ko: di
                       f"interval {_years(r['lo'])} to {_years(r['hi'])}) to reach the "
                       f"{metric_en} {o_en_s} had reached by then.")
             ko.append(f"{r['last_observed_date']} 기준 {o_ko}의 {metric_ko} 수준에 "
-                      f"{josa(c_ko, '이/가')} "
+                      f"{particle(c_ko, '이/가')} "
                       f"도달하기까지 {_years(r['last_observed_lag'])}년이 걸렸습니다"
                       f"({pct}% 구간 {_years(r['lo'])}~{_years(r['hi'])}년).")
         later = res.lags[(res.lags["comparator"] == comp) & res.lags["censored"]]
@@ -184,7 +173,7 @@ def frontier_text(res: FrontierLagResult, names_en: dict[str, str], names_ko: di
             bound = _years(first["lag_years"])
             en.append(f"{c_en} has not yet reached the level {o_en_s} had reached at "
                       f"{first['ref_date']} (lag at least {bound} years by {res.cutoff}).")
-            ko.append(f"{josa(c_ko, '은/는')} {o_ko}의 {first['ref_date']} 수준에 아직 "
+            ko.append(f"{particle(c_ko, '은/는')} {o_ko}의 {first['ref_date']} 수준에 아직 "
                       f"도달하지 못했습니다({res.cutoff} 기준 최소 {bound}년 격차).")
         verdict = str(trends.loc[comp, "verdict"])
         v_ko = VERDICT_KO.get(verdict, verdict)

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog, minimize
 
+from aigap.analysis.korean import particle
 from aigap.errors import SpecError
 from aigap.index import steps as st
 from aigap.index.pipeline import DATA_SOURCES, _split_years, aggregate_tree, run
@@ -790,26 +791,17 @@ def _sentence_en(t: TargetResult, m: int) -> str:
             f"{t.new_score:.2f} (rank {ordinal(t.new_rank)}).")
 
 
-def particle(noun: str, with_final: str, without_final: str) -> str:
-    """Noun + the Korean particle that fits its last syllable (이/가, 은/는); both if unsure."""
-    base = re.sub(r"\s*\([^)]*\)\s*$", "", noun).strip()
-    last = base[-1:]
-    if "가" <= last <= "힣":
-        return noun + (with_final if (ord(last) - 0xAC00) % 28 else without_final)
-    return f"{noun}{with_final}({without_final})"
-
-
 def _sentence_ko(t: TargetResult, m: int) -> str:
     name = korean_name(t.unit, t.unit_name)
     if t.current_rank <= t.rank:
-        return f"{particle(name, '은', '는')} 이미 {t.current_rank}위입니다(목표: {t.rank}위 이내)."
+        return f"{particle(name, '은/는')} 이미 {t.current_rank}위입니다(목표: {t.rank}위 이내)."
     if not t.feasible:
-        return (f"주어진 제약에서는 {particle(name, '이', '가')} {t.rank}위에 오를 수 없습니다. "
+        return (f"주어진 제약에서는 {particle(name, '이/가')} {t.rank}위에 오를 수 없습니다. "
                 f"도달 가능한 최고 점수는 {t.max_score:.2f}점으로 목표 {t.target_score:.2f}점보다 "
                 f"{t.shortfall:.2f}점 부족하며, 최고 {t.best_rank}위(현재 {t.current_rank}위)까지 "
                 "가능합니다.")
     moves = ", ".join(_move_text(r, "ko") for _, r in t.moves.head(m).iterrows())
     more = f" 외 {len(t.moves) - m}개 지표" if len(t.moves) > m else ""
-    return (f"{particle(name, '이', '가')} {t.rank}위에 오르려면(현재 {t.current_rank}위) "
+    return (f"{particle(name, '이/가')} {t.rank}위에 오르려면(현재 {t.current_rank}위) "
             f"최소한 다음 변화가 필요합니다: {moves}{more}. 그러면 점수가 "
             f"{t.current_score:.2f}점에서 {t.new_score:.2f}점으로 올라 {t.new_rank}위가 됩니다.")

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.gap import indicator_meta, particle
+from aigap.analysis.gap import indicator_meta
+from aigap.analysis.korean import particle
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
@@ -316,7 +317,7 @@ def converge(
     leader, trailer = (on, un) if g_now > 0 else (un, on)
     leader_k, trailer_k = (ok, uk) if g_now > 0 else (uk, ok)
     gap_txt = f"{leader} is {math.exp(abs(g_now)):.2f}x {trailer} (fitted, {ref})"
-    gap_ko = (f"{ref}년 추세값 기준 {particle(leader_k, '이', '가')} {trailer_k}의 "
+    gap_ko = (f"{ref}년 추세값 기준 {particle(leader_k, '이/가')} {trailer_k}의 "
               f"{math.exp(abs(g_now)):.2f}배")
     includes_non = d_ci[0] <= 0 <= d_ci[1] or (ci is not None and math.isinf(ci[1]))
     if status == "converging" and years is not None:
