@@ -50,13 +50,7 @@ class GapError(AigapError):
 
 def indicator_meta(wh: Warehouse, code: str) -> dict[str, Any]:
     """Catalogue row of one indicator (name_en, name_ko, unit, direction, top_n, ...)."""
-    cat = wh.indicators()
-    row = cat[cat["code"] == code]
-    if row.empty:
-        from aigap.data.catalogue import check_indicators
-
-        check_indicators([code], cat["code"].tolist())  # raises with near matches
-    rec = row.iloc[0].to_dict()
+    rec = wh.indicator(code)
     top_n = rec.get("top_n")
     rec["top_n"] = None if top_n is None or pd.isna(top_n) else int(top_n)
     rec["direction"] = int(rec["direction"])

@@ -328,6 +328,14 @@ class Warehouse:
             df = df[match]
         return df.reset_index(drop=True)
 
+    def indicator(self, code: str) -> dict[str, object]:
+        """One catalogue row (no coverage columns: cheap enough for every analysis call)."""
+        df = self._df("SELECT * FROM indicators WHERE code = ?", [code])
+        if df.empty:
+            codes = [r[0] for r in self.con.execute("SELECT code FROM indicators").fetchall()]
+            check_indicators([code], codes)  # raises, naming near matches
+        return df.iloc[0].to_dict()
+
     def countries(self, group: str | None = None, year: int | None = None) -> pd.DataFrame:
         df = self._df("SELECT * FROM countries ORDER BY iso3")
         if group:
