@@ -174,7 +174,8 @@ class TreatInfo:
 
 
 def winsorise(x: np.ndarray, winmax: int | None = 5, skew_thresh: float = 2.0,
-              kurt_thresh: float = 3.5, force: bool = False
+              kurt_thresh: float = 3.5, force: bool = False,
+              sk0: float | None = None, kt0: float | None = None
               ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
     """COINr ``winsorise``: one extreme at a time, on the side given by the sign of the skew.
 
@@ -188,9 +189,11 @@ def winsorise(x: np.ndarray, winmax: int | None = 5, skew_thresh: float = 2.0,
     imax = np.empty(0, dtype=int)
     imin = np.empty(0, dtype=int)
     nwin = 0
-    passing = passes_skew_kurt(skew(x), kurt(x), skew_thresh, kurt_thresh)
+    # skew and kurtosis of the current x, computed once per round (the hot path of treat)
+    sk = skew(x) if sk0 is None else sk0
+    kt = kurt(x) if kt0 is None else kt0
+    passing = passes_skew_kurt(sk, kt, skew_thresh, kurt_thresh)
     while (passing is False or force) and (winmax is None or nwin < winmax):
-        sk = skew(x)
         if np.isnan(sk):
             break
         ok = ~np.isnan(x)
@@ -209,7 +212,8 @@ def winsorise(x: np.ndarray, winmax: int | None = 5, skew_thresh: float = 2.0,
                 break
             x[imin] = rest.min()
         nwin = imax.size + imin.size
-        passing = passes_skew_kurt(skew(x), kurt(x), skew_thresh, kurt_thresh)
+        sk, kt = skew(x), kurt(x)
+        passing = passes_skew_kurt(sk, kt, skew_thresh, kurt_thresh)
     return x, nwin, imax, imin
 
 
@@ -243,7 +247,7 @@ def treat_column(x: np.ndarray, winmax: int | None = 5, skew_thresh: float = 2.0
         return x.copy(), info
     if info.passed0 and not force_win:
         return x.copy(), info
-    x1, nwin, imax, imin = winsorise(x, winmax, skew_thresh, kurt_thresh, force_win)
+    x1, nwin, imax, imin = winsorise(x, winmax, skew_thresh, kurt_thresh, force_win, sk0, kt0)
     info.treatment = "winsorise" if nwin else "none"
     info.n_winsorised, info.win_high, info.win_low = nwin, imax.tolist(), imin.tolist()
     info.skew1, info.kurt1 = skew(x1), kurt(x1)
