@@ -161,21 +161,15 @@ def test_analysis_endpoints(client: Any) -> None:
     assert kor["name_ko"] == "한국"
 
 
-def test_optional_endpoints_follow_modules(client: Any) -> None:
-    from aigap.web.api import available
-
+def test_openapi_lists_every_analysis(client: Any) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert ("/api/v1/robustness" in paths) == available("robustness")
-    assert ("/api/v1/what-it-takes" in paths) == available("what_it_takes")
-    assert ("/api/v1/profile/{unit}" in paths) == available("profile")
-    assert ("/api/v1/decompose" in paths) == available("decompose")
+    for path in ["/api/v1/robustness", "/api/v1/what-it-takes", "/api/v1/profile/{unit}",
+                 "/api/v1/decompose", "/api/v1/frontier-lag", "/api/v1/niche",
+                 "/api/v1/partners", "/api/v1/tournament", "/api/v1/index/{spec}/rank"]:
+        assert path in paths, path
 
 
 def test_what_it_takes(client: Any) -> None:
-    from aigap.web.api import available
-
-    if not available("what_it_takes"):
-        pytest.fail("aigap.analysis.targets is missing")
     body = client.get("/api/v1/what-it-takes", params={"unit": "KOR", "rank": 3,
                                                        "lang": "ko"}).json()
     assert body["current_rank"] > 3 and body["new_rank"] <= 3 and body["moves"]
@@ -253,10 +247,6 @@ def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, web_db
 
 
 def test_profile_and_decompose(client: Any) -> None:
-    from aigap.web.api import available
-
-    if not (available("profile") and available("decompose")):
-        pytest.fail("aigap.analysis.profile / decompose are missing")
     prof = client.get("/api/v1/profile/KOR", params={"peers": "OECD"})
     assert prof.status_code == 200, prof.text
     assert "KOR" in prof.text

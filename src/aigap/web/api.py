@@ -7,9 +7,6 @@ analyses are cached; long robustness and tournament runs are background jobs.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -33,21 +30,6 @@ MAX_TOURNAMENT_N = 200_000
 MAX_COMPARATORS = 10
 MAX_INDICATORS = 20
 DEFAULT_TOURNAMENT = "sovereign-ai"
-
-OPTIONAL_MODULES = {
-    "profile": "aigap.analysis.profile",
-    "decompose": "aigap.analysis.decompose",
-    "robustness": "aigap.analysis.robustness",
-    "what_it_takes": "aigap.analysis.targets",
-}
-
-
-def available(feature: str) -> bool:
-    """Whether a colleague's analysis module is installed (checked without importing it)."""
-    try:
-        return importlib.util.find_spec(OPTIONAL_MODULES[feature]) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 # --------------------------------------------------------------------------- JSON helpers
@@ -89,18 +71,6 @@ def figure_json(fig: Any) -> dict[str, Any]:
 
 def _store(request: Request) -> IndexStore:
     return request.app.state.store  # type: ignore[no-any-return]
-
-
-def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn`` with only the keyword arguments its signature accepts (colleagues' modules
-    evolve; optional extras such as ``data=`` are passed when supported)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return fn(*args, **kwargs)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return fn(*args, **kwargs)
-    return fn(*args, **{k: v for k, v in kwargs.items() if k in params})
 
 
 # --------------------------------------------------------------------------- models
@@ -228,14 +198,14 @@ def ranking(store: IndexStore, cached: CachedIndex, weights: Mapping[str, float]
 def run_robustness(store: IndexStore, spec: str, n: int, seed: int,
                    progress: Any = None) -> dict[str, Any]:
     """Robustness of ``spec``'s ranks over ``n`` replications, as JSON-ready dict."""
-    mod = importlib.import_module(OPTIONAL_MODULES["robustness"])
+    from aigap.analysis.robustness import BLOCK, robustness
+
     store.get(spec)  # 404 for an unknown spec before any work
     kwargs: dict[str, Any] = {"data": store.data_for(spec)}
-    block = int(getattr(mod, "BLOCK", 4096))
     if progress is not None:
         kwargs["backend"] = _ProgressBackend(progress)
-        kwargs["chunk_size"] = block  # finer progress; results do not depend on chunking
-    res = _call(mod.robustness, spec, n=n, seed=seed, **kwargs)
+        kwargs["chunk_size"] = BLOCK  # finer progress; results do not depend on chunking
+    res = robustness(spec, n=n, seed=seed, **kwargs)
     return {"result": res, "json": robustness_json(store, res)}
 
 
@@ -314,13 +284,13 @@ UnitQ = Annotated[str, Query(description="ISO3 code, e.g. KOR", min_length=1, ma
 
 
 def build_router() -> APIRouter:
-    """The /api/v1 router; endpoints of colleagues' modules only when they are installed."""
+    """The /api/v1 router."""
     r = APIRouter()
 
     @r.get("/health", tags=["meta"])
     def health(request: Request) -> dict[str, Any]:
-        """Liveness and which optional analyses this server offers."""
-        return {"status": "ok", "features": {k: available(k) for k in OPTIONAL_MODULES}}
+        """Liveness."""
+        return {"status": "ok"}
 
     @r.get("/specs", tags=["meta"])
     def specs(request: Request) -> dict[str, list[str]]:
@@ -429,92 +399,89 @@ def build_router() -> APIRouter:
             res = peer_fn(wh, u, inds[0], group, year)
         return clean(res.to_dict())  # type: ignore[no-any-return]
 
-    if available("profile"):
-        @r.get("/profile/{unit}", tags=["analysis"])
-        def profile(request: Request, unit: Annotated[str, Path(max_length=40)],
-                    spec: Annotated[str, Query(max_length=100)] = "aigap",
-                    peers: Annotated[str, Query(max_length=200, description="a group (OECD, "
-                                                "G20, ...) or ISO3 codes, comma-separated")]
-                    = "OECD") -> dict[str, Any]:
-            """Percentiles of a country among peers on every pillar and indicator, with its
-            strengths and weaknesses."""
-            mod = importlib.import_module(OPTIONAL_MODULES["profile"])
-            store = _store(request)
-            u = store.check_country(unit)
-            cached = store.get(spec)
-            res = store_cache(request).get_or_compute(
-                ("profile", spec, u, peers),
-                lambda: _call(mod.profile, u, spec, peers, result=cached.result))
-            return clean(res)  # type: ignore[no-any-return]
+    @r.get("/profile/{unit}", tags=["analysis"])
+    def profile(request: Request, unit: Annotated[str, Path(max_length=40)],
+                spec: Annotated[str, Query(max_length=100)] = "aigap",
+                peers: Annotated[str, Query(max_length=200, description="a group (OECD, "
+                                            "G20, ...) or ISO3 codes, comma-separated")]
+                = "OECD") -> dict[str, Any]:
+        """Percentiles of a country among peers on every pillar and indicator, with its
+        strengths and weaknesses."""
+        from aigap.analysis.profile import profile as profile_fn
 
-    if available("decompose"):
-        @r.get("/decompose", tags=["analysis"])
-        def decompose(request: Request, a: UnitQ, b: UnitQ,
-                      spec: Annotated[str, Query(max_length=100)] = "aigap") -> dict[str, Any]:
-            """Why ``a`` and ``b`` differ: the index gap split by pillar and indicator."""
-            mod = importlib.import_module(OPTIONAL_MODULES["decompose"])
-            store = _store(request)
-            ua, ub = store.check_country(a), store.check_country(b)
-            cached = store.get(spec)
-            res = store_cache(request).get_or_compute(
-                ("decompose", spec, ua, ub),
-                lambda: _call(mod.decompose, ua, ub, spec, result=cached.result))
-            return clean(res)  # type: ignore[no-any-return]
+        store = _store(request)
+        u = store.check_country(unit)
+        cached = store.get(spec)
+        res = store_cache(request).get_or_compute(
+            ("profile", spec, u, peers),
+            lambda: profile_fn(u, spec, peers, result=cached.result))
+        return clean(res)  # type: ignore[no-any-return]
 
-    if available("robustness"):
-        @r.get("/robustness", tags=["robustness"])
-        def robustness(request: Request,
-                       spec: Annotated[str, Query(max_length=100)] = "aigap",
-                       n: Annotated[int, Query(ge=1, le=MAX_ROBUSTNESS_N)] = 1000,
-                       seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-                       figure: bool = False, lang: Lang = "en") -> dict[str, Any]:
-            """Rank intervals (5–95%), median rank and P(top 3) per unit; cached. Runs of more
-            than 5,000 replications: POST /api/v1/robustness/jobs."""
-            if n > MAX_ROBUSTNESS_SYNC_N:
-                raise InvalidInputError(
-                    f"n={n} is too large for a synchronous request (at most "
-                    f"{MAX_ROBUSTNESS_SYNC_N:,}); POST /api/v1/robustness/jobs runs up to "
-                    f"{MAX_ROBUSTNESS_N:,} replications in the background")
-            store = _store(request)
-            hit = store_cache(request).get_or_compute(
-                ("robustness", spec, n, seed), lambda: run_robustness(store, spec, n, seed))
-            out = dict(hit["json"])
-            if figure:
-                mod = importlib.import_module(OPTIONAL_MODULES["robustness"])
-                out["figure"] = figure_json(mod.rank_interval_figure(hit["result"], lang))
-                if lang == "ko":
-                    _relabel_units(out["figure"], store.country_names("ko"))
-                out["figure"]["layout"].pop("title", None)  # the page has its own heading
-                out["figure"]["layout"]["margin"] = {"l": 10, "r": 10, "t": 10, "b": 40}
-            return out
+    @r.get("/decompose", tags=["analysis"])
+    def decompose(request: Request, a: UnitQ, b: UnitQ,
+                  spec: Annotated[str, Query(max_length=100)] = "aigap") -> dict[str, Any]:
+        """Why ``a`` and ``b`` differ: the index gap split by pillar and indicator."""
+        from aigap.analysis.decompose import decompose as decompose_fn
 
-        @r.post("/robustness/jobs", tags=["robustness"], status_code=202,
-                response_model=JobOut)
-        def robustness_job(request: Request, body: RobustnessIn) -> dict[str, Any]:
-            """Start a robustness run in the background; poll GET /api/v1/jobs/{id}."""
-            store = _store(request)
-            store.get(body.spec)  # unknown spec: 404 now, not a failed job later
-            cache = store_cache(request)
-            key = ("robustness", body.spec, body.n, body.seed)
+        store = _store(request)
+        ua, ub = store.check_country(a), store.check_country(b)
+        cached = store.get(spec)
+        res = store_cache(request).get_or_compute(
+            ("decompose", spec, ua, ub),
+            lambda: decompose_fn(ua, ub, spec, result=cached.result))
+        return clean(res)  # type: ignore[no-any-return]
 
-            def work(progress: Any) -> dict[str, Any]:
-                hit = cache.peek(key)
-                if hit is None:
-                    hit = cache.get_or_compute(key, lambda: run_robustness(
-                        store, body.spec, body.n, body.seed, progress))
-                return hit["json"]  # type: ignore[no-any-return]
+    @r.get("/robustness", tags=["robustness"])
+    def robustness(request: Request,
+                   spec: Annotated[str, Query(max_length=100)] = "aigap",
+                   n: Annotated[int, Query(ge=1, le=MAX_ROBUSTNESS_N)] = 1000,
+                   seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+                   figure: bool = False, lang: Lang = "en") -> dict[str, Any]:
+        """Rank intervals (5–95%), median rank and P(top 3) per unit; cached. Runs of more
+        than 5,000 replications: POST /api/v1/robustness/jobs."""
+        if n > MAX_ROBUSTNESS_SYNC_N:
+            raise InvalidInputError(
+                f"n={n} is too large for a synchronous request (at most "
+                f"{MAX_ROBUSTNESS_SYNC_N:,}); POST /api/v1/robustness/jobs runs up to "
+                f"{MAX_ROBUSTNESS_N:,} replications in the background")
+        store = _store(request)
+        hit = store_cache(request).get_or_compute(
+            ("robustness", spec, n, seed), lambda: run_robustness(store, spec, n, seed))
+        out = dict(hit["json"])
+        if figure:
+            from aigap.analysis.robustness import rank_interval_figure
 
-            job = request.app.state.jobs.submit("robustness", body.model_dump(), work, key=key)
-            return job.to_dict()  # type: ignore[no-any-return]
+            out["figure"] = figure_json(rank_interval_figure(hit["result"], lang))
+            if lang == "ko":
+                _relabel_units(out["figure"], store.country_names("ko"))
+            out["figure"]["layout"].pop("title", None)  # the page has its own heading
+            out["figure"]["layout"]["margin"] = {"l": 10, "r": 10, "t": 10, "b": 40}
+        return out
 
-    if available("what_it_takes"):
-        @r.get("/what-it-takes", tags=["analysis"])
-        def what_it_takes(request: Request, unit: UnitQ,
-                          rank: Annotated[int, Query(ge=1, le=50)] = 3,
-                          spec: Annotated[str, Query(max_length=100)] = "aigap",
-                          lang: Lang = "en") -> dict[str, Any]:
-            """Cheapest indicator changes that lift ``unit`` to rank ``rank``."""
-            return what_it_takes_json(request, unit, rank, spec, lang)
+    @r.post("/robustness/jobs", tags=["robustness"], status_code=202,
+            response_model=JobOut)
+    def robustness_job(request: Request, body: RobustnessIn) -> dict[str, Any]:
+        """Start a robustness run in the background; poll GET /api/v1/jobs/{id}."""
+        store = _store(request)
+        store.get(body.spec)  # unknown spec: 404 now, not a failed job later
+        cache = store_cache(request)
+        key = ("robustness", body.spec, body.n, body.seed)
+
+        def work(progress: Any) -> dict[str, Any]:
+            hit = cache.get_or_compute(key, lambda: run_robustness(
+                store, body.spec, body.n, body.seed, progress))
+            return hit["json"]  # type: ignore[no-any-return]
+
+        job = request.app.state.jobs.submit("robustness", body.model_dump(), work, key=key)
+        return job.to_dict()  # type: ignore[no-any-return]
+
+    @r.get("/what-it-takes", tags=["analysis"])
+    def what_it_takes(request: Request, unit: UnitQ,
+                      rank: Annotated[int, Query(ge=1, le=50)] = 3,
+                      spec: Annotated[str, Query(max_length=100)] = "aigap",
+                      lang: Lang = "en") -> dict[str, Any]:
+        """Cheapest indicator changes that lift ``unit`` to rank ``rank``."""
+        return what_it_takes_json(request, unit, rank, spec, lang)
 
     @r.get("/frontier-lag", tags=["strategy"])
     def frontier_lag(request: Request, unit: UnitQ,
@@ -635,7 +602,8 @@ def store_cache(request: Request) -> Any:
 def what_it_takes_json(request: Request, unit: str, rank: int, spec: str,
                        lang: str) -> dict[str, Any]:
     """What it takes (cached), as JSON with a sentence in ``lang``."""
-    mod = importlib.import_module(OPTIONAL_MODULES["what_it_takes"])
+    from aigap.analysis.targets import what_it_takes
+
     store = _store(request)
     u = store.check_country(unit)
     cached = store.get(spec)
@@ -643,10 +611,9 @@ def what_it_takes_json(request: Request, unit: str, rank: int, spec: str,
         raise NotFoundError(f"{u} is not in the {spec!r} index")
     res = store_cache(request).get_or_compute(
         ("what_it_takes", spec, u, rank),
-        lambda: _call(mod.what_it_takes, spec, u, rank=rank, data=store.data_for(spec)))
+        lambda: what_it_takes(spec, u, rank=rank, data=store.data_for(spec)))
     out = clean(res.to_dict())
-    if hasattr(res, "sentence"):
-        out["sentence"] = res.sentence(lang)
+    out["sentence"] = res.sentence(lang)
     return out  # type: ignore[no-any-return]
 
 

@@ -89,7 +89,6 @@ def ranking_page(request: Request,
                            str(exc))
     data = api.ranking(store, cached, None, lang)
     return render(request, "ranking.html", lang, data=data, spec=spec,
-                  robustness=api.available("robustness"),
                   strings={k: t(k, lang) for k in ("rank", "country", "score", "index_score",
                                                    "loading", "not_available",
                                                    "changed_rank", "units_ranked")})
@@ -271,7 +270,7 @@ def country_page(request: Request, unit: str,
                    pillars=data["pillars"])
         ctx["strengths"], ctx["weaknesses"] = _strengths(store, cached, u, lang)
         ctx["wit"] = None
-        if api.available("what_it_takes") and (row["rank"] or 0) > k:
+        if (row["rank"] or 0) > k:
             try:
                 wit = api.what_it_takes_json(request, u, k, spec, lang)
                 ind_names = store.indicator_names(lang)
