@@ -119,3 +119,19 @@ def test_cli_bad_claim_file_is_one_line(tmp_path: Path, real_db: Path) -> None:
     bad.write_text("claims: [{id: x}]\n")
     res = CliRunner().invoke(app, ["--db", str(real_db), "check-claims", "--file", str(bad)])
     assert res.exit_code == 2 and "bad.yaml" in res.stderr and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\xff\xfe x", "not UTF-8 text"),
+    (b"", "claims file is empty"),
+    (b"claims:\n  - text_en: [unclosed\n", "invalid YAML (line 3"),
+    (b"- a\n- b\n", "expected a mapping with a 'claims:' list"),
+    (b"claims: [{id: x, text_en: t}]\n", "claims[0]: missing or unknown 'kind'"),
+])
+def test_unreadable_claim_files_get_one_line(tmp_path: Path, content: bytes,
+                                             message: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes(content)
+    with pytest.raises(SpecError) as err:
+        load_claims([path], shipped=False)
+    assert message in str(err.value) and "\n" not in str(err.value)

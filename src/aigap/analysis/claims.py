@@ -13,13 +13,13 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aigap.config import PACKAGE_DIR
 from aigap.data.countries import group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError, SpecError
+from aigap.yamlfile import read_yaml
 
 SHIPPED_CLAIMS = PACKAGE_DIR / "claims.yaml"
 Verdict = Literal["supported", "partly", "contradicted", "not checkable"]
@@ -102,23 +102,31 @@ class ClaimCheck:
         return asdict(self)
 
 
+def _claim_error(exc: ValidationError) -> str:
+    """``claims[0].kind: ...`` in words a claims author understands."""
+    err = exc.errors()[0]
+    loc = err["loc"]
+    path = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc).lstrip(".")
+    if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
+        kinds = "ratio, peer_rank, index_rank, profile"
+        return f"{path}: missing or unknown 'kind' (one of {kinds})"
+    if len(loc) > 3 and isinstance(loc[1], int) and isinstance(loc[2], str):
+        path = f"claims[{loc[1]}].{'.'.join(str(x) for x in loc[3:])}"
+    return f"{path}: {err['msg']}"
+
+
 def load_claims(paths: Iterable[str | Path] | None = None, *, shipped: bool = True) -> list[Any]:
     """Claims of the shipped file and/or user files; ids must be unique."""
     files = ([SHIPPED_CLAIMS] if shipped else []) + [Path(p) for p in (paths or [])]
     claims: list[Any] = []
     for path in files:
-        try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise SpecError(f"{path}: cannot read claims: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: invalid YAML: {exc}") from None
+        raw = read_yaml(path, "claims file")
+        if not isinstance(raw, dict) or "claims" not in raw:
+            raise SpecError(f"{path}: expected a mapping with a 'claims:' list")
         try:
             claims += ClaimFile.model_validate(raw).claims
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(x) for x in err["loc"])
-            raise SpecError(f"{path}: {loc}: {err['msg']}") from None
+            raise SpecError(f"{path}: {_claim_error(exc)}") from None
     seen: set[str] = set()
     for c in claims:
         if c.id in seen:

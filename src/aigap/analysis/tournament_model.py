@@ -12,7 +12,6 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -24,6 +23,7 @@ from pydantic import (
 
 from aigap.config import TOURNAMENTS_DIR
 from aigap.errors import SpecError
+from aigap.yamlfile import read_yaml
 
 
 class _Strict(BaseModel):
@@ -404,18 +404,6 @@ def resolve_path(name_or_path: str | Path) -> Path:
     )
 
 
-def read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"{path}: invalid YAML{where}: {problem}") from None
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
-
-
 def parse_config(data: Any, source: str = "config") -> TournamentConfig:
     if not isinstance(data, dict):
         raise SpecError(f"{source}: expected a mapping of settings, got {type(data).__name__}")
@@ -432,4 +420,4 @@ def load_config(config: str | Path | dict[str, Any] | TournamentConfig) -> Tourn
     if isinstance(config, dict):
         return parse_config(config)
     path = resolve_path(config)
-    return parse_config(read_yaml(path), path.name)
+    return parse_config(read_yaml(path, "tournament config"), path.name)

@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from aigap.errors import SpecError
 from aigap.index.spec import Framework, ImputeStep, NormaliseStep, TreatStep
+from aigap.yamlfile import read_yaml
 
 UNCERTAINTY_DIR = Path(__file__).resolve().parent.parent / "uncertainty"
 
@@ -112,15 +112,7 @@ class UncertaintySpec(_Model):
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> UncertaintySpec:
-        path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise SpecError(f"{path}: cannot read uncertainty spec: {exc.strerror or exc}"
-                            ) from None
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: invalid YAML: {exc}") from None
-        return cls.from_dict(raw, str(path))
+        return cls.from_dict(read_yaml(path, "uncertainty spec"), str(path))
 
     # ------------------------------------------------------------------ checks vs a tree
     def check(self, fw: Framework, source: str = "uncertainty") -> list[str]:

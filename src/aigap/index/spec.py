@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aigap.config import SPECS_DIR
 from aigap.errors import SpecError
+from aigap.yamlfile import read_yaml
 
 # --------------------------------------------------------------------------- steps
 
@@ -247,14 +247,7 @@ class Spec(_Model):
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Spec:
-        path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise SpecError(f"{path}: cannot read spec: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: invalid YAML: {exc}") from None
-        return cls.from_dict(raw, str(path))
+        return cls.from_dict(read_yaml(path, "spec"), str(path))
 
 
 def _format_errors(exc: ValidationError, raw: dict[str, Any]) -> str:
