@@ -115,3 +115,24 @@ def test_pull_from_constructed_mirror_and_bad_file(tmp_path: Path) -> None:
     (mirror / OWID_INV).write_text("nonsense\n1\n")
     code, _, err = run("data", "pull", "--data-dir", str(mirror), *src, "--db", str(db))
     assert code == 2 and OWID_INV in err and "missing column" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["gap", "KOR", "--vs", "USA", "--indicator", "x", "--lang", "fr"],
+     "Invalid value for '--lang': 'fr' is not one of 'en', 'ko'"),
+    (["nosuch"], "No such command 'nosuch'"),
+    (["serve", "--port", "99999"], "'--port'"),
+])
+def test_usage_errors_are_one_line(argv: list[str], message: str,
+                                   monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from aigap.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["aigap", *argv])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert message in err and "Traceback" not in err and "╭" not in err

@@ -694,7 +694,8 @@ class RobustnessResult:
         S = self.scores[~self.failed].astype(float)
         idx = pd.Index(self.units, name="uCode")
         with np.errstate(invalid="ignore"), quiet_nan_warnings():  # a unit with no rank stays NaN
-            q = np.nanquantile(R, [0.5, 0.05, 0.95], axis=0)
+            # ranks are integers: report ranks that occurred, not interpolated ones
+            q = np.nanquantile(R, [0.5, 0.05, 0.95], axis=0, method="inverted_cdf")
             sq = np.nanquantile(S, [0.05, 0.95], axis=0)
             df = pd.DataFrame({
                 "name": self.names, "nominal_rank": self.nominal_rank,

@@ -506,9 +506,10 @@ def scenario(
         "name": [names.get(u, u) for u in ctx.units],
         "current_rank": [current.get(u, np.nan) for u in ctx.units],
         "central_rank": central.ranks[central.framework.root].reindex(ctx.units).to_numpy(),
-        "median_rank": np.nanmedian(rk, axis=0),
-        "rank_p05": np.nanpercentile(rk, 5, axis=0),
-        "rank_p95": np.nanpercentile(rk, 95, axis=0),
+        # ranks are integers: report ranks that occurred, not interpolated ones
+        "median_rank": np.nanquantile(rk, 0.5, axis=0, method="inverted_cdf"),
+        "rank_p05": np.nanquantile(rk, 0.05, axis=0, method="inverted_cdf"),
+        "rank_p95": np.nanquantile(rk, 0.95, axis=0, method="inverted_cdf"),
         kc: (rk <= k).mean(axis=0),
         "score_median": np.nanmedian(sc, axis=0),
         "score_p05": np.nanpercentile(sc, 5, axis=0),

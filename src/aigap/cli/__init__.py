@@ -71,4 +71,30 @@ def expand_multi_values(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    app(args=expand_multi_values(sys.argv[1:]), prog_name="aigap")
+    """Run the CLI; usage errors (bad option values) print one line, like other user errors."""
+    from aigap.cli._common import err_console
+
+    try:  # recent Typer vendors click as typer._click; older ones use click itself
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    except ImportError:  # pragma: no cover - depends on the Typer version
+        from click.exceptions import ClickException
+
+        class NoArgsIsHelpError(Exception):  # type: ignore[no-redef]
+            """Not raised by click itself (it shows help on its own)."""
+    from typer import Abort
+
+    try:
+        rv = app(args=expand_multi_values(sys.argv[1:]), prog_name="aigap",
+                 standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(0)
+    except ClickException as exc:
+        cmd = getattr(getattr(exc, "ctx", None), "command_path", "aigap")
+        msg = exc.format_message().replace("Value error, ", "")
+        err_console.print(f"[bold red]error:[/] {msg} (see `{cmd} --help`)",
+                          highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except Abort:
+        sys.exit(1)
+    sys.exit(rv if isinstance(rv, int) else 0)
