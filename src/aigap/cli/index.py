@@ -54,7 +54,7 @@ def _level_number(res: IndexResult, level: str) -> int:
 
 def rank(
     spec: str = SPEC_OPTION,
-    top: int = typer.Option(10, "--top", "-n", help="number of units to show (0 = all)"),
+    top: int = typer.Option(10, "--top", "-n", min=0, help="number of units to show (0 = all)"),
     level: str = typer.Option("index", "--level", "-l",
                               help="index, pillar, indicator or a level number"),
     year: int | None = YEAR_OPTION,

@@ -47,6 +47,8 @@ def report_cmd(
 ) -> None:
     """Write the diagnosis: gaps, index rank, trends, claims, strategy, sources."""
     out = out or Path(f"{unit.lower()}-report-{lang.value}.html")
+    if not out.parent.resolve().is_dir():  # say so now, not after a minute of work
+        raise AigapError(f"cannot write {out}: folder {out.parent} does not exist")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("report", total=None)

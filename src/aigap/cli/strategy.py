@@ -256,7 +256,7 @@ def niche_cmd(
 
 def partners_cmd(
     country: str = COUNTRY_ARG,
-    top: Annotated[int | None, typer.Option(help="show the best N partners")] = 10,
+    top: Annotated[int | None, typer.Option(min=1, help="show the best N partners")] = 10,
     candidates: Annotated[list[str] | None, typer.Option(
         "--countries", "-c", help="candidate partners (default: Tortoise countries and OECD "
         "members with pillar scores)")] = None,
