@@ -80,7 +80,7 @@ def test_best_unit_is_100_and_strong_across_the_board() -> None:
     assert p.pattern == "strong_across" and p.weaknesses == []
     assert p.sentence_en.endswith("is strong across the board, in the top quarter "
                                   "(percentile >= 75) in every pillar.")
-    assert "모든 부문에서 상위 25% 안에 들어 전반적으로 강하다." in p.sentence_ko
+    assert "모든 부문에서 상위 25% 안에 들어 전반적으로 강합니다." in p.sentence_ko
     assert p.sentence_ko.startswith("지정한 비교국 9개국과 비교하면 한국은")
 
 
@@ -95,13 +95,13 @@ def test_mixed_strong_in_a_but_weak_in_b() -> None:
     assert p.sentence_en == ("Compared with the 9 chosen peers, South Korea is strong in Talent "
                              "but weak in Government & Policy.")
     assert p.sentence_ko == ("지정한 비교국 9개국과 비교하면 한국은 인재 부문에서 강하지만 "
-                             "정부·정책 부문에서는 뒤처진다.")
+                             "정부·정책 부문에서는 뒤처집니다.")
 
 
 def test_two_strengths_are_joined_naturally() -> None:
     p = profile("KOR", peers=PEERS[:3], result=build({"t1": 10, "t2": 0, "r1": 10, "g1": 0}))
     assert p.strengths == ["Talent", "Research"]
-    assert "인재와 연구 부문에서 강하지만 정부·정책 부문에서는 뒤처진다" in p.sentence_ko
+    assert "인재와 연구 부문에서 강하지만 정부·정책 부문에서는 뒤처집니다" in p.sentence_ko
     assert "strong in Talent and Research but weak in Government & Policy" in p.sentence_en
     # a short custom list is named (members in code order): 독일·일본·미국과 비교하면
     assert p.sentence_ko.startswith("독일·일본·미국과 비교하면 한국은")
@@ -113,12 +113,12 @@ def test_no_clear_strengths() -> None:
                         result=build({"t1": 0, "t2": 10, "r1": 5.5, "g1": 5.5}))
     assert weak_only.pattern == "weak_only" and weak_only.strengths == []
     assert "has no clear strength and is weak in Talent" in weak_only.sentence_en
-    assert "뚜렷한 강점 없이 인재 부문에서 뒤처진다" in weak_only.sentence_ko
+    assert "뚜렷한 강점 없이 인재 부문에서 뒤처집니다" in weak_only.sentence_ko
     middle = profile("KOR", peers=PEERS, result=build({"t1": 4.5, "t2": 5.5, "r1": 4.5,
                                                        "g1": 5.5}))
     assert middle.pattern == "middle" and middle.strengths == middle.weaknesses == []
     assert "no clear strength or weakness" in middle.sentence_en
-    assert "뚜렷한 강점도 약점도 없다" in middle.sentence_ko
+    assert "뚜렷한 강점도 약점도 없습니다" in middle.sentence_ko
 
 
 def test_strong_without_weakness_but_not_across_the_board() -> None:
@@ -126,7 +126,7 @@ def test_strong_without_weakness_but_not_across_the_board() -> None:
     assert p.pattern == "strong_only"  # Research at the 33rd percentile: below the median
     assert "strong in Talent and weak in no pillar (its lowest is Research, percentile 33)" \
         in p.sentence_en
-    assert "인재 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없다(가장 낮은 부문은 연구, 백분위 33)" \
+    assert "인재 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없습니다(가장 낮은 부문은 연구, 백분위 33)" \
         in p.sentence_ko
 
 
@@ -192,7 +192,7 @@ def test_frames_dict_and_figure() -> None:
     assert len(d["pillars"]) == 3 and d["sentence_ko"] == p.sentence("ko")
     fig = profile_figure(p, "ko", compare=["USA", "CHN"])  # CHN is not in the index: skipped
     assert isinstance(fig, go.Figure)
-    assert [t.name for t in fig.data] == ["비교국 중위수", "미국", "한국"]
+    assert [t.name for t in fig.data] == ["비교국 중앙값", "미국", "한국"]
     assert list(fig.data[-1].r[:3]) == list(p.pillars["score"])
     pf = profile_figure(p, "en", compare=[], metric="percentile")
     assert list(pf.data[-1].r[:3]) == list(p.pillars["percentile"])

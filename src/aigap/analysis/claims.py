@@ -188,6 +188,10 @@ def _check_ratio(c: RatioClaim, wh: Warehouse, names: dict[str, str],
                       sorted({e["source"] for e in evidence}))
 
 
+QUARTILE_KO = {1: "상위 25%", 2: "상위 25~50%", 3: "하위 25~50%", 4: "하위 25%"}
+QUARTILE_EN = {1: "top quarter", 2: "second quarter", 3: "third quarter", 4: "bottom quarter"}
+
+
 def _quartile(rank: int, of: int) -> int:
     return min(4, int(np.ceil(4 * rank / of)))
 
@@ -234,14 +238,15 @@ def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
     finding_en = (f"{pr.sentence_en} Claimed: {ordinal(c.rank)} of {claimed_of}."
                   + (f" Other years: {history}." if history else ""))
     if verdict == "partly" and same_quartile and pr.rank != c.rank:
-        finding_en += " The exact rank differs, but both put Korea in the same quarter of " \
-                      "the group."
+        finding_en += (" The exact rank differs, but both are in the "
+                       f"{QUARTILE_EN[_quartile(pr.rank, pr.ranked_of)]} of the group.")
     finding_ko = pr.sentence_ko + f" 주장: {claimed_of}개국 중 {c.rank}위."
     if history:
         finding_ko += " 다른 연도: " + ", ".join(f"{y}년 {r}위/{n}개국"
                                                   for y, r, n in sorted(others)) + "."
     if verdict == "partly" and same_quartile and pr.rank != c.rank:
-        finding_ko += " 정확한 순위는 다르지만 두 경우 모두 같은 4분위 구간에 속합니다."
+        finding_ko += (f" 정확한 순위는 다르지만 두 순위 모두 "
+                       f"{QUARTILE_KO[_quartile(pr.rank, pr.ranked_of)]} 구간에 속합니다.")
     return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
                       [pr.source])
 
@@ -286,15 +291,14 @@ def _check_index_rank(c: IndexRankClaim, wh: Warehouse, names: dict[str, str],
                    "partly" if abs(r - c.rank) <= c.tolerance else "contradicted")
         want_en, want_ko = f"rank {c.rank}", f"{c.rank}위"
     unit_en, unit_ko = names.get(c.unit, c.unit), names_ko.get(c.unit, c.unit)
-    title = getattr(res, "spec", None)
-    title = getattr(title, "title", c.spec) or c.spec
-    finding_en = (f"{unit_en} ranks {r} of {n} in {title} (spec {c.spec}); claim: {want_en}.")
-    finding_ko = (f"{title}(spec {c.spec})에서 {unit_ko}의 순위는 {n}개국 중 {r}위입니다. "
-                  f"주장: {want_ko}.")
+    title_en = res.spec.title or c.spec
+    title_ko = res.spec.title_ko or title_en
+    finding_en = f"{unit_en} ranks {r} of {n} in {title_en} (spec {c.spec}); claim: {want_en}."
+    finding_ko = f"{title_ko}에서 {unit_ko}의 순위는 {n}개국 중 {r}위입니다. 주장: {want_ko}."
     if c.spec == "belfer-ai":
         finding_en += " The warehouse holds a draft dashboard copy of CETI 2025, not the " \
                       "official release; a one-place difference may come from that."
-        finding_ko += " 웨어하우스의 CETI 2025 자료는 공식 발표본이 아닌 대시보드 초안이므로 " \
+        finding_ko += " 수록된 CETI 2025 자료는 공식 발표본이 아닌 대시보드 초안이므로 " \
                       "한 단계 차이는 그 때문일 수 있습니다."
     evidence = [{"spec": c.spec, "rank": r, "of": n,
                  "score": float(res.scores.loc[c.unit].iloc[-1])}]
@@ -315,13 +319,14 @@ def _check_profile(c: ProfileClaim, wh: Warehouse, names: dict[str, str],
                         f"{[p for p in scores.columns if p != 'Index']}")
     if c.unit not in scores.index:
         return _not_checkable(c, f"{c.unit} is not in the {c.spec} index")
-    members = [m for m in group_members(c.group) if m in scores.index]
+    # peers as in `aigap profile`: the group's members other than the unit
+    members = [m for m in group_members(c.group) if m in scores.index and m != c.unit]
     peers = scores.loc[members]
     evidence, hits = [], []
     for pillar in [*c.strong, *c.weak]:
         median = float(peers[pillar].median())
         value = float(scores.loc[c.unit, pillar])
-        pct = float((peers[pillar] < value).mean() * 100)
+        pct = float((peers[pillar] <= value).mean() * 100)  # beaten or tied, as in profile
         want_strong = pillar in c.strong
         hit = value > median if want_strong else value < median
         hits.append(hit)

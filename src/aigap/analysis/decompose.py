@@ -366,10 +366,10 @@ def sentence_en(dec: Decomposition) -> str:
 
 
 def sentence_ko(dec: Decomposition) -> str:
-    """One Korean sentence (한다체): 격차의 출처와, 격차를 줄이는 부문."""
+    """One Korean sentence (합니다체): 격차의 출처와, 격차를 줄이는 부문."""
     ka, kb = dec.names_ko
     if dec.unit_a == dec.unit_b:
-        return f"{topic(ka)} 자기 자신과 비교되어 분해할 격차가 없다."
+        return f"{topic(ka)} 자기 자신과 비교되어 분해할 격차가 없습니다."
     if abs(dec.gap) < LEVEL:
         p, _ = _pillar_view(dec)
         top = p.sort_values("lead")
@@ -377,7 +377,7 @@ def sentence_ko(dec: Decomposition) -> str:
         ahead_a, ahead_b = (ka, kb) if dec.gap >= 0 else (kb, ka)
         return (f"{with_(f'{ka}({dec.score_a:.1f}점)')} {kb}({dec.score_b:.1f}점)의 종합점수는 "
                 f"거의 같은데(격차 {abs(dec.gap):.2f}점), {topic(ahead_a)} "
-                f"{a_lead['name_ko']}에서, {topic(ahead_b)} {b_lead['name_ko']}에서 앞선다.")
+                f"{a_lead['name_ko']}에서, {topic(ahead_b)} {b_lead['name_ko']}에서 앞섭니다.")
     lead, trail = (ka, kb) if dec.gap > 0 else (kb, ka)
     ls, ts = (dec.score_a, dec.score_b) if dec.gap > 0 else (dec.score_b, dec.score_a)
     p, gap = _pillar_view(dec)
@@ -386,15 +386,15 @@ def sentence_ko(dec: Decomposition) -> str:
     lead_k = with_(f"{lead}({ls:.1f}점)")
     head = f"{lead_k} {trail}({ts:.1f}점)의 종합점수 격차 {gap:.1f}점은 "
     if mostly:
-        cont, end = f"주로 {items}에서 비롯되며", f"주로 {items}에서 비롯된다."
+        cont, end = f"주로 {items}에서 비롯되며", f"주로 {items}에서 비롯됩니다."
     else:
         cont = f"여러 부문에 고루 걸쳐 있고(가장 큰 부문은 {items})"
-        end = f"여러 부문에 고루 걸쳐 있다(가장 큰 부문은 {items})."
+        end = f"여러 부문에 고루 걸쳐 있습니다(가장 큰 부문은 {items})."
     off, any_off = _offsets(p, gap)
     if off.empty:  # negligible offsets only: not worth a clause; none at all: say so
-        return head + (end if any_off else f"{cont}, {subject(trail)} 앞선 부문은 없다.")
+        return head + (end if any_off else f"{cont}, {subject(trail)} 앞선 부문은 없습니다.")
     names = join_ko([f"{r['name_ko']}({_pts(r['lead'])}점)" for _, r in off.iterrows()])
-    return head + f"{cont}, {topic(trail)} {names}에서 앞서 격차를 일부 줄인다."
+    return head + f"{cont}, {topic(trail)} {names}에서 앞서 격차를 일부 줄입니다."
 
 
 # --------------------------------------------------------------------------- figure

@@ -395,10 +395,12 @@ def frontier_lag(
         share = boot_cens[:, j].mean(axis=0) if n_boot else np.full(len(ref), np.nan)
         for i, d in enumerate(ref_dates):
             bound = ">=" if cens[i] else "<=" if upper[i] else ""
+            # a bound has no sampling interval: the bootstrap resamples cannot see past it
+            lo_i, hi_i = (np.nan, np.nan) if bound else (lo[i], hi[i])
             rows.append({
                 "comparator": comp, "ref_date": d.date().isoformat(), "ref_year": ref[i],
                 "comparator_log10": lead_level[i], "country_log10": own_level[i],
-                "lag_years": lag[i], "lo": lo[i], "hi": hi[i], "censored": bool(cens[i]),
+                "lag_years": lag[i], "lo": lo_i, "hi": hi_i, "censored": bool(cens[i]),
                 "bound": bound, "lag_label": _label(lag[i], bound),
                 "boot_share_censored": share[i],
             })

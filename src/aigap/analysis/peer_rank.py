@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from aigap.analysis.gap import indicator_meta
-from aigap.analysis.korean import particle, topic
+from aigap.analysis.korean import particle, topic, with_
 from aigap.data.countries import GROUPS, check_iso3, group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
@@ -194,7 +194,6 @@ def _sentence_en(res: PeerRank, names: dict[str, str]) -> str:
     if not res.unit_is_member:  # "of N G7 members" would be false: say who was compared
         grp = f"countries compared ({res.group} members plus {who}, not a member)" \
             if res.group != "custom" else "countries compared (the group plus " + who + ")"
-    outsider = ""
     if res.top_n is not None:
         listed = res.n_with_data
         if res.value is None:
@@ -213,7 +212,7 @@ def _sentence_en(res: PeerRank, names: dict[str, str]) -> str:
                      f"{_names(res.without_data, names)})")
     if res.tied_with:
         core += f"; tied with {_names(res.tied_with, names)}"
-    return core + outsider + "."
+    return core + "."
 
 
 def _sentence_ko(res: PeerRank, names: dict[str, str]) -> str:
@@ -222,15 +221,14 @@ def _sentence_ko(res: PeerRank, names: dict[str, str]) -> str:
     grp = _group_ko(res)
     if not res.unit_is_member:
         grp = f"{grp}에 {particle(who, '을/를')} 더한 비교 대상"
-    outsider = ""
     if res.top_n is not None:
         if res.value is None:
             lo, hi = res.rank_bounds or (0, 0)
             core = (f"{when}{topic(who)} 이 지표의 상위 {res.top_n}개국에 들지 못해 {grp} "
-                    f"{res.ranked_of}개국 가운데 {lo}~{hi}위입니다 (상위 {res.top_n}위 안에 든 "
+                    f"{res.ranked_of}개국 가운데 {lo}~{hi}위입니다(상위 {res.top_n}위 안에 든 "
                     f"회원국 {res.n_with_data}개국)")
         else:
-            core = (f"{when}{topic(who)} {grp} {res.ranked_of}개국 가운데 {res.rank}위입니다 "
+            core = (f"{when}{topic(who)} {grp} {res.ranked_of}개국 가운데 {res.rank}위입니다"
                     f"(상위 {res.top_n}개국만 공개된 자료로, 나머지 "
                     f"{res.ranked_of - res.n_with_data}개국은 상위 {res.top_n}위 밖이므로 "
                     "그보다 순위가 낮음)")
@@ -238,11 +236,11 @@ def _sentence_ko(res: PeerRank, names: dict[str, str]) -> str:
         core = (f"{when}{topic(who)} {grp} 중 데이터가 있는 {res.ranked_of}개국 가운데 "
                 f"{res.rank}위입니다")
         if res.without_data:
-            core += (f" (데이터가 없는 {len(res.without_data)}개국: "
+            core += (f"(데이터가 없는 {len(res.without_data)}개국: "
                      f"{_names(res.without_data, names)})")
     if res.tied_with:
-        core += f", {_names(res.tied_with, names)}와(과) 공동 순위"
-    return core + outsider + "."
+        core += f", {with_(_names(res.tied_with, names))} 공동 순위"
+    return core + "."
 
 
 def peer_rank(

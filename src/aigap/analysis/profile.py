@@ -418,33 +418,33 @@ def sentence_en(p: Profile) -> str:
 
 
 def sentence_ko(p: Profile) -> str:
-    """One Korean sentence on the pillar pattern (한다체, as in a policy report)."""
+    """One Korean sentence on the pillar pattern (합니다체, like the rest of aigap's Korean)."""
     who, grp = p.unit_name_ko, _group_ko(p)
     s = join_ko(_pillar_names(p, p.strengths, "ko"))
     w = join_ko(_pillar_names(p, p.weaknesses, "ko"))
     lead = f"{with_(grp)} 비교하면 {topic(who)}"
     match p.pattern:
         case "mixed":
-            return f"{lead} {s} 부문에서 강하지만 {w} 부문에서는 뒤처진다."
+            return f"{lead} {s} 부문에서 강하지만 {w} 부문에서는 뒤처집니다."
         case "strong_across":
             if len(p.strengths) == len(p.pillars):
-                return f"{lead} 모든 부문에서 상위 25% 안에 들어 전반적으로 강하다."
-            return (f"{lead} 모든 부문에서 중위수 이상으로 전반적으로 강하며, 특히 {s} 부문이 "
-                    "두드러진다.")
+                return f"{lead} 모든 부문에서 상위 25% 안에 들어 전반적으로 강합니다."
+            return (f"{lead} 모든 부문에서 중앙값 이상으로 전반적으로 강하며, 특히 {s} 부문이 "
+                    "두드러집니다.")
         case "strong_only":
             low = _lowest(p, "ko")
-            return (f"{lead} {s} 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없다"
+            return (f"{lead} {s} 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없습니다"
                     f"(가장 낮은 부문은 {low}).")
         case "even_above":
-            return f"{lead} 모든 부문에서 중위수 이상이지만 두드러진 강점은 없다."
+            return f"{lead} 모든 부문에서 중앙값 이상이지만 두드러진 강점은 없습니다."
         case "weak_only":
-            return f"{lead} 뚜렷한 강점 없이 {w} 부문에서 뒤처진다."
+            return f"{lead} 뚜렷한 강점 없이 {w} 부문에서 뒤처집니다."
         case "weak_across":
-            return f"{lead} 모든 부문에서 하위 25%에 머물러 전반적으로 뒤처진다."
+            return f"{lead} 모든 부문에서 하위 25%에 머물러 전반적으로 뒤처집니다."
         case "middle":
             return (f"{lead} 모든 부문이 중간 수준(백분위 {p.weak:g}~{p.strong:g})으로 뚜렷한 "
-                    "강점도 약점도 없다.")
-    return f"{grp} 가운데 데이터가 있는 나라가 없어 {topic(who)} 비교할 수 없다."
+                    "강점도 약점도 없습니다.")
+    return f"{grp} 가운데 데이터가 있는 나라가 없어 {topic(who)} 비교할 수 없습니다."
 
 
 def _lowest(p: Profile, lang: str) -> str:
@@ -460,7 +460,7 @@ def _lowest(p: Profile, lang: str) -> str:
 _FIG = {
     "en": {"median": "peer median", "score": "pillar score (0-100)",
            "percentile": "percentile among peers"},
-    "ko": {"median": "비교국 중위수", "score": "부문 점수(0~100)",
+    "ko": {"median": "비교국 중앙값", "score": "부문 점수(0~100)",
            "percentile": "비교국 내 백분위"},
 }
 

@@ -71,16 +71,25 @@ def frontier_figure(res: FrontierLagResult, lang: str = "en",
     fig = go.Figure()
     for comp, g in res.lags.groupby("comparator", sort=False):
         g = g[g["lag_years"].notna()]
-        exact = g["bound"].eq("")
         label = _name(str(comp), names, lang)
+        exact = g[g["bound"].eq("")]
         fig.add_trace(go.Scatter(
-            x=g["ref_date"], y=g["lag_years"], mode="lines+markers", name=label,
+            x=exact["ref_date"], y=exact["lag_years"], mode="lines+markers", name=label,
             legendgroup=label,
             error_y={"type": "data", "symmetric": False,
-                     "array": (g["hi"] - g["lag_years"]).clip(lower=0),
-                     "arrayminus": (g["lag_years"] - g["lo"]).clip(lower=0)},
-            marker={"symbol": np.where(exact, "circle", "triangle-up-open").tolist(),
-                    "size": 9},
+                     "array": (exact["hi"] - exact["lag_years"]).clip(lower=0),
+                     "arrayminus": (exact["lag_years"] - exact["lo"]).clip(lower=0)},
+            marker={"size": 9},
+        ))
+        # Bounds are drawn unjoined: a line through "at least x years" would read as the
+        # lag itself shrinking. A bound of ~0 (the level was reached just before the cutoff
+        # date, or never can be) says nothing and is left out.
+        bounds = g[g["bound"].ne("") & (g["lag_years"] > 0.05)]
+        fig.add_trace(go.Scatter(
+            x=bounds["ref_date"], y=bounds["lag_years"], mode="markers", name=label,
+            legendgroup=label, showlegend=False,
+            marker={"symbol": np.where(bounds["bound"].eq(">="), "triangle-up-open",
+                                       "triangle-down-open").tolist(), "size": 10},
         ))
     who = names.get(res.country, res.country)
     metric = METRIC_LABELS[res.metric][lang]
@@ -279,12 +288,19 @@ def niche_section(wh: Any, unit: str = "KOR", lang: str = "ko", *,
 
 
 def partners_section(wh: Any, unit: str = "KOR", lang: str = "ko", *, top: int = 10,
-                     data_dir: Path | None = None) -> dict[str, Any]:
-    """Partner-complementarity section for the report."""
+                     data_dir: Path | None = None, profile: Any = None,
+                     pillar_source: str | None = None) -> dict[str, Any]:
+    """Partner-complementarity section for the report.
+
+    ``profile`` (units x pillars) defaults to the Tortoise pillars; the report passes its own
+    index's pillars so that "weak" means the same as in its profile section.
+    """
     em = load_epoch_models(wh, data_dir)
     gov, year = load_gov_readiness(wh, unit)
-    res = partners(load_tortoise_profile(wh), unit, models=em.models, gov=gov, gov_year=year,
-                   top=top, provenance=em.provenance)
+    kw = {"pillar_source": pillar_source} if pillar_source else {}
+    res = partners(load_tortoise_profile(wh) if profile is None else profile, unit,
+                   models=em.models, gov=gov, gov_year=year, top=top,
+                   provenance=em.provenance, **kw)
     ne, nk = wh.country_names("en"), wh.country_names("ko")
     return {"id": "partners",
             "title": "협력 상대국 보완성" if lang == "ko" else "Partner complementarity",

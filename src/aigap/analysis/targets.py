@@ -803,5 +803,5 @@ def _sentence_ko(t: TargetResult, m: int) -> str:
     moves = ", ".join(_move_text(r, "ko") for _, r in t.moves.head(m).iterrows())
     more = f" 외 {len(t.moves) - m}개 지표" if len(t.moves) > m else ""
     return (f"{particle(name, '이/가')} {t.rank}위에 오르려면(현재 {t.current_rank}위) "
-            f"최소한 다음 변화가 필요합니다: {moves}{more}. 그러면 점수가 "
+            f"가장 적은 변화는 다음과 같습니다: {moves}{more}. 그러면 점수가 "
             f"{t.current_score:.2f}점에서 {t.new_score:.2f}점으로 올라 {t.new_rank}위가 됩니다.")

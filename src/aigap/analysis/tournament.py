@@ -1126,7 +1126,8 @@ def tournament_summary_figure(result: TournamentResult, lang: str = "en") -> Any
         else cfg.display_title
     fig.update_layout(title=f"{title} — {label('p_best_wins', lang)} "
                             f"{result.p_best_wins:.3f} ± {1.96 * result.p_best_wins_se:.3f}",
-                      barmode="group", legend={"orientation": "h", "y": -0.2})
+                      barmode="group", legend={"orientation": "h", "y": -0.2},
+                      template="plotly_white")
     return fig
 
 

@@ -34,7 +34,7 @@ _L = {
            "weakness": "weakness", "contribution": "contribution", "share": "share of gap",
            "cum": "running score", "start": "start", "end": "end"},
     "ko": {"pillar": "부문", "indicator": "지표", "name": "이름", "score": "점수",
-           "value": "원자료 값", "median": "비교국 중위수", "pct": "백분위", "rank": "순위",
+           "value": "원자료 값", "median": "비교국 중앙값", "pct": "백분위", "rank": "순위",
            "n": "비교 국가 수", "status": "판정", "imputed": "결측 대체", "strength": "강점",
            "weakness": "약점", "contribution": "기여도", "share": "격차 대비 비중",
            "cum": "누적 점수", "start": "출발", "end": "도착"},

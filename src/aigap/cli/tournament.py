@@ -156,7 +156,8 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         emit(res.long_frame(), fmt)
         return
     title = (cfg.title_ko or cfg.display_title) if lg == "ko" else cfg.display_title
-    emit(res.summary_frame(lg), fmt, title=f"{title} ({cfg.stage_path()})",
+    path = cfg.stage_path()
+    emit(res.summary_frame(lg), fmt, title=title if path in title else f"{title} ({path})",
          caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; cost in {cfg.cost_unit}")
     emit(res.teams_frame(lg), fmt)
     emit(res.stages_frame(lg), fmt)

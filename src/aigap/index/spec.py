@@ -210,6 +210,7 @@ class Spec(_Model):
 
     name: str = "custom"
     title: str = ""
+    title_ko: str = ""
     description: str = ""
     data: DataSpec = Field(default_factory=DataSpec)
     units: UnitsSpec = Field(default_factory=UnitsSpec)

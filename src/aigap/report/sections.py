@@ -109,8 +109,8 @@ class ReportContext:
     def pillar(self, code: str) -> str:
         return self.pillar_ko(code) if self.lang == "ko" else code
 
-    def indicator_name(self, code: str) -> str:
-        col = "name_ko" if self.lang == "ko" else "name_en"
+    def indicator_name(self, code: str, lang: str | None = None) -> str:
+        col = "name_ko" if (lang or self.lang) == "ko" else "name_en"
         return str(self.catalogue.loc[code, col]) if code in self.catalogue.index else code
 
 
@@ -163,7 +163,8 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
     table = pd.DataFrame({
         ctx.t("부문", "pillar"): [ctx.pillar(p) for p in [*pillar_codes, root]],
         ctx.t("점수", "score"): scores.loc[u, [*pillar_codes, root]].round(1).to_numpy(),
-        ctx.t("순위", "rank"): ranks.loc[u, [*pillar_codes, root]].astype(int).to_numpy(),
+        ctx.t(f"순위({n}개국 중)", f"rank (of {n})"):
+            ranks.loc[u, [*pillar_codes, root]].astype(int).to_numpy(),
         ctx.t(f"{ctx.peers} 중앙값", f"{ctx.peers} median"):
             [*median.round(1).to_numpy(), round(float(scores.loc[peers, root].median()), 1)],
     })
@@ -218,8 +219,7 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
     """Growth, convergence and years to close for the headline indicator."""
     from aigap.analysis.trend import trend
 
-    res = trend(ctx.wh, ctx.unit, vs=list(ctx.vs), indicator=ctx.headline_indicator,
-                window=(2015, None))
+    res = trend(ctx.wh, ctx.unit, vs=list(ctx.vs), indicator=ctx.headline_indicator)
     rows = []
     for c in res.comparisons:
         lo_hi = c.years_to_close_ci
@@ -243,7 +243,7 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
         fitted = np.exp(f.intercept_c + f.slope * (x - f.mean_year)) / 1e9
         fig.add_trace(go.Scatter(x=x, y=fitted, mode="lines", showlegend=False,
                                  line={"color": COLOURS.get(c, "#555"), "dash": "dot"}))
-    _layout(fig, ctx.t("로그-선형 추세 (2015년 이후)", "Log-linear trend (since 2015)"),
+    _layout(fig, ctx.t("로그-선형 추세", "Log-linear trend"),
             yaxis={"type": "log", "title": ctx.t("10억 달러", "US$ bn")})
     return {"id": "trends", "title": ctx.t("추세와 격차 해소 시점", "Trends and years to close"),
             "figures": [fig], "tables": {"convergence": rows},
@@ -273,8 +273,8 @@ def peer_section(ctx: ReportContext) -> dict[str, Any]:
                      ctx.t("순위", "rank"): pr.rank,
                      ctx.t("데이터 보유국", "with data"): pr.ranked_of,
                      ctx.t("출처", "source"): pr.source})
-        ko.append(pr.sentence_ko)
-        en.append(pr.sentence_en)
+        ko.append(f"{ctx.indicator_name(code, 'ko')}: {pr.sentence_ko}")
+        en.append(f"{ctx.indicator_name(code, 'en')}: {pr.sentence_en}")
         sources.add(pr.source)
     return {"id": "peers", "title": ctx.t(f"{ctx.peers} 내 순위", f"Ranks among {ctx.peers}"),
             "figures": [], "tables": {"ranks": rows}, "text": {"ko": ko, "en": en},
@@ -334,11 +334,19 @@ def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
             "partners": ("partners", ["rank", "partner", "complementarity",
                                       "co_developed_models", "governance_similarity",
                                       "total"])}
-    extra_sources = {"frontier_lag": [], "niche": ["belfer_ceti_2025_ai"],
+    extra_sources = {"frontier_lag": [],
+                     "niche": [f"belfer_ceti_2025_{t}" for t in
+                               ("ai", "biotech", "semicon", "space", "quantum")],
                      "partners": ["tortoise_global_ai_index", "oxford_gairi_2024"]}
     out = []
-    for fn in (frontier_section, niche_section, partners_section):
-        sec = fn(ctx.wh, ctx.unit, ctx.lang)
+    # partners judged on this report's own index pillars, not a second profile
+    pillars = ctx.index.scores[ctx.pillars]
+    spec_year = ctx.index.year
+    sections = [frontier_section(ctx.wh, ctx.unit, ctx.lang),
+                niche_section(ctx.wh, ctx.unit, ctx.lang),
+                partners_section(ctx.wh, ctx.unit, ctx.lang, profile=pillars,
+                                 pillar_source=f"aigap index ({spec_year})")]
+    for sec in sections:
         name, cols = keep[sec["id"]]
         rows = sec["tables"].get(name, [])[:10]
         sec["tables"] = {name: [{c: r.get(c) for c in cols if c in r} for r in rows]}

@@ -26,10 +26,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ranking_intro": (
         "Move the pillar weights and the ranking is recomputed from the cached pillar scores "
         "(no rebuild of the index).",
-        "기둥별 가중치를 바꾸면 캐시된 기둥 점수로 순위를 즉시 다시 계산합니다 "
+        "부문별 가중치를 바꾸면 미리 계산된 부문 점수로 순위를 즉시 다시 계산합니다 "
         "(지수 전체를 다시 만들지 않습니다).",
     ),
-    "weights": ("Pillar weights", "기둥별 가중치"),
+    "weights": ("Pillar weights", "부문별 가중치"),
     "weight": ("weight", "가중치"),
     "reset_weights": ("Reset to equal weights", "가중치 초기화(동일 가중)"),
     "rank": ("Rank", "순위"),
@@ -49,7 +49,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "changed_rank": ("rank changed", "순위 변동"),
     # country page
     "country_title": ("Country profile", "국가 프로필"),
-    "profile": ("Pillar profile", "기둥별 프로필"),
+    "profile": ("Pillar profile", "부문별 프로필"),
     "rank_of": ("rank {rank} of {n}", "{n}개국 중 {rank}위"),
     "gaps": ("Gaps to the USA, China and the leader", "미국·중국·1위 국가와의 격차"),
     "gaps_note": (
@@ -57,7 +57,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "지수에 쓰인 값(지수 기간 중 최신값)입니다. 배율: 비교 국가 ÷ {unit}.",
     ),
     "indicator": ("Indicator", "지표"),
-    "pillar": ("Pillar", "기둥"),
+    "pillar": ("Pillar", "부문"),
     "leader": ("Leader", "1위 국가"),
     "ratio": ("ratio", "배율"),
     "unit_of_measure": ("Unit", "단위"),
