@@ -126,8 +126,8 @@ def test_strong_without_weakness_but_not_across_the_board() -> None:
     assert p.pattern == "strong_only"  # Research at the 33rd percentile: below the median
     assert "strong in Talent and weak in no pillar (its lowest is Research, percentile 33)" \
         in p.sentence_en
-    assert "인재 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없습니다(가장 낮은 부문은 연구, 백분위 33)" \
-        in p.sentence_ko
+    assert ("인재 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없습니다"
+            "(가장 낮은 부문은 연구, 백분위 33)") in p.sentence_ko
 
 
 def test_classify_thresholds_are_inclusive() -> None:
