@@ -331,6 +331,28 @@ class GapSummary:
         return asdict(self)
 
 
+def _num_ko(x: float, unit: str) -> str:
+    """Korean reading of an amount: 776.5억 달러, 1.2조 달러; other units as in English."""
+    if unit == "% of GDP":
+        return f"GDP 대비 {x:,.2f}%"
+    if unit.startswith("%"):
+        return f"{x:,.2f}%"
+    if not unit.startswith("US$"):
+        return f"{_num(x)} {unit}"
+    a = abs(x)
+    if a >= 1e12:
+        return f"{x / 1e12:,.1f}조 달러"
+    if a >= 1e8:
+        return f"{x / 1e8:,.1f}억 달러"
+    return f"{x / 1e4:,.0f}만 달러"
+
+
+def _basis_ko(unit: str) -> str:
+    """'2021년 불변 달러 기준, ' for constant-dollar series."""
+    m = re.search(r"constant (\d{4})", unit)
+    return f"{m.group(1)}년 불변 달러 기준, " if m else ""
+
+
 def _num(x: float) -> str:
     a = abs(x)
     for cut, word in ((1e12, " tn"), (1e9, " bn"), (1e6, " M")):
@@ -366,17 +388,20 @@ def summarise_row(row: pd.Series, names_en: dict[str, str], names_ko: dict[str, 
         oom = f"; {lg:.2f} orders of magnitude" if not math.isnan(lg) else ""
         en = (f"In {year}, {possessive(oe)} {name_en} was {_times(ratio)}x "
               f"{possessive(ue)} ({vals}{oom}).")
-        ko_oom = f", 자릿수 차이(log10) {lg:.2f}" if not math.isnan(lg) else ""
-        ko = (f"{year}년 {ok}의 {topic(name_ko)} {uk}의 {_times(ratio)}배입니다 "
-              f"({vals}{ko_oom}).")
+        ko_oom = f"약 {lg:.1f}자릿수 차이, log10 {lg:.2f}" if not math.isnan(lg) else ""
+        ko = (f"{year}년 {ok}의 {topic(name_ko)} {_num_ko(row['other_value'], unit)}로 "
+              f"{uk}({_num_ko(row['value'], unit)})의 {_times(ratio)}배입니다"
+              f"({_basis_ko(unit)}{ko_oom}).")
     else:
         inv = 1 / ratio if ratio > 0 else math.inf
         oom = f"; {abs(lg):.2f} orders of magnitude" if not math.isnan(lg) else ""
         en = (f"In {year}, {possessive(ue)} {name_en} was {_times(inv)}x {possessive(oe)} "
               f"({_num(row['value'])} vs {_num(row['other_value'])} {unit}{oom}).")
-        ko_oom = f", 자릿수 차이(log10) {abs(lg):.2f}" if not math.isnan(lg) else ""
-        ko = (f"{year}년 {uk}의 {topic(name_ko)} {ok}의 {_times(inv)}배입니다 "
-              f"({_num(row['value'])} vs {_num(row['other_value'])} {unit}{ko_oom}).")
+        ko_oom = (f"약 {abs(lg):.1f}자릿수 차이, log10 {abs(lg):.2f}" if not math.isnan(lg)
+                  else "")
+        ko = (f"{year}년 {uk}의 {topic(name_ko)} {_num_ko(row['value'], unit)}로 "
+              f"{ok}({_num_ko(row['other_value'], unit)})의 {_times(inv)}배입니다"
+              f"({_basis_ko(unit)}{ko_oom}).")
     return GapSummary(
         indicator=str(row["indicator"]), iso3=u, other=o, year=year, value=float(row["value"]),
         other_value=float(row["other_value"]), measure_unit=unit,

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from aigap.analysis.gap import indicator_meta
-from aigap.analysis.korean import particle
+from aigap.analysis.korean import topic
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
@@ -313,39 +313,41 @@ def converge(
     pair = f"{fo.iso3}/{fu.iso3}"
     lo_pct, hi_pct = (math.expm1(v) * 100 for v in d_ci)
     rate_ci = f"90% CI of the yearly change of {pair}: {lo_pct:+.1f}% to {hi_pct:+.1f}%"
-    rate_ci_ko = f"{pair} 비율의 연간 변화 90% 신뢰구간 {lo_pct:+.1f}% ~ {hi_pct:+.1f}%"
+    rate_ci_ko = f"90% 신뢰구간: 배율이 연 {lo_pct:+.1f}%~{hi_pct:+.1f}% 변화"
     leader, trailer = (on, un) if g_now > 0 else (un, on)
     leader_k, trailer_k = (ok, uk) if g_now > 0 else (uk, ok)
     gap_txt = f"{leader} is {math.exp(abs(g_now)):.2f}x {trailer} (fitted, {ref})"
-    gap_ko = (f"{ref}년 추세값 기준 {particle(leader_k, '이/가')} {trailer_k}의 "
-              f"{math.exp(abs(g_now)):.2f}배")
+    gap_ko = (f"{ref}년 추세값 기준 {topic(leader_k)} {trailer_k}의 "
+              f"{math.exp(abs(g_now)):.1f}배입니다.")
     includes_non = d_ci[0] <= 0 <= d_ci[1] or (ci is not None and math.isinf(ci[1]))
     if status == "converging" and years is not None:
         rng_txt = _interval_text(ci)
         when = (f"closes in {years:.1f} years (~{close_year:.0f}; 90% interval {rng_txt} years)"
                 if years <= MAX_YEARS else
                 f"would take {years:,.0f} years to close, i.e. not within {MAX_YEARS} years")
-        when_ko = (f"{years:.1f}년 뒤(~{close_year:.0f}년) 해소 "
-                   f"(90% 구간 {_interval_text(ci, ko=True)})" if years <= MAX_YEARS else
-                   f"해소까지 {years:,.0f}년이 걸려 {MAX_YEARS}년 안에는 해소되지 않음")
+        when_ko = (f"약 {years:.1f}년 뒤인 {close_year:.0f}년 무렵 격차가 해소될 것으로 "
+                   f"추정됩니다(90% 구간 {_interval_text(ci, ko=True)})" if years <= MAX_YEARS
+                   else f"해소까지 {years:,.0f}년이 걸려 {MAX_YEARS}년 안에는 해소되지 "
+                   "않을 것으로 보입니다")
         msg = f"{gap_txt}; the gap shrinks {shrink} a year ({rate_ci}) and {when}"
-        msg_ko = f"{gap_ko}; 격차가 연 {shrink}씩 줄어 {when_ko} ({rate_ci_ko})"
+        msg_ko = (f"{gap_ko} 이 배율이 해마다 {shrink}씩 줄고 있어({rate_ci_ko}) "
+                  f"{when_ko}.")
         if includes_non:
             msg += "; the 90% interval includes non-convergence"
-            msg_ko += "; 90% 구간에 수렴하지 않을 가능성이 포함됨"
+            msg_ko += " 다만 90% 구간에는 격차가 좁혀지지 않을 가능성도 포함됩니다."
     elif status == "crossed":
-        msg, msg_ko = f"the fitted trends cross in {ref}", f"{ref}년에 추세선이 교차"
+        msg, msg_ko = f"the fitted trends cross in {ref}", f"{ref}년에 추세선이 교차합니다."
     else:
         msg = (f"{gap_txt}; never closes at current rates (the gap "
                + (f"widens {widen} a year; {rate_ci})" if status == "diverging"
                   else "is constant)"))
-        msg_ko = (f"{gap_ko}; 현재 추세로는 격차가 좁혀지지 않음"
-                  + (f" (격차가 연 {widen}씩 확대; {rate_ci_ko})" if status == "diverging"
-                     else ""))
+        msg_ko = (f"{gap_ko} 현재 추세로는 격차가 좁혀지지 않습니다"
+                  + (f"(배율이 해마다 {widen}씩 커짐, {rate_ci_ko})" if status == "diverging"
+                     else "") + ".")
         if p_close >= (1 - level) / 2:
             msg += (f"; but {p_close:.0%} of simulated trends close, so convergence is not "
                     "ruled out")
-            msg_ko += f"; 다만 시뮬레이션의 {p_close:.0%}에서는 격차가 해소됨"
+            msg_ko += f" 다만 시뮬레이션의 {p_close:.0%}에서는 격차가 해소됩니다."
     return Convergence(
         iso3=fu.iso3, other=fo.iso3, ratio_now=ratio_now, reference_year=int(ref),
         log_ratio_slope=d, log_ratio_slope_ci=d_ci, ratio_change=math.expm1(d), status=status,
@@ -357,8 +359,10 @@ def converge(
 def _interval_text(ci: tuple[float, float] | None, ko: bool = False) -> str:
     if ci is None:
         return "n/a"
-    hi = ("끝나지 않음" if ko else "never") if math.isinf(ci[1]) else f"{ci[1]:.1f}"
-    return f"{ci[0]:.1f}–{hi}" + ("년" if ko and not math.isinf(ci[1]) else "")
+    if ko:
+        hi = "해소되지 않음" if math.isinf(ci[1]) else f"{ci[1]:.1f}년"
+        return f"{ci[0]:.1f}년~{hi}"
+    return f"{ci[0]:.1f}–{'never' if math.isinf(ci[1]) else f'{ci[1]:.1f}'}"
 
 
 # --- warehouse entry point --------------------------------------------------------------------
