@@ -173,11 +173,18 @@ def test_uncertainty_spec_errors(tmp_path) -> None:
 
 
 def test_default_spec_skips_missing_levels() -> None:
-    """The default varies levels 2 and 3; a 3-level tree has no level-3 weights to vary."""
+    """The default varies levels 2 and 3; a 3-level tree has no level-3 weights to vary.
+
+    Skipped quietly for the shipped default, with a warning for a user's own spec."""
     res = robustness(toy_spec(), n=100, seed=0, data=TOY)
-    assert any("level 3" in w for w in res.warnings)
+    assert not any("level 3" in w for w in res.warnings)
     assert {f.kind for f in res.factors} >= {"imputation", "normalisation", "aggregation",
                                              "weights"}
+    weight_factors = [f for f in res.factors if f.kind == "weights"]
+    assert len(weight_factors) == 1  # level 2 only
+    own = robustness(toy_spec(), n=100, seed=0, data=TOY, uncertainty={
+        "name": "mine", "weights": [{"level": 2, "spread": 0.25}, {"level": 3, "spread": 0.25}]})
+    assert any("level 3" in w for w in own.warnings)
 
 
 def test_rank_interval_figure() -> None:

@@ -124,7 +124,9 @@ class UncertaintySpec(_Model):
         warnings: list[str] = []
         top = fw.n_levels
         for k, w in enumerate(self.weights):
-            if w.level >= top:
+            # the shipped default names the sub-index level for COINr's 4-level trees; on a
+            # shallower tree skipping it is expected, not worth a warning
+            if w.level >= top and self.name != "default":
                 warnings.append(f"weights[{k}]: level {w.level} has no weights to vary in a "
                                 f"{top}-level tree; skipped")
         if self.exclusion is not None:
