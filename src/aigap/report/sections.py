@@ -326,14 +326,26 @@ def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
         partners_section,
     )
 
-    # The analyses return every table they have; the report shows the one a reader needs.
-    keep = {"frontier_lag": ("records", ["model", "date", "organization", "countries",
-                                         "log10_compute"]),
-            "niche": ("technologies", ["label_ko" if ctx.lang == "ko" else "label_en",
-                                       "mean_score", "world_mean_score", "rca", "rca_sym"]),
-            "partners": ("partners", ["rank", "partner", "complementarity",
-                                      "co_developed_models", "governance_similarity",
-                                      "total"])}
+    # The analyses return every table they have; the report shows the one a reader needs,
+    # with headers in the report's language: (table, [(column, Korean, English), ...]).
+    label = "label_ko" if ctx.lang == "ko" else "label_en"
+    keep = {"frontier_lag": ("records", [("model", "모델", "model"), ("date", "공개일", "date"),
+                                         ("organization", "개발 기관", "organization"),
+                                         ("countries", "국가", "countries"),
+                                         ("log10_compute", "학습 연산량(log10 FLOP)",
+                                          "training compute (log10 FLOP)")]),
+            "niche": ("technologies", [(label, "기술 분야", "technology"),
+                                       ("mean_score", "평균 점수", "mean score"),
+                                       ("world_mean_score", "전체 평균", "all countries"),
+                                       ("rca", "RCA", "RCA"),
+                                       ("rca_sym", "대칭 RCA", "symmetric RCA")]),
+            "partners": ("partners", [("rank", "순위", "rank"), ("partner", "상대국", "partner"),
+                                      ("complementarity", "보완성", "complementarity"),
+                                      ("co_developed_models", "공동 개발 모델",
+                                       "co-developed models"),
+                                      ("governance_similarity", "거버넌스 유사성",
+                                       "governance similarity"),
+                                      ("total", "종합", "total")])}
     extra_sources = {"frontier_lag": [],
                      "niche": [f"belfer_ceti_2025_{t}" for t in
                                ("ai", "biotech", "semicon", "space", "quantum")],
@@ -349,7 +361,8 @@ def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
     for sec in sections:
         name, cols = keep[sec["id"]]
         rows = sec["tables"].get(name, [])[:10]
-        sec["tables"] = {name: [{c: r.get(c) for c in cols if c in r} for r in rows]}
+        sec["tables"] = {name: [{ctx.t(ko, en): r.get(c) for c, ko, en in cols if c in r}
+                                for r in rows]}
         prov = sec.get("provenance") or {}
         sec["sources"] = [prov["source"], *extra_sources[sec["id"]]] if "source" in prov \
             else extra_sources[sec["id"]]
