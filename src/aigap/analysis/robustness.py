@@ -550,7 +550,7 @@ def _mc_chunk(engine: Engine, task: tuple[int, list[int], int]) -> list[dict[str
     return out
 
 
-def _eval_chunk(engine: Engine, U: np.ndarray) -> list[dict[str, np.ndarray]]:
+def eval_chunk(engine: Engine, U: np.ndarray) -> list[dict[str, np.ndarray]]:
     """Score given hypercube points (Sobol designs), block by block."""
     with one_blas_thread():
         return [engine.run(U[i:i + BLOCK]) for i in range(0, len(U), BLOCK)]

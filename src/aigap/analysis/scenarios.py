@@ -39,7 +39,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,6 @@ from aigap.index.spec import (
     NormaliseStep,
     Spec,
     TreatStep,
-    _replace,
 )
 
 MIN_POINTS = 3
@@ -330,7 +329,7 @@ def _batch_scores(V: np.ndarray, ctx: _BatchContext) -> np.ndarray:
     B, U, p = V.shape
     fw = ctx.fw
     X = V.transpose(1, 0, 2).reshape(U, B * p)  # column b * p + j = sample b, indicator j
-    tiled = _replace(fw, indicators=list(fw.indicators) * B)
+    tiled = replace(fw, indicators=list(fw.indicators) * B)
     k_norm = next(i for i, s in enumerate(ctx.spec.steps) if isinstance(s, NormaliseStep))
     for step in ctx.spec.steps[:k_norm]:
         if isinstance(step, DenominateStep):

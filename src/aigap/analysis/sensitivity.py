@@ -28,7 +28,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from aigap.analysis.mc_backend import Backend
-from aigap.analysis.robustness import BLOCK, Setup, _eval_chunk, prepare, run_tasks
+from aigap.analysis.robustness import BLOCK, Setup, eval_chunk, prepare, run_tasks
 from aigap.errors import SpecError
 from aigap.index.spec import Spec
 
@@ -145,7 +145,7 @@ def sensitivity(spec: str | Path | Spec, n: int = 1024, seed: int | None = None,
     U = sobol_design(prob, n, seed)
     step = 4 * BLOCK
     tasks = [U[i:i + step] for i in range(0, len(U), step)]
-    out = run_tasks(eng, _eval_chunk, tasks, backend, progress, "Sobol")
+    out = run_tasks(eng, eval_chunk, tasks, backend, progress, "Sobol")
     # A failed run (geometric aggregation of a value <= 0, as in COINr) has no output: drop
     # its whole Saltelli row-set (A, AB_1..AB_d, B of one base row), which keeps a valid,
     # smaller design; the indices are then conditional on a successful run.

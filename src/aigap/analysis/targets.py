@@ -62,7 +62,7 @@ from scipy.optimize import linprog, minimize
 from aigap.analysis.korean import particle
 from aigap.errors import SpecError
 from aigap.index import steps as st
-from aigap.index.pipeline import DATA_SOURCES, _split_years, aggregate_tree, run
+from aigap.index.pipeline import DATA_SOURCES, aggregate_tree, run, split_years
 from aigap.index.result import IndexResult
 from aigap.index.spec import (
     AggregateStep,
@@ -102,7 +102,7 @@ def load_inputs(spec: str | Path | Spec, data: pd.DataFrame | None = None,
 
         meta = read_asem(data_dir)[1]
     fw = resolve(sp, meta)
-    return sp, fw, _split_years(data, None)
+    return sp, fw, split_years(data, None)
 
 
 def pick_year(frames: Frames, year: int | None) -> int | None:

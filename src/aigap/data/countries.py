@@ -188,7 +188,7 @@ def country_table() -> pd.DataFrame:
 
 
 @cache
-def _known_iso3() -> frozenset[str]:
+def known_iso3() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries) | set(EXTRA_ECONOMIES)
 
 
@@ -216,12 +216,12 @@ def name_to_iso3(name: str) -> str | None:
         return ""
     if low in NAME_OVERRIDES:
         return NAME_OVERRIDES[low]
-    if clean.upper() in _known_iso3():
+    if clean.upper() in known_iso3():
         return clean.upper()
     code = _converter().convert(clean, to="ISO3", not_found=None)
     if isinstance(code, list):  # ambiguous name: refuse to guess
         return None
-    return code if code in _known_iso3() else None
+    return code if code in known_iso3() else None
 
 
 def names_to_iso3(
@@ -256,7 +256,7 @@ def check_iso3(codes: Iterable[str]) -> list[str]:
     bad = []
     for c in codes:
         u = c.strip().upper()
-        if u in _known_iso3():
+        if u in known_iso3():
             out.append(u)
         else:
             iso = name_to_iso3(c)

@@ -81,7 +81,7 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
 
         meta = read_asem(data_dir)[1]
     fw = resolve(sp, meta)
-    frames = _split_years(data, sp.data.year if year is None else year)
+    frames = split_years(data, sp.data.year if year is None else year)
     results = run(sp, fw, frames)
     if len(results) == 1 and (year is not None or not sp.data.panel):
         return next(iter(results.values()))
@@ -90,7 +90,7 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
     return PanelResult(sp, results)
 
 
-def _split_years(data: pd.DataFrame, year: int | None) -> dict[int | None, pd.DataFrame]:
+def split_years(data: pd.DataFrame, year: int | None) -> dict[int | None, pd.DataFrame]:
     tcol = next((c for c in ("Time", "year") if c in data.columns), None)
     if tcol is None:
         if year is not None:

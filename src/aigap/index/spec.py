@@ -8,7 +8,7 @@ YAML path of the offending field.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -365,7 +365,7 @@ class Framework:
             raise SpecError(f"weights given for unknown code(s) {unknown}")
         new = dict(self.weight)
         new.update(weights)
-        return _replace(self, weight=new)
+        return replace(self, weight=new)
 
     def prune(self, keep: Iterable[str]) -> Framework:
         """Drop indicators not in ``keep`` and aggregates left without children."""
@@ -379,13 +379,7 @@ class Framework:
                 alive.add(a)
         if not inds or self.root not in alive:
             raise SpecError("screening removed every indicator")
-        return _replace(self, indicators=inds, aggregates=aggs)
-
-
-def _replace(fw: Framework, **kw: Any) -> Framework:
-    d = {k: getattr(fw, k) for k in fw.__dataclass_fields__}
-    d.update(kw)
-    return Framework(**d)
+        return replace(self, indicators=inds, aggregates=aggs)
 
 
 def framework_from_imeta(meta: pd.DataFrame) -> Framework:

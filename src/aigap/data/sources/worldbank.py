@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from aigap.data.countries import _known_iso3
+from aigap.data.countries import known_iso3
 from aigap.data.sources.base import Dataset, Indicator, read_csv_checked, tidy
 from aigap.errors import DataFormatError
 
@@ -115,7 +115,7 @@ def wb_parser(canonical: str) -> Callable[[Path], pd.DataFrame]:
                 path, f"expected only {wb_code}, found {df['wb_indicator'].iloc[i]!r} "
                 "(mixed series in one file)", row=int(df["_row"].iloc[i]), column="wb_indicator")
         iso3 = df["iso3"].str.strip().str.upper().replace(LEGACY_CODES)
-        unknown = ~iso3.isin(_known_iso3())
+        unknown = ~iso3.isin(known_iso3())
         if unknown.any():
             i = int(unknown.to_numpy().nonzero()[0][0])
             bad = sorted(set(iso3[unknown]))
