@@ -136,3 +136,15 @@ def test_usage_errors_are_one_line(argv: list[str], message: str,
     err = capsys.readouterr().err
     assert exc.value.code == 2
     assert message in err and "Traceback" not in err and "╭" not in err
+
+
+def test_korean_table_headers_only_with_lang_ko(real_db: Path) -> None:
+    code, out, _ = run("--db", str(real_db), "peer-rank", "KOR", "--indicator",
+                       "ai_talent_net_migration", "--group", "G7", "--lang", "ko")
+    assert code == 0 and "순위" in out and "출처" in out
+    code, out, _ = run("--db", str(real_db), "data", "sources")  # no --lang: English again
+    assert code == 0 and "publisher" in out and "출처" not in out
+    code, out, _ = run("--db", str(real_db), "peer-rank", "KOR", "--indicator",
+                       "ai_talent_net_migration", "--group", "G7", "--lang", "ko",
+                       "--format", "csv")
+    assert out.splitlines()[0].startswith("rank,")  # machine-readable output keeps names

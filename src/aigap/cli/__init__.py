@@ -25,6 +25,9 @@ _ROOT_DB = typer.Option(None, "--db", help="warehouse file for every command "
 @app.callback()
 def _root(db: Path | None = _ROOT_DB) -> None:
     """Diagnose a country's AI competitiveness gap with reproducible, inspectable numbers."""
+    from aigap.cli._common import reset_lang
+
+    reset_lang()  # each command starts in English until its own --lang is parsed
     if db is not None:
         os.environ["AIGAP_DB"] = str(db)
 

@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -35,8 +36,39 @@ class Lang(StrEnum):
     ko = "ko"
 
 
+# The language of the running command, for table headers (set by --lang as it is parsed).
+_LANG: ContextVar[str] = ContextVar("aigap_lang", default="en")
+
+
+def reset_lang() -> None:
+    _LANG.set("en")
+
+
+def _remember_lang(value: Lang | str) -> Lang | str:
+    _LANG.set(str(getattr(value, "value", value)))
+    return value
+
+
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json")
-LANG_OPTION = typer.Option(Lang.en, "--lang", help="language of labels: en or ko")
+LANG_OPTION = typer.Option(Lang.en, "--lang", help="language of labels: en or ko",
+                           callback=_remember_lang)
+
+# Korean headers of the columns analysis tables share; CSV and JSON keep the machine names.
+HEADERS_KO = {
+    "rank": "순위", "unit": "국가", "iso3": "국가 코드", "country": "국가", "name": "이름",
+    "value": "값", "year": "연도", "status": "상태", "member": "회원국", "source": "출처",
+    "vintage": "시점", "latest_year": "최근 연도", "other": "비교 대상",
+    "other_value": "비교 대상 값", "difference": "차이", "ratio": "배율",
+    "log10_ratio": "자릿수 차이(log10)", "note": "비고", "score": "점수", "pillar": "부문",
+    "indicator": "지표", "weight": "가중치", "contribution": "기여", "sub-index": "하위 지수",
+    "nominal rank": "기준 순위", "median rank": "중앙값 순위",
+    "5–95% rank interval": "5–95% 순위 구간", "P(top 3)": "상위 3위 확률",
+    "mean score": "평균 점수", "mean |rank shift|": "평균 순위 변동", "now": "현재",
+    "central": "중심 전망", "p05": "5%", "p95": "95%", "from": "현재", "to": "목표",
+    "change %": "변화율(%)", "norm. from": "정규화 현재", "norm. to": "정규화 목표",
+    "score gain": "점수 상승", "n": "관측 수", "cagr": "연평균 증가율", "growth": "추세 증가율",
+    "level": "수준", "code": "코드", "assumption": "가정",
+}
 
 
 def user_errors(func: F) -> F:
@@ -86,6 +118,8 @@ def emit(
     if fmt is OutputFormat.json:
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
         return
+    if _LANG.get() == "ko":
+        df = df.rename(columns=lambda c: HEADERS_KO.get(str(c), c))
     # Title and caption go on their own lines: inside the table rich wraps them to its width.
     if title:
         console.print(f"[bold]{escape(title)}[/]")
