@@ -68,6 +68,9 @@ HEADERS_KO = {
     "change %": "변화율(%)", "norm. from": "정규화 현재", "norm. to": "정규화 목표",
     "score gain": "점수 상승", "n": "관측 수", "cagr": "연평균 증가율", "growth": "추세 증가율",
     "level": "수준", "code": "코드", "assumption": "가정",
+    # the aigap pillars, as columns of `rank --level pillar`
+    "Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
+    "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책",
 }
 
 

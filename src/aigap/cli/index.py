@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import typer
 
@@ -72,7 +74,7 @@ def rank(
     out = pd.DataFrame({
         lab["rank"]: ranks.astype("Int64"),
         lab["unit"]: idx.index,
-        lab["name"]: [res.unit_names.get(u, "") for u in idx.index],
+        lab["name"]: [_unit_name(res, u, lang.value) for u in idx.index],
         lab["score"]: idx.to_numpy(),
     })
     if lv != fw.n_levels:
@@ -80,10 +82,30 @@ def rank(
             out[code] = agg.loc[idx.index, code].to_numpy()
     if top:
         out = out.head(top)
-    title = f"{fw.names.get(fw.root, fw.root)} — {res.spec.name}"
+    root_name = fw.names.get(fw.root, fw.root)
+    if lang is Lang.ko and res.spec.title_ko:
+        root_name = res.spec.title_ko
+    title = f"{root_name} — {res.spec.name}"
     if res.year is not None:
         title += f" ({res.year})"
     emit(out, fmt, title=title)
+
+
+def _unit_name(res: IndexResult, unit: str, lang: str) -> str:
+    """The unit's name in ``lang``: Korean country names for ISO3 units, else the data's."""
+    if lang == "ko":
+        ko = _korean_country_names().get(unit)
+        if ko:
+            return ko
+    return res.unit_names.get(unit, "")
+
+
+@functools.cache
+def _korean_country_names() -> dict[str, str]:
+    from aigap.data.countries import country_table
+
+    t = country_table()
+    return dict(zip(t["iso3"], t["name_ko"], strict=True))
 
 
 def explain(
