@@ -42,7 +42,8 @@ import pandas as pd
 
 from aigap.analysis.korean import join_en, join_ko, topic, with_
 from aigap.errors import AigapError
-from aigap.index import IndexResult, PanelResult, build_index
+from aigap.index import IndexResult
+from aigap.index.pipeline import build_latest
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -133,10 +134,7 @@ def result_for(spec: str | object, result: IndexResult | None) -> IndexResult:
     (latest year of a panel)."""
     if result is not None:
         return result
-    res = build_index(spec)  # type: ignore[arg-type]
-    if isinstance(res, PanelResult):
-        res = res[res.years[-1]]
-    return res
+    return build_latest(spec)  # type: ignore[arg-type]
 
 
 def check_unit(result: IndexResult, unit: str) -> str:

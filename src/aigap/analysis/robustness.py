@@ -48,7 +48,7 @@ from aigap.analysis.mc_backend import Backend, LocalBackend
 from aigap.analysis.uncertainty_spec import UncertaintySpec, WeightNoise, load_uncertainty
 from aigap.errors import SpecError
 from aigap.index.batched import mean_transform
-from aigap.index.pipeline import DATA_SOURCES, build_index
+from aigap.index.pipeline import DATA_SOURCES, build_index, build_latest
 from aigap.index.result import IndexResult, PanelResult
 from aigap.index.spec import (
     AggregateStep,
@@ -373,10 +373,7 @@ class Setup:
         return self.spec.model_copy(update={"steps": steps})
 
     def build(self, spec: Spec) -> IndexResult:
-        res = build_index(spec, data=self.data, meta=self.meta, year=self.year)
-        if isinstance(res, PanelResult):
-            res = res[res.years[-1]]
-        return res
+        return build_latest(spec, data=self.data, meta=self.meta, year=self.year)
 
 
 _KEEP = object()  # "keep the spec's own step"

@@ -48,12 +48,9 @@ _IND_CAPTION = {
 
 
 def _result(spec: str, year: int | None) -> IndexResult:
-    from aigap.index import PanelResult, build_index
+    from aigap.index.pipeline import build_latest
 
-    res = build_index(spec, year=year)
-    if isinstance(res, PanelResult):
-        res = res[res.years[-1]]
-    return res
+    return build_latest(spec, year=year)
 
 
 def profile_cmd(

@@ -17,7 +17,8 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.errors import SpecError
-from aigap.index import IndexResult, PanelResult, build_index
+from aigap.index import IndexResult
+from aigap.index.pipeline import build_latest
 
 _LABELS = {
     "en": {"rank": "rank", "unit": "unit", "name": "name", "score": "score",
@@ -33,10 +34,7 @@ YEAR_OPTION = typer.Option(None, "--year", "-y", help="year of a panel spec (def
 
 
 def _result(spec: str, year: int | None) -> IndexResult:
-    res = build_index(spec, year=year)
-    if isinstance(res, PanelResult):
-        res = res[res.years[-1]]
-    return res
+    return build_latest(spec, year=year)
 
 
 def _level_number(res: IndexResult, level: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,6 +89,12 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
     if year is not None:
         return results[year]
     return PanelResult(sp, results)
+
+
+def build_latest(spec: str | Path | Spec, **kw: Any) -> IndexResult:
+    """:func:`build_index`, taking the latest year when the spec is a panel."""
+    res = build_index(spec, **kw)
+    return res[res.years[-1]] if isinstance(res, PanelResult) else res
 
 
 def split_years(data: pd.DataFrame, year: int | None) -> dict[int | None, pd.DataFrame]:

@@ -225,12 +225,11 @@ class IndexStore:
         return hit
 
     def _build(self, name: str) -> Any:
-        from aigap.index import IndexResult, build_index
+        from aigap.index.pipeline import build_latest
 
         data = self.data_for(name)
-        res = build_index(name, data=data) if data is not None else build_index(name)
-        if not isinstance(res, IndexResult):  # a panel: the dashboard shows its latest year
-            res = res[res.years[-1]]
+        # a panel: the dashboard shows its latest year
+        res = build_latest(name, data=data) if data is not None else build_latest(name)
         return res
 
 
