@@ -395,13 +395,13 @@ class ScenarioResult:
         return self.table.set_index("unit").loc[u]
 
     def to_dict(self) -> dict[str, Any]:
-        from aigap.analysis.targets import _jsonable, _records
+        from aigap.jsonsafe import json_safe
 
-        return _jsonable({
+        return json_safe({
             "spec": self.spec, "to": self.to, "base_year": self.base_year, "n": self.n,
             "seed": self.seed, "k": self.k, "what_if": [str(w) for w in self.what_if],
-            "table": _records(self.table), "notes": self.notes,
-            "flags": _records(self.projections[self.projections["flag"] != ""]),
+            "table": self.table, "notes": self.notes,
+            "flags": self.projections[self.projections["flag"] != ""],
         })
 
     def sentence(self, unit: str, lang: str = "en") -> str:

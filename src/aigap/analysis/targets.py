@@ -74,6 +74,7 @@ from aigap.index.spec import (
     load_spec,
     resolve,
 )
+from aigap.jsonsafe import json_safe
 
 Frames = dict[int | None, pd.DataFrame]
 CONCAVE_METHODS = frozenset({"arithmetic", "geometric", "harmonic"})
@@ -291,28 +292,12 @@ class TargetResult:
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "moves"}
-        d["moves"] = _records(self.moves)
-        return _jsonable(d)
+        d["moves"] = self.moves
+        return json_safe(d)
 
     def sentence(self, lang: str = "en", max_moves: int = 4) -> str:
         """One plain sentence (``lang`` "en" or "ko") with the largest moves first."""
         return _sentence_ko(self, max_moves) if lang == "ko" else _sentence_en(self, max_moves)
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _jsonable(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
 
 
 # --------------------------------------------------------------------------- main entry

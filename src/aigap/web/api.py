@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import pandas as pd
 from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from aigap.jsonsafe import json_safe as clean
 from aigap.web.app import CachedIndex, IndexStore, InvalidInputError, NotFoundError
 from aigap.web.i18n import STRINGS, t
 
@@ -33,33 +33,6 @@ DEFAULT_TOURNAMENT = "sovereign-ai"
 
 
 # --------------------------------------------------------------------------- JSON helpers
-
-
-def clean(obj: Any) -> Any:
-    """JSON-safe copy: numpy scalars to Python, NaN/inf to None, frames to records."""
-    if isinstance(obj, Mapping):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, pd.DataFrame):
-        return [clean(r) for r in obj.to_dict(orient="records")]
-    if isinstance(obj, pd.Series):
-        return clean(obj.to_dict())
-    if isinstance(obj, list | tuple | set):
-        return [clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return clean(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if obj is pd.NA or obj is pd.NaT:
-        return None
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, pd.Timestamp):
-        return obj.isoformat()
-    if obj is None or isinstance(obj, str | int | float | bool):
-        return obj
-    if hasattr(obj, "to_dict"):
-        return clean(obj.to_dict())
-    return str(obj)
 
 
 def figure_json(fig: Any) -> dict[str, Any]:
