@@ -48,7 +48,7 @@ from aigap.analysis.mc_backend import Backend, LocalBackend
 from aigap.analysis.uncertainty_spec import UncertaintySpec, WeightNoise, load_uncertainty
 from aigap.errors import SpecError
 from aigap.index.batched import mean_transform
-from aigap.index.pipeline import DATA_SOURCES, build_index, build_latest
+from aigap.index.pipeline import build_index, build_latest, load_data
 from aigap.index.result import IndexResult, PanelResult
 from aigap.index.spec import (
     AggregateStep,
@@ -404,21 +404,6 @@ def _data_steps(sp: Spec, imp: Any, treat: Any, norm: Any) -> list[Any]:
     return steps
 
 
-def _load_data(sp: Spec, data: pd.DataFrame | None, data_dir: Path | None
-               ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """Read the spec's data once (so the K alternative builds do not re-read it)."""
-    if data is not None:
-        meta = None
-        if sp.structure is not None:
-            from aigap.data.sources.coinr_asem import read_asem
-
-            meta = read_asem(data_dir)[1]
-        return data, meta
-    if sp.data.source in DATA_SOURCES:
-        return DATA_SOURCES[sp.data.source](sp, data_dir)
-    return None, None  # build_index raises its own, helpful error
-
-
 def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
             data: pd.DataFrame | None = None, year: int | None = None,
             data_dir: Path | None = None) -> Setup:
@@ -426,7 +411,7 @@ def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
     t0 = time.perf_counter()
     sp = load_spec(spec)
     unc = load_uncertainty(uncertainty)
-    frame, meta = _load_data(sp, data, data_dir)
+    frame, meta = load_data(sp, data, None, data_dir)  # once: K builds reuse it
     nom = build_index(sp, data=frame, meta=meta, year=year)
     if isinstance(nom, PanelResult):
         year = nom.years[-1]

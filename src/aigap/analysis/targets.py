@@ -62,7 +62,7 @@ from scipy.optimize import linprog, minimize
 from aigap.analysis.korean import particle
 from aigap.errors import SpecError
 from aigap.index import steps as st
-from aigap.index.pipeline import DATA_SOURCES, aggregate_tree, run, split_years
+from aigap.index.pipeline import aggregate_tree, load_data, run, split_years
 from aigap.index.result import IndexResult
 from aigap.index.spec import (
     AggregateStep,
@@ -91,17 +91,7 @@ def load_inputs(spec: str | Path | Spec, data: pd.DataFrame | None = None,
                 data_dir: Path | None = None) -> tuple[Spec, Framework, Frames]:
     """Spec, framework and the input frames per year, as :func:`build_index` would load them."""
     sp = load_spec(spec)
-    meta = None
-    if data is None:
-        src = sp.data.source
-        if src not in DATA_SOURCES:
-            raise SpecError(f"spec {sp.name!r}: data source {src!r} unavailable: pass data= "
-                            "(a wide DataFrame units x indicators)")
-        data, meta = DATA_SOURCES[src](sp, data_dir)
-    elif sp.structure is not None:
-        from aigap.data.sources.coinr_asem import read_asem
-
-        meta = read_asem(data_dir)[1]
+    data, meta = load_data(sp, data, None, data_dir)
     fw = resolve(sp, meta)
     return sp, fw, split_years(data, None)
 

@@ -69,18 +69,7 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
     if year is not None and data is None and sp.data.source == "warehouse" and not sp.data.panel:
         # a warehouse spec is built for any year asked: values in [year - window, year]
         sp = sp.model_copy(update={"data": sp.data.model_copy(update={"year": year})})
-    if data is None:
-        src = sp.data.source
-        if src not in DATA_SOURCES:
-            hint = ("pass data= (a wide DataFrame units x indicators)" if src != "warehouse" else
-                    "the warehouse source is not wired yet; pass data= (units x indicators)")
-            raise SpecError(f"spec {sp.name!r}: data source {src!r} unavailable: {hint}")
-        data, loaded_meta = DATA_SOURCES[src](sp, data_dir)
-        meta = meta if meta is not None else loaded_meta
-    elif sp.structure is not None and meta is None:
-        from aigap.data.sources.coinr_asem import read_asem
-
-        meta = read_asem(data_dir)[1]
+    data, meta = load_data(sp, data, meta, data_dir)
     fw = resolve(sp, meta)
     frames = split_years(data, sp.data.year if year is None else year)
     results = run(sp, fw, frames)
@@ -89,6 +78,23 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
     if year is not None:
         return results[year]
     return PanelResult(sp, results)
+
+
+def load_data(sp: Spec, data: pd.DataFrame | None = None, meta: pd.DataFrame | None = None,
+              data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The spec's input frame and iMeta-style structure: ``data`` if given, else its source."""
+    if data is None:
+        src = sp.data.source
+        if src not in DATA_SOURCES:
+            raise SpecError(f"spec {sp.name!r}: data source {src!r} unavailable: pass data= "
+                            "(a wide DataFrame units x indicators)")
+        data, loaded_meta = DATA_SOURCES[src](sp, data_dir)
+        return data, meta if meta is not None else loaded_meta
+    if sp.structure is not None and meta is None:
+        from aigap.data.sources.coinr_asem import read_asem
+
+        meta = read_asem(data_dir)[1]
+    return data, meta
 
 
 def build_latest(spec: str | Path | Spec, **kw: Any) -> IndexResult:
