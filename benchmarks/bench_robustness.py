@@ -22,9 +22,9 @@ import time
 import numpy as np
 from _common import report, timeit
 
-from aigap.analysis.mc_backend import LocalBackend
-from aigap.analysis.robustness import prepare, robustness
+from aigap.analysis.uncertainty.robustness import prepare, robustness
 from aigap.errors import SpecError
+from aigap.mc import LocalBackend
 
 SPEC, N, N_NAIVE, SEED = "asem-treated", 100_000, 50, 1
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from _common import report, timeit
 
-from aigap.analysis.scenarios import scenario
-from aigap.analysis.targets import what_it_takes
+from aigap.analysis.targets.scenarios import scenario
+from aigap.analysis.targets.what_it_takes import what_it_takes
 from aigap.index import Spec, build_index, load_spec
 
 N_UNITS, N_IND = 60, 25

@@ -27,7 +27,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from aigap.analysis.tournament import BLOCK, load_config, simulate_reference, simulate_tournament
+from aigap.tournament.simulate import BLOCK, load_config, simulate_reference, simulate_tournament
 
 RESULTS = Path(__file__).resolve().parent / "results"
 N = 1_000_000

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from aigap.analysis.claims import check_claims, checks_frame, load_claims
+from aigap.analysis.diagnosis.claims import check_claims, checks_frame, load_claims
 from aigap.cli import app
 from aigap.data.warehouse import Warehouse, pull
 from aigap.errors import SpecError

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.mc_backend import DaskBackend, LocalBackend, make_backend
-from aigap.analysis.robustness import BLOCK, prepare, robustness
-from aigap.analysis.sensitivity import sensitivity
+from aigap.analysis.uncertainty.robustness import BLOCK, prepare, robustness
+from aigap.analysis.uncertainty.sensitivity import sensitivity
 from aigap.index import Spec
+from aigap.mc import DaskBackend, LocalBackend, make_backend
 
 pytest.importorskip("dask.distributed")
 

@@ -10,15 +10,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from aigap.analysis.decompose import (
+from aigap.analysis.diagnosis.decompose import (
     DecompositionError,
     decompose,
-    decomposition_figure,
     effective_weights,
     shapley_pillars,
 )
 from aigap.errors import AigapError
 from aigap.index import IndexResult, Spec, build_index
+from aigap.present.diagnosis import decomposition_figure
 
 UNITS = ["KOR", "USA", "CHN", "JPN", "DEU", "GBR", "FRA", "CAN"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.frontier import (
+from aigap.analysis.strategy.frontier import (
     WORLD,
     decimal_year,
     frontier_lag,
@@ -156,7 +156,7 @@ def test_real_kor_trails_usa(real_wh: object) -> None:
 
 
 def test_real_frontier_section(real_wh: object) -> None:
-    from aigap.analysis.strategy_figures import frontier_section
+    from aigap.present.strategy import frontier_section
 
     sec = frontier_section(real_wh, "KOR", "ko", n_boot=20)
     assert sec["figures"] and sec["figures"][0].data

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aigap.analysis.gap import gap, gap_summary, intensive_reason, normalised_units
+from aigap.analysis.diagnosis.gap import gap, gap_summary, intensive_reason, normalised_units
 from aigap.data.warehouse import Warehouse, pull
 from aigap.errors import AigapError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aigap.analysis.korean import (
+from aigap.i18n.korean import (
     by,
     final_consonant,
     has_batchim,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.frontier import load_epoch_models
-from aigap.analysis.niche import (
+from aigap.analysis.strategy.frontier import load_epoch_models
+from aigap.analysis.strategy.niche import (
     ceti_technology_rca,
     domain_activity,
     epoch_domain_rca,
@@ -102,7 +102,7 @@ def test_real_kor_niche_has_counts(real_wh: object) -> None:
 
 
 def test_real_niche_section(real_wh: object) -> None:
-    from aigap.analysis.strategy_figures import niche_section
+    from aigap.present.strategy import niche_section
 
     sec = niche_section(real_wh, "KOR", "en")
     assert sec["figures"][0].data and sec["tables"]["domains"]

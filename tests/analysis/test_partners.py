@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.frontier import load_epoch_models
-from aigap.analysis.partners import (
+from aigap.analysis.strategy.frontier import load_epoch_models
+from aigap.analysis.strategy.partners import (
     PartnerWeights,
     complementarity,
     load_gov_readiness,
@@ -89,7 +89,7 @@ def test_real_kor_partners(real_wh: object) -> None:
 
 
 def test_real_partners_section(real_wh: object) -> None:
-    from aigap.analysis.strategy_figures import partners_section
+    from aigap.present.strategy import partners_section
 
     sec = partners_section(real_wh, "KOR", "ko", top=5)
     assert len(sec["tables"]["partners"]) == 5 and sec["figures"][0].data

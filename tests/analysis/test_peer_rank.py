@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aigap.analysis.peer_rank import PeerRankError, ordinal, peer_rank, rank_in_group
+from aigap.analysis.diagnosis.peer_rank import PeerRankError, ordinal, peer_rank, rank_in_group
 from aigap.data.warehouse import Warehouse, pull
 from aigap.errors import AigapError
 

@@ -10,16 +10,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from aigap.analysis.profile import (
+from aigap.analysis.diagnosis.profile import (
     Profile,
     ProfileError,
     classify,
     percentile_among,
     profile,
-    profile_figure,
     resolve_peers,
 )
 from aigap.index import IndexResult, Spec, build_index
+from aigap.present.diagnosis import profile_figure
 
 PEERS = ["USA", "JPN", "DEU", "FRA", "GBR", "ITA", "CAN", "AUS", "ESP"]  # 9 peers of KOR
 

@@ -8,12 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.robustness import BLOCK, prepare, rank_interval_figure, rank_rows, robustness
-from aigap.analysis.uncertainty_spec import load_uncertainty
+from aigap.analysis.uncertainty.robustness import (
+    BLOCK,
+    prepare,
+    rank_rows,
+    robustness,
+)
+from aigap.analysis.uncertainty.spec import load_uncertainty
 from aigap.config import data_dir
 from aigap.errors import SpecError
 from aigap.index import Spec
 from aigap.index.pipeline import aggregate_tree
+from aigap.present.uncertainty import rank_interval_figure
 
 
 def toy_spec() -> Spec:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.scenarios import WhatIfError, parse_what_if, scenario
+from aigap.analysis.targets.scenarios import WhatIfError, parse_what_if, scenario
 from aigap.config import data_dir
 from aigap.index import Spec, load_spec
 
@@ -128,7 +128,7 @@ def test_asem_panel() -> None:
 
 def test_scenario_on_the_real_aigap_index(real_db, monkeypatch) -> None:
     """Warehouse history, group-defined units and screening carry through to the projection."""
-    from aigap.analysis.scenarios import scenario as run_scenario
+    from aigap.analysis.targets.scenarios import scenario as run_scenario
 
     monkeypatch.setenv("AIGAP_DB", str(real_db))
     base = run_scenario("aigap", to=2030, n=400, seed=1)

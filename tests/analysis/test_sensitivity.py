@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.sensitivity import SHIFT, sensitivity, sobol
+from aigap.analysis.uncertainty.sensitivity import SHIFT, sensitivity, sobol
 from aigap.errors import SpecError
 from aigap.index import Spec
 

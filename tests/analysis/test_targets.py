@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigap.analysis.targets import what_it_takes
+from aigap.analysis.targets.what_it_takes import what_it_takes
 from aigap.config import data_dir
 from aigap.errors import SpecError
 from aigap.index import Spec, build_index

@@ -14,21 +14,19 @@ import typer
 from scipy.stats import norm
 from typer.testing import CliRunner
 
-from aigap.analysis.tournament import (
+from aigap.cli.tournament import register
+from aigap.errors import SpecError
+from aigap.present.tournament import comparison_figure, sweep_figure, tournament_summary_figure
+from aigap.tournament.model import Evaluation
+from aigap.tournament.simulate import (
     BLOCK,
     compare_designs,
-    comparison_figure,
     load_config,
     parse_sweep,
     simulate_reference,
     simulate_tournament,
-    sweep_figure,
     sweep_tournament,
-    tournament_summary_figure,
 )
-from aigap.analysis.tournament_model import Evaluation
-from aigap.cli.tournament import register
-from aigap.errors import SpecError
 
 N = 200_000
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aigap.analysis.trend import TrendError, cagr, converge, fit_log_linear, trend
+from aigap.analysis.diagnosis.trend import TrendError, cagr, converge, fit_log_linear, trend
 from aigap.data.warehouse import Warehouse, pull
 
 OWID = "raw/owid_cset_ai/private-investment-in-artificial-intelligence-cset.csv"

@@ -53,7 +53,7 @@ def test_rerank_equals_full_rebuild(client: Any, web_db: Path) -> None:
 
 def test_rescore_missing_pillar_reweights() -> None:
     """A unit missing a pillar is scored on the others, weights re-normalised; none -> NaN."""
-    from aigap.web.app import CachedIndex
+    from aigap.web.store import CachedIndex
 
     P = np.array([[10.0, 20.0, 30.0], [10.0, np.nan, 30.0], [np.nan, np.nan, np.nan]])
     ci = CachedIndex(name="t", result=None, pillars=["a", "b", "c"],
@@ -279,7 +279,7 @@ def test_rescore_is_the_engines_aggregation(method: str) -> None:
     import numpy as np
 
     from aigap.index import Spec, build_index
-    from aigap.web.app import CachedIndex
+    from aigap.web.store import CachedIndex
 
     rng = np.random.default_rng(3)
     data = pd.DataFrame(rng.uniform(1, 100, (15, 6)), index=[f"U{i}" for i in range(15)],

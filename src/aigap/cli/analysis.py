@@ -80,7 +80,7 @@ def gap_cmd(
 ) -> None:
     """Difference, ratio and orders of magnitude against others, per year (also per capita
     and per GDP for totals), with source and vintage of both sides."""
-    from aigap.analysis.gap import gap, gap_summary
+    from aigap.analysis.diagnosis.gap import gap, gap_summary
 
     if basis not in BASIS_CHOICES:
         raise AigapError(f"unknown basis {basis!r}; choose from {', '.join(BASIS_CHOICES)}")
@@ -137,7 +137,7 @@ def trend_cmd(
     db: Path | None = DB_OPTION,
 ) -> None:
     """CAGR, log-linear growth with 90% intervals, convergence and years to close a gap."""
-    from aigap.analysis.trend import trend
+    from aigap.analysis.diagnosis.trend import trend
 
     with open_warehouse(db) as wh:
         res = trend(wh, unit, _split(vs), indicator, window=_window(window))
@@ -186,7 +186,7 @@ def peer_rank_cmd(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Rank within a peer group, naming members without data (or not in a top-N chart)."""
-    from aigap.analysis.peer_rank import peer_rank
+    from aigap.analysis.diagnosis.peer_rank import peer_rank
 
     with open_warehouse(db) as wh:
         res = peer_rank(wh, unit, indicator, group, year)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aigap.analysis.claims import check_claims, checks_frame, load_claims
+from aigap.analysis.diagnosis.claims import check_claims, checks_frame, load_claims
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,

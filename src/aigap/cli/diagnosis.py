@@ -20,7 +20,7 @@ from aigap.cli._common import (
 from aigap.errors import AigapError
 
 if TYPE_CHECKING:
-    from aigap.analysis.profile import Profile
+    from aigap.analysis.diagnosis.profile import Profile
     from aigap.index import IndexResult
 
 SPEC_OPTION = typer.Option("aigap", "--spec", "-s", help="shipped spec name or path to a YAML "
@@ -67,7 +67,7 @@ def profile_cmd(
     Percentile = share of peers with data the unit beats or ties (best = 100). Pillars use
     index scores; indicators raw values in their direction. Strength >= 75, weakness <= 25.
     """
-    from aigap.analysis.profile import profile
+    from aigap.analysis.diagnosis.profile import profile
 
     res = _result(spec, year)
     prof = profile(unit, spec, peers, result=res)
@@ -110,7 +110,7 @@ def profile_cmd(
 
 
 def _title(prof: Profile, ko: bool) -> str:
-    from aigap.analysis.profile import group_phrase
+    from aigap.analysis.diagnosis.profile import group_phrase
 
     who = prof.unit_name_ko if ko else prof.unit_name_en
     grp = group_phrase(prof, "ko" if ko else "en")
@@ -134,7 +134,7 @@ def decompose_cmd(
     Linear (effective weight x normalised value, each unit's own weights) for arithmetic
     indices; nested Shapley (Owen/Winter) values otherwise.
     """
-    from aigap.analysis.decompose import decompose
+    from aigap.analysis.diagnosis.decompose import decompose
 
     if level not in ("pillar", "indicator"):
         raise AigapError(f"--level must be pillar or indicator, got {level!r}")

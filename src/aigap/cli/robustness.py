@@ -15,6 +15,7 @@ from aigap.cli._common import (
     console,
     emit,
     emit_json,
+    progress_bar,
     user_errors,
 )
 from aigap.errors import SpecError
@@ -68,13 +69,14 @@ def robustness_cmd(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Monte Carlo rank intervals: median rank, 5–95% interval and P(top 3) of every unit."""
-    from aigap.analysis.mc_backend import make_backend
-    from aigap.analysis.robustness import prepare, robustness
+    from aigap.analysis.uncertainty.robustness import prepare, robustness
+    from aigap.mc import make_backend
 
     st = prepare(spec, _unc(uncertainty), year=year)
     hi = _unit(unit, st.engine.units)
-    res = robustness(spec, n=n, seed=seed, k=top_k, setup=st,
-                     backend=make_backend(scheduler, workers), progress=fmt is OutputFormat.table)
+    with progress_bar("Monte Carlo", fmt is OutputFormat.table) as bar:
+        res = robustness(spec, n=n, seed=seed, k=top_k, setup=st,
+                         backend=make_backend(scheduler, workers), progress=bar)
     df = res.to_frame(k=top_k)
     if fmt is OutputFormat.json:
         emit_json({**res.summary(), "unit": hi,
@@ -125,15 +127,15 @@ def sensitivity_cmd(
 ) -> None:
     """Sobol first-order and total indices of each assumption (on the mean rank shift, and on
     --unit's rank)."""
-    from aigap.analysis.mc_backend import make_backend
-    from aigap.analysis.robustness import prepare
-    from aigap.analysis.sensitivity import SHIFT, sensitivity
+    from aigap.analysis.uncertainty.robustness import prepare
+    from aigap.analysis.uncertainty.sensitivity import SHIFT, sensitivity
+    from aigap.mc import make_backend
 
     st = prepare(spec, _unc(uncertainty), year=year)
     hi = _unit(unit, st.engine.units)
-    res = sensitivity(spec, n=n, seed=seed, unit=hi, setup=st,
-                      backend=make_backend(scheduler, workers),
-                      progress=fmt is OutputFormat.table)
+    with progress_bar("Sobol", fmt is OutputFormat.table) as bar:
+        res = sensitivity(spec, n=n, seed=seed, unit=hi, setup=st,
+                          backend=make_backend(scheduler, workers), progress=bar)
     targets = [SHIFT] + ([hi] if hi else [])
     df = res.indices[res.indices["target"].isin(targets)].reset_index(drop=True)
     if fmt is OutputFormat.json:

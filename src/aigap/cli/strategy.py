@@ -9,10 +9,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from aigap.analysis import frontier as fr
-from aigap.analysis import niche as ni
-from aigap.analysis import partners as pa
-from aigap.analysis.strategy_figures import VERDICT_KO
+from aigap.analysis.strategy import frontier as fr
+from aigap.analysis.strategy import niche as ni
+from aigap.analysis.strategy import partners as pa
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
@@ -26,6 +25,7 @@ from aigap.cli._common import (
 from aigap.cli.data import DB_OPTION, open_warehouse
 from aigap.data.countries import check_iso3
 from aigap.errors import AigapError
+from aigap.present.strategy import VERDICT_KO
 
 
 class Metric(StrEnum):

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import typer
 
-from aigap.analysis.scenarios import scenario as run_scenario
-from aigap.analysis.targets import what_it_takes as run_what_it_takes
+from aigap.analysis.targets.scenarios import scenario as run_scenario
+from aigap.analysis.targets.what_it_takes import what_it_takes as run_what_it_takes
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from aigap.cli._common import (
     FORMAT_OPTION,
@@ -17,7 +13,7 @@ from aigap.cli._common import (
     console,
     emit,
     emit_json,
-    err_console,
+    progress_bar,
     user_errors,
 )
 from aigap.errors import SpecError
@@ -31,27 +27,9 @@ standard errors. `--compare` runs several designs side by side; `--sweep` varies
 """
 
 
-@contextmanager
-def _progress(total: int, enabled: bool, what: str) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar over chunks on stderr (stdout stays clean for piping)."""
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(what, total=total)
-        yield lambda rows: bar.advance(task, rows)
-
-
 def _with_se(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Merge ``x`` and ``x_se`` into one "value ± 1.96 s.e." text column for display."""
-    from aigap.analysis.tournament import label
+    from aigap.tournament.simulate import label
 
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
@@ -96,7 +74,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
          budget: float | None, objective: str | None, fmt: OutputFormat, lang: Lang,
          show_progress: bool) -> None:
     # Imported here so `aigap --help` stays fast (NumPy/pandas/pydantic load on demand).
-    from aigap.analysis import tournament as tm
+    from aigap.tournament import simulate as tm
 
     if compare and sweep:
         raise SpecError("--compare and --sweep cannot be combined: run them separately")
@@ -104,11 +82,11 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         raise SpecError(f"--objective {objective!r}: use best_funded or winner")
     cfg = tm.load_config(config)
     lg = lang.value
-    enabled = show_progress and fmt is OutputFormat.table and err_console.is_terminal
+    enabled = show_progress and fmt is OutputFormat.table
 
     if compare:
-        designs, _, _ = tm.load_designs(cfg, compare)  # validate before simulating
-        with _progress(n * len(designs), enabled, "designs") as cb:
+        tm.load_designs(cfg, compare)  # validate before simulating
+        with progress_bar("designs", enabled) as cb:
             cmp = tm.compare_designs(cfg, compare, n, seed, budget=budget,
                                      objective=objective, progress=cb)
         if fmt is OutputFormat.json:
@@ -133,7 +111,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
 
     if sweep:
         param, values = tm.parse_sweep(sweep)
-        with _progress(n * len(values), enabled, param) as cb:
+        with progress_bar(param, enabled) as cb:
             sw = tm.sweep_tournament(cfg, (param, values), n, seed, progress=cb)
         if fmt is OutputFormat.json:
             emit_json(sw.to_dict())
@@ -147,7 +125,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
              caption=f"{cfg.display_title}; n = {n:,}, seed {seed}; ± = 1.96 MC s.e.")
         return
 
-    with _progress(n, enabled, "tournaments") as cb:
+    with progress_bar("tournaments", enabled) as cb:
         res = tm.simulate_tournament(cfg, n, seed, progress=cb)
     if fmt is OutputFormat.json:
         emit_json(res.to_dict())

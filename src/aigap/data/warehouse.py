@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import os
 import shutil
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from aigap import config
 from aigap.data import countries as ctry
@@ -149,17 +149,17 @@ def _check_units(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> Non
 
 @contextlib.contextmanager
 def _write_lock(db_path: Path) -> Iterator[None]:
-    lock_path = db_path.with_suffix(db_path.suffix + ".lock")
-    with open(lock_path, "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseError(f"another pull is writing {db_path}; try again when it ends") \
-                from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    # filelock: an OS lock (flock on POSIX, msvcrt on Windows) released if the process dies.
+    lock = FileLock(db_path.with_suffix(db_path.suffix + ".lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WarehouseError(f"another pull is writing {db_path}; try again when it ends") \
+            from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def pull(

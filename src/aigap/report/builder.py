@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from aigap import __version__
-from aigap.analysis.profile import check_unit
+from aigap.analysis.diagnosis.profile import check_unit
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.report import sections as sec

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aigap.analysis.korean import subject, with_
 from aigap.data.countries import group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
+from aigap.i18n.korean import subject, with_
 
 PILLAR_KO = {"Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
              "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책",
@@ -178,7 +178,7 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
 
 def gaps_section(ctx: ReportContext) -> dict[str, Any]:
     """Headline gap: the indicator over time for the unit and the comparators, log scale."""
-    from aigap.analysis.gap import gap, gap_summary
+    from aigap.analysis.diagnosis.gap import gap, gap_summary
 
     code = ctx.headline_indicator
     units = [ctx.unit, *ctx.vs]
@@ -217,7 +217,7 @@ def gaps_section(ctx: ReportContext) -> dict[str, Any]:
 
 def trends_section(ctx: ReportContext) -> dict[str, Any]:
     """Growth, convergence and years to close for the headline indicator."""
-    from aigap.analysis.trend import trend
+    from aigap.analysis.diagnosis.trend import trend
 
     res = trend(ctx.wh, ctx.unit, vs=list(ctx.vs), indicator=ctx.headline_indicator)
     rows = []
@@ -258,7 +258,7 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
 
 def peer_section(ctx: ReportContext) -> dict[str, Any]:
     """Peer ranks on the indicators the press quotes."""
-    from aigap.analysis.peer_rank import peer_rank
+    from aigap.analysis.diagnosis.peer_rank import peer_rank
 
     rows, ko, en, sources = [], [], [], set()
     for code in ["ai_talent_net_migration", "private_ai_investment", "rd_expenditure_pct_gdp",
@@ -282,7 +282,7 @@ def peer_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def claims_section(ctx: ReportContext) -> dict[str, Any]:
-    from aigap.analysis.claims import VERDICT_KO, check_claims
+    from aigap.analysis.diagnosis.claims import VERDICT_KO, check_claims
 
     checks = check_claims(ctx.wh, indices={ctx.spec: (ctx.index, ctx.frame)})
     rows = [{ctx.t("주장", "claim"): (c.text_ko or c.text_en) if ctx.lang == "ko" else c.text_en,
@@ -298,7 +298,8 @@ def claims_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def tournament_section(ctx: ReportContext) -> dict[str, Any]:
-    from aigap.analysis.tournament import simulate_tournament, tournament_summary_figure
+    from aigap.present.tournament import tournament_summary_figure
+    from aigap.tournament.simulate import simulate_tournament
 
     res = simulate_tournament("sovereign-ai", n=100_000, seed=0)
     d = res.to_dict()
@@ -320,7 +321,7 @@ def tournament_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
-    from aigap.analysis.strategy_figures import (
+    from aigap.present.strategy import (
         frontier_section,
         niche_section,
         partners_section,
@@ -374,7 +375,8 @@ def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
 
 def profile_section(ctx: ReportContext) -> dict[str, Any]:
     """Strengths and weaknesses against the peer group (radar)."""
-    from aigap.analysis.profile import profile, profile_figure
+    from aigap.analysis.diagnosis.profile import profile
+    from aigap.present.diagnosis import profile_figure
 
     prof = profile(ctx.unit, ctx.spec, ctx.peers, result=ctx.index)
     fig = profile_figure(prof, ctx.lang, compare=list(ctx.vs))
@@ -399,7 +401,8 @@ def profile_section(ctx: ReportContext) -> dict[str, Any]:
 
 def decompose_section(ctx: ReportContext) -> dict[str, Any]:
     """Which pillars make up the score gap to the leader."""
-    from aigap.analysis.decompose import decompose, decomposition_figure
+    from aigap.analysis.diagnosis.decompose import decompose
+    from aigap.present.diagnosis import decomposition_figure
 
     ranks = ctx.index.ranks[ctx.root]
     leader = str(ranks.idxmin())
@@ -426,7 +429,8 @@ def decompose_section(ctx: ReportContext) -> dict[str, Any]:
 
 def robustness_section(ctx: ReportContext) -> dict[str, Any]:
     """How much the rank moves when the index's arbitrary choices change."""
-    from aigap.analysis.robustness import rank_interval_figure, robustness
+    from aigap.analysis.uncertainty.robustness import robustness
+    from aigap.present.uncertainty import rank_interval_figure
 
     res = robustness(ctx.spec, n=20_000, seed=0, k=3, data=ctx.frame)
     frame = res.to_frame()
@@ -462,8 +466,8 @@ def robustness_section(ctx: ReportContext) -> dict[str, Any]:
 
 def targets_section(ctx: ReportContext) -> dict[str, Any]:
     """What it would take to reach the top 3, and the chance of getting there by 2030."""
-    from aigap.analysis.scenarios import history_from_warehouse, scenario
-    from aigap.analysis.targets import what_it_takes
+    from aigap.analysis.targets.scenarios import history_from_warehouse, scenario
+    from aigap.analysis.targets.what_it_takes import what_it_takes
 
     wit = what_it_takes(ctx.spec, ctx.unit, rank=3, data=ctx.frame)
     moves = wit.moves

@@ -17,8 +17,9 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from aigap.jsonsafe import json_safe as clean
-from aigap.web.app import CachedIndex, IndexStore, InvalidInputError, NotFoundError
 from aigap.web.i18n import STRINGS, t
+from aigap.web.jobs import job_progress
+from aigap.web.store import CachedIndex, IndexStore, InvalidInputError, NotFoundError
 
 Lang = Literal["en", "ko"]
 
@@ -171,12 +172,12 @@ def ranking(store: IndexStore, cached: CachedIndex, weights: Mapping[str, float]
 def run_robustness(store: IndexStore, spec: str, n: int, seed: int,
                    progress: Any = None) -> dict[str, Any]:
     """Robustness of ``spec``'s ranks over ``n`` replications, as JSON-ready dict."""
-    from aigap.analysis.robustness import BLOCK, robustness
+    from aigap.analysis.uncertainty.robustness import BLOCK, robustness
 
     store.get(spec)  # 404 for an unknown spec before any work
     kwargs: dict[str, Any] = {"data": store.data_for(spec)}
     if progress is not None:
-        kwargs["backend"] = _ProgressBackend(progress)
+        kwargs["progress"] = job_progress(progress, "replications")
         kwargs["chunk_size"] = BLOCK  # finer progress; results do not depend on chunking
     res = robustness(spec, n=n, seed=seed, **kwargs)
     return {"result": res, "json": robustness_json(store, res)}
@@ -190,24 +191,6 @@ def robustness_json(store: IndexStore, res: Any) -> dict[str, Any]:
     return clean({"summary": res.summary(), "units": rows})
 
 
-class _ProgressBackend:
-    """A one-thread backend that reports the share of chunks done to a job."""
-
-    name = "local"
-
-    def __init__(self, report: Any) -> None:
-        self.report = report
-
-    def map(self, fn: Any, ctx: Any, tasks: Sequence[Any], on_done: Any = None) -> list[Any]:
-        out = []
-        for i, task in enumerate(tasks):
-            out.append(fn(ctx, task))
-            self.report((i + 1) / max(1, len(tasks)), f"{i + 1}/{len(tasks)} chunks")
-            if on_done:
-                on_done(i)
-        return out
-
-
 def tournament_configs() -> list[str]:
     from aigap.config import TOURNAMENTS_DIR
 
@@ -216,11 +199,11 @@ def tournament_configs() -> list[str]:
 
 def run_tournament(config: str, n: int, seed: int, noise: float | None, lang: str = "en",
                    figure: bool = False, progress: Any = None) -> dict[str, Any]:
-    from aigap.analysis.tournament import (
+    from aigap.present.tournament import tournament_summary_figure
+    from aigap.tournament.simulate import (
         load_config,
         simulate_tournament,
         sweep_config,
-        tournament_summary_figure,
     )
 
     if config not in tournament_configs():
@@ -229,14 +212,7 @@ def run_tournament(config: str, n: int, seed: int, noise: float | None, lang: st
     cfg = load_config(config)
     if noise is not None:
         cfg = sweep_config(cfg, "noise", float(noise))
-    step = None
-    if progress is not None:
-        done = [0]
-
-        def step(rows: int) -> None:
-            done[0] += rows
-            progress(done[0] / n, f"{done[0]:,}/{n:,} tournaments")
-
+    step = job_progress(progress, "tournaments") if progress is not None else None
     res = simulate_tournament(cfg, n=n, seed=seed, progress=step)
     out: dict[str, Any] = {"noise": noise, "result": clean(res.to_dict()),
                            "summary": clean(res.summary_frame(lang).to_dict(orient="records"))}
@@ -330,7 +306,7 @@ def build_router() -> APIRouter:
             per: Annotated[list[Literal["capita", "gdp"]] | None, Query()] = None,
             ) -> dict[str, Any]:
         """Gap of ``unit`` to each comparator: levels, per capita and per GDP, every year."""
-        from aigap.analysis.gap import gap as gap_fn
+        from aigap.analysis.diagnosis.gap import gap as gap_fn
 
         store = _store(request)
         u, others, inds = _check_request(store, unit, vs, indicator)
@@ -346,7 +322,7 @@ def build_router() -> APIRouter:
               start: Annotated[int | None, Query(ge=1900, le=2100)] = None,
               end: Annotated[int | None, Query(ge=1900, le=2100)] = None) -> dict[str, Any]:
         """Log-linear growth of each country and whether the gaps close."""
-        from aigap.analysis.trend import trend as trend_fn
+        from aigap.analysis.diagnosis.trend import trend as trend_fn
 
         store = _store(request)
         u, others, inds = _check_request(store, unit, vs or [], [indicator])
@@ -364,7 +340,7 @@ def build_router() -> APIRouter:
                   year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
                   ) -> dict[str, Any]:
         """Rank of ``unit`` within a group (OECD, G20, ... or a comma list of ISO3 codes)."""
-        from aigap.analysis.peer_rank import peer_rank as peer_fn
+        from aigap.analysis.diagnosis.peer_rank import peer_rank as peer_fn
 
         store = _store(request)
         u, _, inds = _check_request(store, unit, [], [indicator])
@@ -380,7 +356,7 @@ def build_router() -> APIRouter:
                 = "OECD") -> dict[str, Any]:
         """Percentiles of a country among peers on every pillar and indicator, with its
         strengths and weaknesses."""
-        from aigap.analysis.profile import profile as profile_fn
+        from aigap.analysis.diagnosis.profile import profile as profile_fn
 
         store = _store(request)
         u = store.check_country(unit)
@@ -394,7 +370,7 @@ def build_router() -> APIRouter:
     def decompose(request: Request, a: UnitQ, b: UnitQ,
                   spec: Annotated[str, Query(max_length=100)] = "aigap") -> dict[str, Any]:
         """Why ``a`` and ``b`` differ: the index gap split by pillar and indicator."""
-        from aigap.analysis.decompose import decompose as decompose_fn
+        from aigap.analysis.diagnosis.decompose import decompose as decompose_fn
 
         store = _store(request)
         ua, ub = store.check_country(a), store.check_country(b)
@@ -422,7 +398,7 @@ def build_router() -> APIRouter:
             ("robustness", spec, n, seed), lambda: run_robustness(store, spec, n, seed))
         out = dict(hit["json"])
         if figure:
-            from aigap.analysis.robustness import rank_interval_figure
+            from aigap.present.uncertainty import rank_interval_figure
 
             out["figure"] = figure_json(rank_interval_figure(hit["result"], lang))
             if lang == "ko":
@@ -463,8 +439,8 @@ def build_router() -> APIRouter:
                      n_boot: Annotated[int, Query(ge=0, le=1000)] = 200,
                      seed: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
         """Years behind the frontier in training compute (Epoch AI notable models)."""
-        from aigap.analysis.frontier import frontier_lag as lag_fn
-        from aigap.analysis.frontier import load_epoch_models
+        from aigap.analysis.strategy.frontier import frontier_lag as lag_fn
+        from aigap.analysis.strategy.frontier import load_epoch_models
 
         store = _store(request)
         u, others, _ = _check_request(store, unit, vs or ["USA", "CHN"], [])
@@ -477,9 +453,9 @@ def build_router() -> APIRouter:
     @r.get("/niche", tags=["strategy"])
     def niche(request: Request, unit: UnitQ) -> dict[str, Any]:
         """Revealed comparative advantage by AI domain (Epoch) and technology (Belfer CETI)."""
-        from aigap.analysis.frontier import load_epoch_models
-        from aigap.analysis.niche import load_ceti_scores
-        from aigap.analysis.niche import niche as niche_fn
+        from aigap.analysis.strategy.frontier import load_epoch_models
+        from aigap.analysis.strategy.niche import load_ceti_scores
+        from aigap.analysis.strategy.niche import niche as niche_fn
 
         store = _store(request)
         u = store.check_country(unit)
@@ -492,9 +468,9 @@ def build_router() -> APIRouter:
     def partners(request: Request, unit: UnitQ,
                  top: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
         """Partners whose strengths cover the unit's weak pillars, with the parts of the score."""
-        from aigap.analysis.frontier import load_epoch_models
-        from aigap.analysis.partners import load_gov_readiness, load_tortoise_profile
-        from aigap.analysis.partners import partners as partners_fn
+        from aigap.analysis.strategy.frontier import load_epoch_models
+        from aigap.analysis.strategy.partners import load_gov_readiness, load_tortoise_profile
+        from aigap.analysis.strategy.partners import partners as partners_fn
 
         store = _store(request)
         u = store.check_country(unit)
@@ -575,7 +551,7 @@ def store_cache(request: Request) -> Any:
 def what_it_takes_json(request: Request, unit: str, rank: int, spec: str,
                        lang: str) -> dict[str, Any]:
     """What it takes (cached), as JSON with a sentence in ``lang``."""
-    from aigap.analysis.targets import what_it_takes
+    from aigap.analysis.targets.what_it_takes import what_it_takes
 
     store = _store(request)
     u = store.check_country(unit)

@@ -23,6 +23,11 @@ ProgressFn = Callable[[float, str], None]  # (fraction done, message)
 Work = Callable[[ProgressFn], Any]
 
 
+def job_progress(report: ProgressFn, what: str) -> Callable[[int, int], None]:
+    """The library's progress protocol ``(done, total)`` as a job's ``(fraction, message)``."""
+    return lambda done, total: report(done / max(1, total), f"{done:,}/{total:,} {what}")
+
+
 @dataclass
 class Job:
     id: str

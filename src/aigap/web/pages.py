@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from aigap.errors import AigapError
 from aigap.web import api
-from aigap.web.app import WEB_DIR, CachedIndex, IndexStore, NotFoundError
 from aigap.web.i18n import LANGS, normalise_lang, t
+from aigap.web.store import WEB_DIR, CachedIndex, IndexStore, NotFoundError
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
@@ -206,7 +206,7 @@ def _trend(store: IndexStore, unit: str, indicator: str, lang: str) -> dict[str,
     """Line chart (log scale when all values are positive) and the convergence sentences."""
     import plotly.graph_objects as go
 
-    from aigap.analysis.trend import trend
+    from aigap.analysis.diagnosis.trend import trend
 
     others = [c for c in COMPARATORS if c != unit]
     names = store.country_names(lang) or store.country_names("en")
@@ -293,7 +293,7 @@ def country_page(request: Request, unit: str,
 @router.get("/tournament", response_class=HTMLResponse)
 def tournament_page(request: Request,
                     noise: Annotated[float | None, Query(ge=0, le=2)] = None) -> Response:
-    from aigap.analysis.tournament import load_config
+    from aigap.tournament.simulate import load_config
 
     lang = page_lang(request)
     cfg = load_config(api.DEFAULT_TOURNAMENT)

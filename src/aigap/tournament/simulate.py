@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -27,7 +27,17 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from aigap.analysis.tournament_model import (
+from aigap.errors import SpecError
+from aigap.mc import (
+    Chunk,
+    LocalBackend,
+    Progress,
+    block_rng,
+    chunk_blocks,
+    resolve_seed,
+    run_blocks,
+)
+from aigap.tournament.model import (
     Evaluation,
     KeepAll,
     Portfolio,
@@ -44,7 +54,6 @@ from aigap.analysis.tournament_model import (
     resolve_path,
     validation_message,
 )
-from aigap.errors import SpecError
 
 __all__ = [
     "BLOCK",
@@ -55,22 +64,18 @@ __all__ = [
     "TournamentConfig",
     "TournamentResult",
     "compare_designs",
-    "comparison_figure",
     "label",
     "load_config",
     "load_designs",
     "parse_sweep",
     "simulate_reference",
     "simulate_tournament",
-    "sweep_figure",
     "sweep_tournament",
-    "tournament_summary_figure",
 ]
 
 BLOCK = 16_384  # tournaments per random stream; the unit of reproducibility
 DEFAULT_CHUNK = BLOCK  # one block per vectorised pass: fits in cache, measured fastest
 
-ProgressFn = Callable[[int], None]  # called with the number of tournaments just finished
 
 
 class Objective(StrEnum):
@@ -197,12 +202,12 @@ def rule_label(rule: Rule, lang: str = "en") -> str:
     raise AssertionError(rule)
 
 
-def _team_label(cfg: TournamentConfig, i: int, lang: str) -> str:
+def team_label(cfg: TournamentConfig, i: int, lang: str) -> str:
     t = cfg.teams[i]
     return (t.name_ko or t.name) if str(getattr(lang, "value", lang)) == "ko" else t.name
 
 
-def _stage_label(st: Stage, lang: str) -> str:
+def stage_label(st: Stage, lang: str) -> str:
     return (st.name_ko or st.name) if str(getattr(lang, "value", lang)) == "ko" else st.name
 
 
@@ -289,7 +294,7 @@ def _plan(cfg: TournamentConfig) -> _Plan:
 
 def _block_rng(seed: int, block: int) -> np.random.Generator:
     # SFC64 is ~35% faster than PCG64 here and passes the same statistical test batteries.
-    return np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(block,))))
+    return block_rng(seed, block, "sfc64")
 
 
 def _draw(plan: _Plan, seed: int, first_block: int, rows: Sequence[int]) -> np.ndarray:
@@ -497,7 +502,7 @@ def _mean_se(total: float, total_sq: float, n: int) -> tuple[float, float]:
     return mean, math.sqrt(var / n)
 
 
-def _prop_se(p: np.ndarray | float, n: int) -> Any:
+def prop_se(p: np.ndarray | float, n: int) -> Any:
     return np.sqrt(np.clip(p * (1 - np.asarray(p)), 0, None) / n)
 
 
@@ -555,12 +560,12 @@ class TournamentResult:
 
     def teams_frame(self, lang: str = "en") -> pd.DataFrame:
         df = self.teams.reset_index()
-        df["team"] = [_team_label(self.config, i, lang) for i in range(len(df))]
+        df["team"] = [team_label(self.config, i, lang) for i in range(len(df))]
         return df.rename(columns={c: label(c, lang) for c in df.columns})
 
     def stages_frame(self, lang: str = "en") -> pd.DataFrame:
         df = self.stages.copy()
-        df["stage"] = [_stage_label(s, lang) for s in self.config.stages]
+        df["stage"] = [stage_label(s, lang) for s in self.config.stages]
         df["rule"] = [rule_label(s.rule, lang) for s in self.config.stages]
         return df.rename(columns={c: label(c, lang) for c in df.columns})
 
@@ -572,13 +577,13 @@ class TournamentResult:
         for name, row in self.teams.iterrows():
             recs.append(("team", str(name), "p_win", row["p_win"], row["p_win_se"]))
             for col in ("p_truly_best", "p_funded_end"):
-                recs.append(("team", str(name), col, row[col], float(_prop_se(row[col], self.n))))
+                recs.append(("team", str(name), col, row[col], float(prop_se(row[col], self.n))))
             for col in ("mean_final_capability", "mean_final_share"):
                 recs.append(("team", str(name), col, row[col], None))
         for _, row in self.stages.iterrows():
             recs.append(("stage", row["stage"], "expected_alive", row["expected_alive"], None))
             recs.append(("stage", row["stage"], "p_best_alive", row["p_best_alive"],
-                         float(_prop_se(row["p_best_alive"], self.n))))
+                         float(prop_se(row["p_best_alive"], self.n))))
         return pd.DataFrame(recs, columns=["scope", "item", "metric", "value", "se"])
 
     def to_dict(self) -> dict[str, Any]:
@@ -607,14 +612,6 @@ class TournamentResult:
         return out
 
 
-def _chunk_blocks(n: int, chunk_size: int) -> list[tuple[int, list[int]]]:
-    """[(first block, rows of each block in the chunk)]; blocks are global, chunks whole blocks."""
-    per_chunk = max(1, math.ceil(chunk_size / BLOCK))
-    n_blocks = math.ceil(n / BLOCK)
-    sizes = [BLOCK] * (n_blocks - 1) + [n - BLOCK * (n_blocks - 1)]
-    return [(b, sizes[b:b + per_chunk]) for b in range(0, n_blocks, per_chunk)]
-
-
 def _check_run_args(n: int, chunk_size: int) -> None:
     if int(n) != n or n < 2:
         raise SpecError(f"n must be an integer of at least 2 tournaments, got {n!r}")
@@ -622,12 +619,9 @@ def _check_run_args(n: int, chunk_size: int) -> None:
         raise SpecError(f"chunk_size must be positive, got {chunk_size!r}")
 
 
-def _resolve_seed(seed: int | None) -> int:
-    if seed is None:
-        return int(np.random.SeedSequence().entropy % (2**63))  # recorded in the result
-    if int(seed) != seed or seed < 0:
-        raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
+def _run_chunk(plan: _Plan, chunk: Chunk) -> dict[str, np.ndarray]:
+    return _block_sums(_simulate_block(plan, _draw(plan, chunk.seed, chunk.first, chunk.rows)),
+                       chunk.rows)
 
 
 def simulate_tournament(
@@ -636,7 +630,7 @@ def simulate_tournament(
     seed: int | None = 0,
     *,
     chunk_size: int = DEFAULT_CHUNK,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
 ) -> TournamentResult:
     """Simulate ``n`` tournaments of ``config`` (a path, shipped name, dict or model).
 
@@ -645,15 +639,11 @@ def simulate_tournament(
     """
     cfg = load_config(config)
     _check_run_args(n, chunk_size)
-    seed = _resolve_seed(seed)
+    seed = resolve_seed(seed)
     plan = _plan(cfg)
     t0 = time.perf_counter()
-    parts: list[dict[str, np.ndarray]] = []
-    for first_block, rows in _chunk_blocks(int(n), chunk_size):
-        out = _simulate_block(plan, _draw(plan, seed, first_block, rows))
-        parts.append(_block_sums(out, rows))
-        if progress is not None:
-            progress(int(sum(rows)))
+    parts = run_blocks(_run_chunk, plan, int(n), seed=seed, block=BLOCK, chunk_size=chunk_size,
+                       backend=LocalBackend(threads=1), progress=progress)
     # Reduce block partial sums in block order: identical for every chunk size.
     tot = {k: np.concatenate([p[k] for p in parts], axis=-1).sum(axis=-1) for k in parts[0]}
     return _result(cfg, plan, tot, int(n), seed, chunk_size, time.perf_counter() - t0)
@@ -664,7 +654,7 @@ def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: i
     est: dict[str, float] = {}
     for key in ("best_wins", "best_survives"):
         p = float(tot[key]) / n
-        est[f"p_{key}"], est[f"p_{key}_se"] = p, float(_prop_se(p, n))
+        est[f"p_{key}"], est[f"p_{key}_se"] = p, float(prop_se(p, n))
     names = {
         "regret": "expected_regret",
         "portfolio_regret": "expected_portfolio_regret",
@@ -683,7 +673,7 @@ def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: i
             "approach": [t.approach for t in cfg.teams],
             "prior_mean": plan.mean0,
             "p_win": p_win,
-            "p_win_se": _prop_se(p_win, n),
+            "p_win_se": prop_se(p_win, n),
             "p_truly_best": tot["team_best"] / n,
             "p_funded_end": tot["team_funded"] / n,
             "mean_final_capability": tot["team_capability"] / n,
@@ -771,8 +761,8 @@ def simulate_reference(
     cfg = load_config(config)
     plan = _plan(cfg)
     recs = []
-    for first_block, rows in _chunk_blocks(int(n), BLOCK):
-        z = _draw(plan, seed, first_block, rows)
+    for chunk in chunk_blocks(int(n), seed=seed, block=BLOCK, chunk_size=BLOCK):
+        z = _draw(plan, seed, chunk.first, chunk.rows)
         recs.extend(_reference_one(plan, z[:, r]) for r in range(z.shape[1]))
     return pd.DataFrame(recs, columns=["winner", "best", "regret", "cost"])
 
@@ -902,6 +892,13 @@ def best_under_budget(
     return max(ok)[2] if ok else None
 
 
+def _part(progress: Progress | None, i: int, runs: int, n: int) -> Progress | None:
+    """Progress of run ``i`` of ``runs`` runs of ``n`` each, as progress of the whole."""
+    if progress is None:
+        return None
+    return lambda done, _total: progress(i * n + done, runs * n)
+
+
 def compare_designs(
     config: str | Path | dict[str, Any] | TournamentConfig,
     designs: str | Path | dict[str, Any],
@@ -911,15 +908,16 @@ def compare_designs(
     budget: float | None = None,
     objective: Objective | str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
 ) -> DesignComparison:
     """Simulate every design with the same seed (common random numbers) and pick the best one
     under the budget (argument, else the designs file, else the base config's budget)."""
     base = load_config(config)
     ds, file_budget, file_obj = load_designs(base, designs)
-    seed = _resolve_seed(seed)
-    results = [simulate_tournament(d.config, n, seed, chunk_size=chunk_size, progress=progress)
-               for d in ds]
+    seed = resolve_seed(seed)
+    results = [simulate_tournament(d.config, n, seed, chunk_size=chunk_size,
+                                   progress=_part(progress, i, len(ds), n))
+               for i, d in enumerate(ds)]
     budget = budget if budget is not None else (file_budget or base.budget)
     obj = Objective(objective) if objective is not None else file_obj
     return DesignComparison(ds, results, budget, obj, best_under_budget(ds, results, budget, obj))
@@ -1050,105 +1048,14 @@ def sweep_tournament(
     seed: int | None = 0,
     *,
     chunk_size: int = DEFAULT_CHUNK,
-    progress: ProgressFn | None = None,
+    progress: Progress | None = None,
 ) -> SweepResult:
     """Re-run the simulation for each value of one parameter (same seed at every point)."""
     cfg = load_config(config)
     param, values = parse_sweep(sweep) if isinstance(sweep, str) else (sweep[0], list(sweep[1]))
-    seed = _resolve_seed(seed)
+    seed = resolve_seed(seed)
     cfgs = [sweep_config(cfg, param, float(v)) for v in values]  # validate all before running
-    results = [simulate_tournament(c, n, seed, chunk_size=chunk_size, progress=progress)
-               for c in cfgs]
+    results = [simulate_tournament(c, n, seed, chunk_size=chunk_size,
+                                   progress=_part(progress, i, len(cfgs), n))
+               for i, c in enumerate(cfgs)]
     return SweepResult(param, [float(v) for v in values], results)
-
-
-# --------------------------------------------------------------------------------- figures
-
-
-def comparison_figure(comparison: DesignComparison, lang: str = "en") -> Any:
-    """Designs side by side: selection probabilities, regret and cost (±1.96 MC s.e.)."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    ko = str(getattr(lang, "value", lang)) == "ko"
-    names = [d.label_ko if ko else d.label for d in comparison.designs]
-    res = comparison.results
-    fig = make_subplots(rows=1, cols=3, subplot_titles=[
-        label("fig_selection", lang), label("fig_regret", lang), label("fig_cost", lang)])
-    for key, color in (("p_best_wins", "#1f77b4"), ("p_best_survives", "#9ecae1")):
-        fig.add_trace(go.Bar(
-            x=names, y=[getattr(r, key) for r in res], name=label(key, lang),
-            marker_color=color,
-            error_y={"type": "data", "array": [1.96 * getattr(r, key + "_se") for r in res]},
-        ), row=1, col=1)
-    fig.add_trace(go.Bar(
-        x=names, y=[r.expected_regret for r in res], name=label("expected_regret", lang),
-        marker_color="#d62728",
-        error_y={"type": "data", "array": [1.96 * r.expected_regret_se for r in res]},
-    ), row=1, col=2)
-    fig.add_trace(go.Bar(
-        x=names, y=[r.expected_cost for r in res], name=label("expected_cost", lang),
-        marker_color=["#2ca02c" if d.name == comparison.best else "#7f7f7f"
-                      for d in comparison.designs],
-        error_y={"type": "data", "array": [1.96 * r.expected_cost_se for r in res]},
-    ), row=1, col=3)
-    if comparison.budget is not None:
-        fig.add_hline(y=comparison.budget, line_dash="dash", row=1, col=3,
-                      annotation_text="budget" if not ko else "예산")
-    fig.update_yaxes(range=[0, 1], row=1, col=1)
-    fig.update_layout(title=f"{label('fig_compare', lang)} ({label('error_bars', lang)})",
-                      barmode="group", legend={"orientation": "h", "y": -0.25})
-    return fig
-
-
-def tournament_summary_figure(result: TournamentResult, lang: str = "en") -> Any:
-    """One design: P(win) vs P(truly best) per team, and the best team's survival by stage."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    cfg = result.config
-    teams = [_team_label(cfg, i, lang) for i in range(len(cfg.teams))]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[
-        label("fig_team_win", lang), label("fig_best_alive", lang)])
-    fig.add_trace(go.Bar(x=teams, y=result.teams["p_win"], name=label("p_win", lang),
-                         error_y={"type": "data", "array": 1.96 * result.teams["p_win_se"]}),
-                  row=1, col=1)
-    fig.add_trace(go.Bar(x=teams, y=result.teams["p_truly_best"],
-                         name=label("p_truly_best", lang)), row=1, col=1)
-    p = result.stages["p_best_alive"].to_numpy()
-    fig.add_trace(go.Scatter(
-        x=[_stage_label(s, lang) for s in cfg.stages], y=p, mode="lines+markers",
-        name=label("p_best_alive", lang),
-        error_y={"type": "data", "array": 1.96 * _prop_se(p, result.n)},
-    ), row=1, col=2)
-    fig.update_yaxes(range=[0, 1])
-    title = (cfg.title_ko or cfg.display_title) if str(getattr(lang, "value", lang)) == "ko" \
-        else cfg.display_title
-    fig.update_layout(title=f"{title} — {label('p_best_wins', lang)} "
-                            f"{result.p_best_wins:.3f} ± {1.96 * result.p_best_wins_se:.3f}",
-                      barmode="group", legend={"orientation": "h", "y": -0.2},
-                      template="plotly_white")
-    return fig
-
-
-def sweep_figure(sweep: SweepResult, lang: str = "en") -> Any:
-    """Selection probabilities (with 95% MC bands) and regret against the swept parameter."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    x = sweep.values
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for key in ("p_best_wins", "p_best_survives"):
-        y = np.array([getattr(r, key) for r in sweep.results])
-        se = np.array([getattr(r, key + "_se") for r in sweep.results])
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=label(key, lang),
-                                 error_y={"type": "data", "array": 1.96 * se}),
-                      secondary_y=False)
-    fig.add_trace(go.Scatter(x=x, y=[r.expected_regret for r in sweep.results],
-                             mode="lines+markers", line={"dash": "dot"},
-                             name=label("expected_regret", lang)), secondary_y=True)
-    fig.update_xaxes(title_text=label(sweep.param, lang))
-    fig.update_yaxes(title_text=label("p_best_wins", lang), range=[0, 1], secondary_y=False)
-    fig.update_yaxes(title_text=label("expected_regret", lang), secondary_y=True)
-    fig.update_layout(title=f"{label('fig_sweep', lang)} {label(sweep.param, lang)}")
-    return fig

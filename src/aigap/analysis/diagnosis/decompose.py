@@ -35,16 +35,16 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from aigap.analysis.gap import possessive
-from aigap.analysis.korean import join_en, join_ko, subject, topic, with_
-from aigap.analysis.profile import check_unit, country_names, node_names, result_for, the
+from aigap.analysis.diagnosis.gap import possessive
+from aigap.analysis.diagnosis.profile import check_unit, country_names, node_names, result_for, the
 from aigap.errors import AigapError
+from aigap.i18n.korean import join_en, join_ko, subject, topic, with_
 from aigap.index import IndexResult
 from aigap.index.pipeline import aggregate_tree
 from aigap.index.spec import AggregateStep, Framework
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
+    pass
 
 Method = Literal["auto", "linear", "shapley"]
 MAX_EVALUATIONS = 2_000_000  # beyond this an exact Shapley split is too slow to be useful
@@ -395,30 +395,3 @@ def sentence_ko(dec: Decomposition) -> str:
         return head + (end if any_off else f"{cont}, {subject(trail)} 앞선 부문은 없습니다.")
     names = join_ko([f"{r['name_ko']}({_pts(r['lead'])}점)" for _, r in off.iterrows()])
     return head + f"{cont}, {topic(trail)} {names}에서 앞서 격차를 일부 줄입니다."
-
-
-# --------------------------------------------------------------------------- figure
-
-
-def decomposition_figure(dec: Decomposition, lang: str = "en", level: str = "pillar"
-                         ) -> go.Figure:
-    """Waterfall from unit b's score through the contributions to unit a's score."""
-    import plotly.graph_objects as go
-
-    ko = lang == "ko"
-    na, nb = dec.names_ko if ko else dec.names_en
-    rows = dec.to_frame(level)
-    labels = list(rows["name_ko" if ko else "name"])
-    x = [nb, *labels, na]
-    y = [dec.score_b, *rows["contribution"], dec.score_a]
-    measure = ["absolute", *["relative"] * len(rows), "total"]
-    fig = go.Figure(go.Waterfall(
-        x=x, y=y, measure=measure, text=[f"{v:+.1f}" if m == "relative" else f"{v:.1f}"
-                                         for v, m in zip(y, measure, strict=True)],
-        textposition="outside", connector={"line": {"color": "lightgrey"}}))
-    title = (f"{nb}에서 {na}까지: 종합점수 격차 {dec.gap:+.1f}점의 분해" if ko else
-             f"From {nb} to {na}: the {dec.gap:+.1f}-point gap by "
-             f"{'pillar' if level == 'pillar' else level}")
-    fig.update_layout(title=title, template="plotly_white", showlegend=False,
-                      yaxis_title="종합점수" if ko else "index score")
-    return fig

@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.gap import indicator_meta
-from aigap.analysis.korean import topic
+from aigap.analysis.diagnosis.gap import indicator_meta
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
+from aigap.i18n.korean import topic
 
 MIN_POINTS = 3
 LEVEL = 0.90

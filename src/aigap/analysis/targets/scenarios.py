@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.korean import particle
-from aigap.analysis.targets import Frames, find_unit, korean_name, load_inputs
+from aigap.analysis.targets.what_it_takes import Frames, find_unit, korean_name, load_inputs
 from aigap.errors import SpecError
+from aigap.i18n.korean import particle
 from aigap.index import steps as st
 from aigap.index.pipeline import aggregate_tree, normalise_matrix, run
 from aigap.index.result import IndexResult

@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aigap.analysis.korean import topic
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
+from aigap.i18n.korean import topic
 
 POPULATION = "population"
 GDP = "gdp_current_usd"

@@ -20,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from aigap.analysis.gap import indicator_meta
-from aigap.analysis.korean import particle, topic, with_
+from aigap.analysis.diagnosis.gap import indicator_meta
 from aigap.data.countries import GROUPS, check_iso3, group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
+from aigap.i18n.korean import particle, topic, with_
 
 GROUP_KO = {"OECD": "OECD 회원국", "G7": "G7 국가", "G20": "G20 국가", "EU27": "EU 회원국",
             "EU": "EU 회원국", "ASEAN": "아세안 회원국"}
@@ -179,18 +179,18 @@ def _names(codes: Sequence[str], names: dict[str, str]) -> str:
     return ", ".join(names.get(c, c) for c in codes)
 
 
-def _group_en(res: PeerRank) -> str:
+def group_en(res: PeerRank) -> str:
     return "countries of the custom group" if res.group == "custom" else f"{res.group} members"
 
 
-def _group_ko(res: PeerRank) -> str:
+def group_ko(res: PeerRank) -> str:
     return "지정한 비교국" if res.group == "custom" else GROUP_KO.get(res.group, res.group)
 
 
 def _sentence_en(res: PeerRank, names: dict[str, str]) -> str:
     who = res.unit
     when = f" in {res.year}" if res.year is not None else ""
-    grp = _group_en(res)
+    grp = group_en(res)
     if not res.unit_is_member:  # "of N G7 members" would be false: say who was compared
         grp = f"countries compared ({res.group} members plus {who}, not a member)" \
             if res.group != "custom" else "countries compared (the group plus " + who + ")"
@@ -218,7 +218,7 @@ def _sentence_en(res: PeerRank, names: dict[str, str]) -> str:
 def _sentence_ko(res: PeerRank, names: dict[str, str]) -> str:
     who = names.get(res.unit, res.unit)
     when = f"{res.year}년 기준 " if res.year is not None else ""
-    grp = _group_ko(res)
+    grp = group_ko(res)
     if not res.unit_is_member:
         grp = f"{grp}에 {particle(who, '을/를')} 더한 비교 대상"
     if res.top_n is not None:

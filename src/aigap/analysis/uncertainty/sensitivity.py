@@ -9,7 +9,7 @@ Each uncertain input of the uncertainty spec is one Sobol factor:
   *group*), so its indices measure the effect of that level's weights as a whole.
 
 Samples come from SALib's Saltelli/Sobol design (``SALib.sample.sobol``, ``N x (factors + 2)``
-model runs) and are scored by the vectorised engine of :mod:`aigap.analysis.robustness`;
+model runs) and are scored by the vectorised engine of :mod:`aigap.analysis.uncertainty.robustness`;
 indices and bootstrap confidence intervals come from ``SALib.analyze.sobol``. Targets: each
 unit's rank and the mean absolute rank shift vs nominal (COINr's target).
 """
@@ -27,10 +27,10 @@ import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from aigap.analysis.mc_backend import Backend
-from aigap.analysis.robustness import BLOCK, Setup, eval_chunk, prepare, run_tasks
+from aigap.analysis.uncertainty.robustness import BLOCK, Setup, eval_chunk, prepare, stack_blocks
 from aigap.errors import SpecError
 from aigap.index.spec import Spec
+from aigap.mc import Backend, Progress, resolve_seed, run_tasks
 
 SHIFT = "mean_abs_shift"  # name of the aggregate target
 
@@ -119,10 +119,10 @@ class SensitivityResult:
         return df.drop(columns="target").reset_index(drop=True)
 
 
-def sensitivity(spec: str | Path | Spec, n: int = 1024, seed: int | None = None,
+def sensitivity(spec: str | Path | Spec, n: int = 1024, seed: int | None = 0,
                 uncertainty: Any = None, unit: str | None = None, *,
                 backend: Backend | None = None, data: pd.DataFrame | None = None,
-                year: int | None = None, progress: bool = False,
+                year: int | None = None, progress: Progress | None = None,
                 setup: Setup | None = None) -> SensitivityResult:
     """Sobol first-order and total indices of each assumption.
 
@@ -131,7 +131,7 @@ def sensitivity(spec: str | Path | Spec, n: int = 1024, seed: int | None = None,
     """
     st = setup or prepare(spec, uncertainty, data=data, year=year)
     eng = st.engine
-    seed = seed if seed is not None else (st.uncertainty.seed or 0)
+    seed = resolve_seed(seed, st.uncertainty.seed)
     if unit is not None and unit not in eng.units:
         raise SpecError(f"unit {unit!r} not in {st.spec.name!r} (e.g. "
                         f"{', '.join(eng.units[:6])})")
@@ -145,7 +145,8 @@ def sensitivity(spec: str | Path | Spec, n: int = 1024, seed: int | None = None,
     U = sobol_design(prob, n, seed)
     step = 4 * BLOCK
     tasks = [U[i:i + step] for i in range(0, len(U), step)]
-    out = run_tasks(eng, eval_chunk, tasks, backend, progress, "Sobol")
+    out = stack_blocks(run_tasks(eval_chunk, eng, tasks, sizes=[len(t) for t in tasks],
+                                 backend=backend, progress=progress))
     # A failed run (geometric aggregation of a value <= 0, as in COINr) has no output: drop
     # its whole Saltelli row-set (A, AB_1..AB_d, B of one base row), which keeps a valid,
     # smaller design; the indices are then conditional on a successful run.

@@ -59,8 +59,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog, minimize
 
-from aigap.analysis.korean import particle
 from aigap.errors import SpecError
+from aigap.i18n.korean import particle
 from aigap.index import steps as st
 from aigap.index.pipeline import aggregate_tree, load_data, run, split_years
 from aigap.index.result import IndexResult

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
-from aigap.analysis.mc_backend import Backend, LocalBackend
-from aigap.analysis.uncertainty_spec import UncertaintySpec, WeightNoise, load_uncertainty
+from aigap.analysis.uncertainty.spec import UncertaintySpec, WeightNoise, load_uncertainty
 from aigap.errors import SpecError
 from aigap.index.batched import mean_transform
 from aigap.index.pipeline import build_index, build_latest, load_data
@@ -61,6 +59,7 @@ from aigap.index.spec import (
     load_spec,
 )
 from aigap.index.steps import quiet_nan_warnings
+from aigap.mc import Backend, Chunk, LocalBackend, Progress, block_rng, resolve_seed, run_blocks
 
 BLOCK = 4096  # replications per block: the unit of RNG and arithmetic (see module docstring)
 DEFAULT_CHUNK = 4 * BLOCK
@@ -509,79 +508,49 @@ def _levels(fw: Framework) -> list[_Level]:
 # --------------------------------------------------------------------------- running
 
 
-def one_blas_thread() -> AbstractContextManager[Any]:
-    """Single-threaded BLAS: the products are small, so BLAS threads only add overhead (5x
-    slower on a busy 2-core machine); parallelism comes from the backend's threads/workers,
-    and every block computes with the same kernel whatever the backend."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional speed-up
-        return nullcontext()
-    return threadpool_limits(1, user_api="blas")
-
-
-def _mc_chunk(engine: Engine, task: tuple[int, list[int], int]) -> list[dict[str, np.ndarray]]:
+def _mc_chunk(engine: Engine, chunk: Chunk) -> list[dict[str, np.ndarray]]:
     """Draw and score whole blocks; block b's stream depends only on (seed, b)."""
-    seed, blocks, n = task
     out = []
-    with one_blas_thread():
-        for b in blocks:
-            lo, hi = b * BLOCK, min(n, (b + 1) * BLOCK)
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
-            out.append(engine.run(rng.random((hi - lo, engine.n_dims))))
+    for b in chunk.blocks:
+        lo, hi = chunk.bounds(b)
+        rng = block_rng(chunk.seed, b)
+        out.append(engine.run(rng.random((hi - lo, engine.n_dims))))
     return out
 
 
 def eval_chunk(engine: Engine, U: np.ndarray) -> list[dict[str, np.ndarray]]:
     """Score given hypercube points (Sobol designs), block by block."""
-    with one_blas_thread():
-        return [engine.run(U[i:i + BLOCK]) for i in range(0, len(U), BLOCK)]
+    return [engine.run(U[i:i + BLOCK]) for i in range(0, len(U), BLOCK)]
 
 
-def run_tasks(engine: Engine, fn: Any, tasks: Sequence[Any], backend: Backend | None,
-              progress: bool, label: str) -> dict[str, np.ndarray]:
-    """Run chunk tasks on a backend (with a progress bar over chunks); stack block outputs."""
-    backend = backend or LocalBackend()
-    if progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        with Progress("[progress.description]{task.description}", BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=Console(stderr=True), transient=True) as bar:
-            tid = bar.add_task(label, total=len(tasks))
-            with one_blas_thread():
-                parts = backend.map(fn, engine, tasks, lambda _i: bar.advance(tid))
-    else:
-        with one_blas_thread():
-            parts = backend.map(fn, engine, tasks)
+def stack_blocks(parts: Sequence[list[dict[str, np.ndarray]]]) -> dict[str, np.ndarray]:
+    """Concatenate the per-block outputs of all chunks, in block order."""
     blocks = [b for part in parts for b in part]
     return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
 
 
-def robustness(spec: str | Path | Spec, n: int = 10_000, seed: int | None = None,
+def robustness(spec: str | Path | Spec, n: int = 10_000, seed: int | None = 0,
                uncertainty: Any = None, chunk_size: int = DEFAULT_CHUNK,
                backend: Backend | None = None, *, k: int = 3, data: pd.DataFrame | None = None,
-               year: int | None = None, progress: bool = False,
+               year: int | None = None, progress: Progress | None = None,
                setup: Setup | None = None) -> RobustnessResult:
     """Monte Carlo uncertainty analysis of a spec's ranks.
 
     ``uncertainty``: a path, shipped name, mapping or :class:`UncertaintySpec` (None = the
-    COINr-vignette default). ``seed`` (else the spec's ``seed``, else 0) and the block size fix
-    every draw: the result does not depend on ``chunk_size`` (rounded up to whole blocks of
-    :data:`BLOCK`) or on the backend. ``setup`` reuses a :func:`prepare` result.
+    COINr-vignette default). ``seed`` (policy: :mod:`aigap.mc`) and the block size fix every
+    draw: the result does not depend on ``chunk_size`` (rounded up to whole blocks of
+    :data:`BLOCK`) or on the backend; ``progress(done, total)`` is called after each chunk;
+    ``setup`` reuses a :func:`prepare` result.
     """
     if n < 1:
         raise SpecError(f"n must be >= 1 (got {n})")
     if k < 1:
         raise SpecError(f"k must be >= 1 (got {k})")
     st = setup or prepare(spec, uncertainty, data=data, year=year)
-    seed = seed if seed is not None else (st.uncertainty.seed or 0)
-    per = max(1, -(-chunk_size // BLOCK))
-    nblocks = -(-n // BLOCK)
-    tasks = [(seed, list(range(i, min(nblocks, i + per))), n) for i in range(0, nblocks, per)]
+    seed = resolve_seed(seed, st.uncertainty.seed)
     t0 = time.perf_counter()
-    out = run_tasks(st.engine, _mc_chunk, tasks, backend, progress, "Monte Carlo")
+    out = stack_blocks(run_blocks(_mc_chunk, st.engine, n, seed=seed, block=BLOCK,
+                                  chunk_size=chunk_size, backend=backend, progress=progress))
     mc_s = time.perf_counter() - t0
     nom = st.nominal
     fw = nom.framework
@@ -698,56 +667,3 @@ class RobustnessResult:
                 "factors": {f.name: list(f.labels) or f"{f.dims} weights" for f in self.factors},
                 "uncertainty": self.uncertainty.name if self.uncertainty else None,
                 "warnings": self.warnings, "timings": self.timings}
-
-
-# --------------------------------------------------------------------------- figure
-
-_FIG_LABELS = {
-    "en": {"title": "Rank uncertainty", "interval": "5–95% rank interval",
-           "median": "median rank", "nominal": "nominal rank", "rank": "rank",
-           "unit": "", "replications": "replications"},
-    "ko": {"title": "순위 불확실성", "interval": "순위 구간 (5–95%)", "median": "중앙값 순위",
-           "nominal": "기준 순위", "rank": "순위", "unit": "", "replications": "회 반복"},
-}
-
-
-def rank_interval_figure(result: RobustnessResult, lang: str = "en",
-                         highlight: str | None = "KOR") -> Any:
-    """Plotly chart: per unit the 5–95% rank interval, median and nominal rank.
-
-    Units are ordered by median rank (best at the top); ``highlight`` is drawn in red.
-    """
-    import plotly.graph_objects as go
-
-    if lang not in _FIG_LABELS:
-        raise SpecError(f"lang must be 'en' or 'ko' (got {lang!r})")
-    lab = _FIG_LABELS[lang]
-    df = result.to_frame()
-    ylab = [f"{n} ({u})" if n != u else u for u, n in zip(df.index, df["name"], strict=True)]
-    hot = np.array([u == highlight for u in df.index])
-    colour = np.where(hot, "#d62728", "#1f77b4")
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=df["median_rank"], y=ylab, mode="markers", name=lab["median"],
-        marker={"color": colour, "size": np.where(hot, 11, 7)},
-        error_x={"type": "data", "symmetric": False,
-                 "array": df["rank_p95"] - df["median_rank"],
-                 "arrayminus": df["median_rank"] - df["rank_p05"], "color": "#7f7f7f",
-                 "thickness": 1.5, "width": 3},
-        customdata=np.stack([df["rank_p05"], df["rank_p95"], df["p_top3"]], axis=-1),
-        hovertemplate=(f"%{{y}}<br>{lab['median']}: %{{x}}<br>{lab['interval']}: "
-                       "%{customdata[0]}–%{customdata[1]}<br>P(≤3): %{customdata[2]:.1%}"
-                       "<extra></extra>")))
-    fig.add_trace(go.Scatter(x=df["nominal_rank"], y=ylab, mode="markers", name=lab["nominal"],
-                             marker={"symbol": "x", "color": "#000000", "size": 6}))
-    title = f"{lab['title']} — {result.index_name} (n = {result.n:,} {lab['replications']})"
-    fig.update_layout(
-        title=title, xaxis_title=f"{lab['rank']} ({lab['interval']})",
-        yaxis={"autorange": "reversed", "tickfont": {"size": 10}},
-        height=max(400, 18 * len(df) + 120), template="plotly_white",
-        legend={"orientation": "h", "y": -0.08})
-    if highlight is not None and highlight in df.index:
-        fig.update_yaxes(tickmode="array", tickvals=ylab,
-                         ticktext=[f"<b>{t}</b>" if h else t
-                                   for t, h in zip(ylab, hot, strict=True)])
-    return fig

@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from aigap.analysis.korean import join_en, join_ko, topic, with_
 from aigap.errors import AigapError
+from aigap.i18n.korean import join_en, join_ko, topic, with_
 from aigap.index import IndexResult
 from aigap.index.pipeline import build_latest
 
 if TYPE_CHECKING:
-    import plotly.graph_objects as go
+    pass
 
 STRONG = 75.0  # percentile at or above which a pillar/indicator is a strength
 WEAK = 25.0  # percentile at or below which it is a weakness
@@ -353,7 +353,7 @@ def _named_peers(p: Profile) -> list[str]:
     return [m for m in p.members if m != p.unit and m not in p.peers_without_data]
 
 
-def _group_en(p: Profile) -> str:
+def group_en(p: Profile) -> str:
     if p.group != "custom":
         return GROUP_EN.get(p.group, f"{p.group} members")
     names_en = country_names()[0]
@@ -363,7 +363,7 @@ def _group_en(p: Profile) -> str:
     return f"the {len(peers)} chosen peers"
 
 
-def _group_ko(p: Profile) -> str:
+def group_ko(p: Profile) -> str:
     if p.group != "custom":
         return GROUP_KO.get(p.group, f"{p.group} 회원국")
     names_ko = country_names()[1]
@@ -375,7 +375,7 @@ def _group_ko(p: Profile) -> str:
 
 def group_phrase(p: Profile, lang: str = "en") -> str:
     """How the sentences name the peers: "OECD members", "독일·일본·미국", ..."""
-    return _group_ko(p) if lang == "ko" else _group_en(p)
+    return group_ko(p) if lang == "ko" else group_en(p)
 
 
 def _pillar_names(p: Profile, codes: list[str], lang: str) -> list[str]:
@@ -386,7 +386,7 @@ def _pillar_names(p: Profile, codes: list[str], lang: str) -> list[str]:
 
 def sentence_en(p: Profile) -> str:
     """One English sentence on the pillar pattern, true to the percentiles."""
-    who, grp = the(p.unit_name_en), _group_en(p)
+    who, grp = the(p.unit_name_en), group_en(p)
     s = join_en(_pillar_names(p, p.strengths, "en"))
     w = join_en(_pillar_names(p, p.weaknesses, "en"))
     lead = f"Compared with {grp}, {who}"
@@ -417,7 +417,7 @@ def sentence_en(p: Profile) -> str:
 
 def sentence_ko(p: Profile) -> str:
     """One Korean sentence on the pillar pattern (합니다체, like the rest of aigap's Korean)."""
-    who, grp = p.unit_name_ko, _group_ko(p)
+    who, grp = p.unit_name_ko, group_ko(p)
     s = join_ko(_pillar_names(p, p.strengths, "ko"))
     w = join_ko(_pillar_names(p, p.weaknesses, "ko"))
     lead = f"{with_(grp)} 비교하면 {topic(who)}"
@@ -451,61 +451,3 @@ def _lowest(p: Profile, lang: str) -> str:
     if lang == "ko":
         return f"{row['name_ko']}, 백분위 {pct}"
     return f"{row['name']}, percentile {pct}"
-
-
-# --------------------------------------------------------------------------- figure
-
-_FIG = {
-    "en": {"median": "peer median", "score": "pillar score (0-100)",
-           "percentile": "percentile among peers"},
-    "ko": {"median": "비교국 중앙값", "score": "부문 점수(0~100)",
-           "percentile": "비교국 내 백분위"},
-}
-
-
-def profile_figure(prof: Profile, lang: str = "en", compare: Sequence[str] = ("USA", "CHN"),
-                   metric: Literal["score", "percentile"] = "score") -> go.Figure:
-    """Radar of the unit's pillars against the peers' median and, optionally, other units.
-
-    ``metric="score"``: pillar scores (the median is the peers' median score);
-    ``"percentile"``: percentiles among the same peers (the median is the 50th percentile).
-    Units of ``compare`` missing from the index are left out.
-    """
-    import plotly.graph_objects as go
-
-    ko = lang == "ko"
-    t = _FIG["ko" if ko else "en"]
-    names_en, names_ko = country_names()
-    names = names_ko if ko else names_en
-    theta = list(prof.pillars["name_ko" if ko else "name"])
-    codes = list(prof.pillars["code"])
-    peers = [m for m in prof.members if m != prof.unit and m in prof.scores.index]
-
-    def series(unit: str) -> list[float]:
-        if metric == "score":
-            return [float(prof.scores.at[unit, c]) for c in codes]
-        others = [m for m in peers if m != unit]
-        return [percentile_among(float(prof.scores.at[unit, c]),
-                                 prof.scores.loc[others, c].to_numpy(dtype=float))[0]
-                for c in codes]
-
-    median = (list(prof.pillars["peer_median"]) if metric == "score" else [50.0] * len(codes))
-    fig = go.Figure()
-    closed = [*theta, theta[0]]
-    fig.add_trace(go.Scatterpolar(r=[*median, median[0]], theta=closed, name=t["median"],
-                                  line={"dash": "dash", "color": "grey"}))
-    for other in compare:
-        if other in prof.scores.index and other != prof.unit:
-            r = series(other)
-            fig.add_trace(go.Scatterpolar(r=[*r, r[0]], theta=closed,
-                                          name=names.get(other, other), opacity=0.7))
-    r = series(prof.unit)
-    who = names.get(prof.unit, prof.unit)
-    fig.add_trace(go.Scatterpolar(r=[*r, r[0]], theta=closed, name=who, fill="toself",
-                                  line={"width": 3}))
-    grp = _group_ko(prof) if ko else _group_en(prof)
-    fig.update_layout(
-        title=f"{with_(grp)} 비교한 {who}" if ko else f"{who} compared with {grp}",
-        polar={"radialaxis": {"range": [0, 100], "title": {"text": t[metric]}}},
-        template="plotly_white", legend_title_text="")
-    return fig

@@ -143,7 +143,7 @@ def _fmt(x: float) -> str:
 
 def _check_ratio(c: RatioClaim, wh: Warehouse, names: dict[str, str],
                  names_ko: dict[str, str]) -> ClaimCheck:
-    from aigap.analysis.gap import gap
+    from aigap.analysis.diagnosis.gap import gap
 
     rows = gap(wh, c.unit, c.vs, [c.indicator], per=())
     rows = rows[(rows["basis"] == "level") & rows["ratio"].notna()]
@@ -198,7 +198,7 @@ def _quartile(rank: int, of: int) -> int:
 
 def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
                      names_ko: dict[str, str]) -> ClaimCheck:
-    from aigap.analysis.peer_rank import ordinal, peer_rank
+    from aigap.analysis.diagnosis.peer_rank import ordinal, peer_rank
 
     try:
         pr = peer_rank(wh, c.unit, indicator=c.indicator, group=c.group, year=c.year)

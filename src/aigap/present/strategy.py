@@ -17,22 +17,22 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from aigap.analysis.frontier import (
+from aigap.analysis.strategy.frontier import (
     METRIC_LABELS,
     WORLD,
     FrontierLagResult,
     frontier_lag,
     load_epoch_models,
 )
-from aigap.analysis.korean import particle
-from aigap.analysis.niche import NicheResult, domain_label, load_ceti_scores, niche
-from aigap.analysis.partners import (
+from aigap.analysis.strategy.niche import NicheResult, domain_label, load_ceti_scores, niche
+from aigap.analysis.strategy.partners import (
     PartnerResult,
     load_gov_readiness,
     load_tortoise_profile,
     partners,
     pillar_label,
 )
+from aigap.i18n.korean import particle
 
 _T = {
     "lag": {"en": "Years behind", "ko": "뒤처진 햇수(년)"},

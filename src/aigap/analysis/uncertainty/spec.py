@@ -16,11 +16,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from aigap.config import PACKAGE_DIR
 from aigap.errors import SpecError
 from aigap.index.spec import Framework, ImputeStep, NormaliseStep, TreatStep
 from aigap.yamlfile import read_yaml
 
-UNCERTAINTY_DIR = Path(__file__).resolve().parent.parent / "uncertainty"
+UNCERTAINTY_DIR = PACKAGE_DIR / "uncertainty"
 
 # Aggregations the vectorised engine evaluates as (log-/reciprocal-) matrix products.
 BatchAgg = Literal["arithmetic", "geometric", "harmonic"]

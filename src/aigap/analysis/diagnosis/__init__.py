@@ -1,0 +1,1 @@
+"""Where a unit stands: gaps, trends, peer ranks, profiles, decompositions and claim checks."""

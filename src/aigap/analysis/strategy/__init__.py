@@ -1,0 +1,1 @@
+"""Where to play: frontier lag, niches (revealed comparative advantage) and partners."""

@@ -1,0 +1,1 @@
+"""How sure a rank is: Monte Carlo robustness, Sobol sensitivity and their assumptions."""

@@ -1,0 +1,1 @@
+"""Languages: one catalogue of labels and sentence templates, number formats, Korean particles."""

@@ -1,0 +1,1 @@
+"""Presentation: Plotly figures (one template, one colourway) and text built from results."""

@@ -1,0 +1,102 @@
+"""Figures of the tournament simulator: designs, stage outcomes and sweeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from aigap.tournament.simulate import (
+    DesignComparison,
+    SweepResult,
+    TournamentResult,
+    label,
+    prop_se,
+    stage_label,
+    team_label,
+)
+
+
+def comparison_figure(comparison: DesignComparison, lang: str = "en") -> Any:
+    """Designs side by side: selection probabilities, regret and cost (±1.96 MC s.e.)."""
+
+    ko = str(getattr(lang, "value", lang)) == "ko"
+    names = [d.label_ko if ko else d.label for d in comparison.designs]
+    res = comparison.results
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[
+        label("fig_selection", lang), label("fig_regret", lang), label("fig_cost", lang)])
+    for key, color in (("p_best_wins", "#1f77b4"), ("p_best_survives", "#9ecae1")):
+        fig.add_trace(go.Bar(
+            x=names, y=[getattr(r, key) for r in res], name=label(key, lang),
+            marker_color=color,
+            error_y={"type": "data", "array": [1.96 * getattr(r, key + "_se") for r in res]},
+        ), row=1, col=1)
+    fig.add_trace(go.Bar(
+        x=names, y=[r.expected_regret for r in res], name=label("expected_regret", lang),
+        marker_color="#d62728",
+        error_y={"type": "data", "array": [1.96 * r.expected_regret_se for r in res]},
+    ), row=1, col=2)
+    fig.add_trace(go.Bar(
+        x=names, y=[r.expected_cost for r in res], name=label("expected_cost", lang),
+        marker_color=["#2ca02c" if d.name == comparison.best else "#7f7f7f"
+                      for d in comparison.designs],
+        error_y={"type": "data", "array": [1.96 * r.expected_cost_se for r in res]},
+    ), row=1, col=3)
+    if comparison.budget is not None:
+        fig.add_hline(y=comparison.budget, line_dash="dash", row=1, col=3,
+                      annotation_text="budget" if not ko else "예산")
+    fig.update_yaxes(range=[0, 1], row=1, col=1)
+    fig.update_layout(title=f"{label('fig_compare', lang)} ({label('error_bars', lang)})",
+                      barmode="group", legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def tournament_summary_figure(result: TournamentResult, lang: str = "en") -> Any:
+    """One design: P(win) vs P(truly best) per team, and the best team's survival by stage."""
+
+    cfg = result.config
+    teams = [team_label(cfg, i, lang) for i in range(len(cfg.teams))]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[
+        label("fig_team_win", lang), label("fig_best_alive", lang)])
+    fig.add_trace(go.Bar(x=teams, y=result.teams["p_win"], name=label("p_win", lang),
+                         error_y={"type": "data", "array": 1.96 * result.teams["p_win_se"]}),
+                  row=1, col=1)
+    fig.add_trace(go.Bar(x=teams, y=result.teams["p_truly_best"],
+                         name=label("p_truly_best", lang)), row=1, col=1)
+    p = result.stages["p_best_alive"].to_numpy()
+    fig.add_trace(go.Scatter(
+        x=[stage_label(s, lang) for s in cfg.stages], y=p, mode="lines+markers",
+        name=label("p_best_alive", lang),
+        error_y={"type": "data", "array": 1.96 * prop_se(p, result.n)},
+    ), row=1, col=2)
+    fig.update_yaxes(range=[0, 1])
+    title = (cfg.title_ko or cfg.display_title) if str(getattr(lang, "value", lang)) == "ko" \
+        else cfg.display_title
+    fig.update_layout(title=f"{title} — {label('p_best_wins', lang)} "
+                            f"{result.p_best_wins:.3f} ± {1.96 * result.p_best_wins_se:.3f}",
+                      barmode="group", legend={"orientation": "h", "y": -0.2},
+                      template="plotly_white")
+    return fig
+
+
+def sweep_figure(sweep: SweepResult, lang: str = "en") -> Any:
+    """Selection probabilities (with 95% MC bands) and regret against the swept parameter."""
+
+    x = sweep.values
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for key in ("p_best_wins", "p_best_survives"):
+        y = np.array([getattr(r, key) for r in sweep.results])
+        se = np.array([getattr(r, key + "_se") for r in sweep.results])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=label(key, lang),
+                                 error_y={"type": "data", "array": 1.96 * se}),
+                      secondary_y=False)
+    fig.add_trace(go.Scatter(x=x, y=[r.expected_regret for r in sweep.results],
+                             mode="lines+markers", line={"dash": "dot"},
+                             name=label("expected_regret", lang)), secondary_y=True)
+    fig.update_xaxes(title_text=label(sweep.param, lang))
+    fig.update_yaxes(title_text=label("p_best_wins", lang), range=[0, 1], secondary_y=False)
+    fig.update_yaxes(title_text=label("expected_regret", lang), secondary_y=True)
+    fig.update_layout(title=f"{label('fig_sweep', lang)} {label(sweep.param, lang)}")
+    return fig
