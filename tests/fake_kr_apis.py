@@ -40,6 +40,9 @@ class FakeServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Buffered, so head and body leave in one segment (no Nagle/delayed-ACK stall).
+            wbufsize = -1
+
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True)

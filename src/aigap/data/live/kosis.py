@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,8 @@ ERROR_HINTS = {
 
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 # A JSON string (skipped whole, so nothing inside it is touched) or a bare object key.
-_STRING_OR_BARE_KEY = re.compile(r'("(?:[^"\\]|\\.)*")|([A-Za-z_$][\w$]*)(\s*:)', re.S)
+# (The string branch is written "unrolled" so that long strings are consumed in one step.)
+_STRING_OR_BARE_KEY = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")|([A-Za-z_$][\w$]*)(\s*:)', re.S)
 
 
 class KosisApiError(FetchError):
@@ -269,22 +270,25 @@ def lenient_json(data: bytes, url: str) -> Any:
             from None
 
 
-def parse_value(raw: Any, url: str, where: str) -> float:
-    """DT as a float: '-' and blank are NaN, other non-numeric text is an error at ``where``."""
+def parse_value(raw: Any, url: str, where: str | Callable[[], str]) -> float:
+    """DT as a float: '-' and blank are NaN, other non-numeric text is an error at ``where``
+    (a text, or a function making it, called only for an error)."""
+
+    def fail(problem: str) -> DataFormatError:
+        place = where() if callable(where) else where
+        return DataFormatError(url, f"{place}: DT {raw!r} {problem}", column="DT")
+
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise DataFormatError(url, f"{where}: DT {raw!r} is not a number", column="DT")
+        raise fail("is not a number")
     text = str(raw).strip()
     if text in MISSING_VALUES:
         return math.nan
     try:
         value = float(text)
     except ValueError:
-        raise DataFormatError(
-            url, f"{where}: DT {raw!r} is not a number (only '-' or blank mean no value)",
-            column="DT",
-        ) from None
+        raise fail("is not a number (only '-' or blank mean no value)") from None
     if not math.isfinite(value):
-        raise DataFormatError(url, f"{where}: DT {raw!r} is not finite", column="DT")
+        raise fail("is not finite")
     return value
 
 
@@ -347,16 +351,19 @@ def _parse_row(
                               column=extra[0])
     period = _text(row["PRD_DE"])
     codes = [_text(row[f"C{n}"]) for n in levels]
-    where = f"row {i} (PRD_DE {period}, ITM_ID {_text(row['ITM_ID'])}" + "".join(
-        f", C{n} {c}" for n, c in zip(levels, codes, strict=True)) + ")"
+
+    def where() -> str:  # only built for an error: rows can number 40,000
+        return f"row {i} (PRD_DE {period}, ITM_ID {_text(row['ITM_ID'])}" + "".join(
+            f", C{n} {c}" for n, c in zip(levels, codes, strict=True)) + ")"
+
     if request is not None:
         for field, want in (("ORG_ID", request.org_id), ("TBL_ID", request.tbl_id)):
             got = _text(row.get(field))
             if got and got != want:
-                raise DataFormatError(url, f"{where}: {field} {got!r}, expected {want!r}",
+                raise DataFormatError(url, f"{where()}: {field} {got!r}, expected {want!r}",
                                       column=field)
         if len(period) == len(request.start) and not request.start <= period <= request.end:
-            raise DataFormatError(url, f"{where}: period {period} is outside the requested "
+            raise DataFormatError(url, f"{where()}: period {period} is outside the requested "
                                   f"{request.start}-{request.end}", column="PRD_DE")
     rec: dict[str, Any] = {
         "org_id": _text(row.get("ORG_ID")),
