@@ -82,7 +82,8 @@ def test_kosis_table_output(kosis: FakeServer) -> None:
     assert "ICT 수출 및 수입액 (KOSIS 127/DT_127005_005)" in out
     assert "Semiconductors" in out and "Displays" in out and "Million US$" in out
     assert "62,900" in out  # Semiconductor exports 2015
-    assert "source: KOSIS OpenAPI" in out and "last changed 2025-03-28" in out
+    assert "source: KOSIS (orgId 127, tblId DT_127005_005, itmId T001" in out
+    assert "last changed 2025-03-28" in out
     assert KOSIS_KEY not in out
     assert kosis.params()["objL1"] == "A0201 A0202" and kosis.params()["apiKey"] == KOSIS_KEY
 

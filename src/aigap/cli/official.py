@@ -103,7 +103,11 @@ def _kosis_display(result: KosisTable, lang: Lang) -> pd.DataFrame:
 
 def _kosis_caption(result: KosisTable) -> str:
     missing = int(result.frame["value"].isna().sum())
-    parts = [f"source: KOSIS OpenAPI {result.url}"]
+    # The parameters rather than the URL: a URL this long is broken across lines.
+    query = dict(result.request.query())
+    asked = ", ".join(f"{k} {query[k].replace(' ', '+')}" for k in query
+                      if k not in ("method", "format", "jsonVD"))
+    parts = [f"source: KOSIS ({asked})"]
     if result.last_changed:
         parts.append(f"last changed {result.last_changed}")
     parts.append(f"fetched {result.fetched_at}" + (" (cached)" if result.from_cache else ""))
@@ -142,7 +146,8 @@ def kipris_cmd(
     query = PatentQuery(ipc, year_from, year_to, patents=True, utility=utility)
     found = search_patents(query, refresh=refresh, max_pages=max_pages)
     kinds = "patent and utility-model" if utility else "patent"
-    title = f"KIPRIS Plus: {query.ipc_code} {kinds} applications filed {year_from}-{year_to}"
+    years = f"in {year_from}" if year_from == year_to else f"{year_from}-{year_to}"
+    title = f"KIPRIS Plus: {query.ipc_code} {kinds} applications filed {years}"
     caption = (f"{found.total_count:,} applications in {found.pages} page(s); source: KIPRIS "
                f"Plus getAdvancedSearch; fetched {found.fetched_at}"
                + (" (cached)" if found.from_cache else ""))
