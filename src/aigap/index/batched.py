@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aigap.errors import SpecError
-from aigap.index.methods.aggregate import QuasiMean, quasi_mean
+from aigap.index.methods.aggregate import QuasiMean, missing_rule, quasi_mean
 from aigap.index.plan import Aggregation, Framework
 from aigap.index.spec import AggregateStep
 
@@ -43,12 +43,8 @@ def batch_mean(method: str) -> QuasiMean:
 
 def finish(num: np.ndarray, den: np.ndarray, qm: QuasiMean, cnt: np.ndarray,
            onehot: np.ndarray, dat_thresh: float | None) -> np.ndarray:
-    """Means from weighted sums; NaN without an available child or below ``dat_thresh``."""
-    y = qm.mean(num, den)
-    y = np.where(cnt > 0, y, np.nan)  # no available child -> NaN, as the pipeline
-    if dat_thresh is not None:
-        y = np.where(cnt / onehot.sum(axis=0) < dat_thresh, np.nan, y)
-    return y
+    """Means from weighted sums, with the pipeline's rule for parents short of data."""
+    return missing_rule(qm.mean(num, den), cnt, onehot.sum(axis=0), dat_thresh)
 
 
 @dataclass(frozen=True)

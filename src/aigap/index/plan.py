@@ -208,13 +208,10 @@ class PlanStep:
     def kind(self) -> str:
         return str(self.step.step)
 
-    @property
-    def where(self) -> str:
-        return f"steps[{self.position}] ({self.kind})"
-
     def __call__(self, *data: Any, **context: Any) -> Any:
         """Run the method on ``data`` with the step's parameters and the engine's context."""
-        assert self.method is not None
+        if self.method is None:
+            raise TypeError(f"step {self.kind!r} has no registered method")
         return self.method(*data, **self.params, **context)
 
     def option(self, key: str, *data: Any, **context: Any) -> Any:

@@ -161,6 +161,16 @@ def quasi_mean(method: str) -> QuasiMean | None:
     return fn if isinstance(fn, QuasiMean) else None
 
 
+def missing_rule(y: Array, n_av: Array, n_members: Array, dat_thresh: float | None) -> Array:
+    """COINr's rule for parents short of data: NaN without an available child, and NaN when
+    the share of available children (``n_av / n_members``) is below ``dat_thresh``."""
+    y = np.where(n_av > 0, y, np.nan)
+    if dat_thresh is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.where(n_av / n_members < dat_thresh, np.nan, y)
+    return y
+
+
 def aggregate(X: Array, W: Array, method: str = "arithmetic",
               dat_thresh: float | None = None) -> Array:
     """Aggregate children (columns of ``X``) into parents with weight matrix ``W`` (kids x parents).
@@ -179,10 +189,4 @@ def aggregate(X: Array, W: Array, method: str = "arithmetic",
             y[:, j] = m.fn(X[:, kids], W[kids, j])
     else:
         y = m.fn(X, W)
-    # no available child (or zero total weight) -> NaN
-    n_av = mask @ member
-    y = np.where(n_av > 0, y, np.nan)
-    if dat_thresh is not None:
-        share = n_av / member.sum(axis=0)
-        y = np.where(share < dat_thresh, np.nan, y)
-    return y
+    return missing_rule(y, mask @ member, member.sum(axis=0), dat_thresh)

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from aigap.errors import SpecError
 from aigap.index.methods.registry import register
@@ -87,6 +86,8 @@ def n_zscore(X: np.ndarray, mean: float = 0.0, sd: float = 1.0) -> np.ndarray:
 @register("normalise", "rank")
 def n_rank(X: np.ndarray) -> np.ndarray:
     """COINr ``n_rank``: ranks with ties = "min", NaN kept (higher value = higher rank)."""
+    from scipy.stats import rankdata  # scipy.stats loads scipy.optimize: only when ranking
+
     return rankdata(X, method="min", axis=0, nan_policy="omit")
 
 

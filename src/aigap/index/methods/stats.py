@@ -82,6 +82,6 @@ def passes_skew_kurt(sk: float, kt: float, skew_thresh: float, kurt_thresh: floa
 
 def rank_desc(y: np.ndarray) -> np.ndarray:
     """Ranks with 1 = highest, ties share the best ('min') rank, NaN kept."""
-    from scipy.stats import rankdata
+    from scipy.stats import rankdata  # scipy.stats loads scipy.optimize: only when ranking
 
     return rankdata(-y, method="min", axis=0, nan_policy="omit")
