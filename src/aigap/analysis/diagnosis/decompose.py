@@ -41,7 +41,8 @@ from aigap.errors import AigapError
 from aigap.i18n.korean import join_en, join_ko, subject, topic, with_
 from aigap.index import IndexResult
 from aigap.index.pipeline import aggregate_tree
-from aigap.index.spec import AggregateStep, Framework
+from aigap.index.plan import Framework
+from aigap.index.spec import AggregateStep
 
 if TYPE_CHECKING:
     pass
