@@ -57,7 +57,7 @@ LICENCE = "not stated; cite 'TOP500.org, list of <Month YYYY>'"
 RELDIR = "raw/top500"
 VINTAGE = "TOP500 lists June 2000 - June 2025 (2021-06, 2022-11, 2025-11 missing)"
 FILE_RE = re.compile(r"^TOP500_(\d{4})(06|11)\.xlsx?$")
-PARSER_VERSION = "2"  # bump when _read_list changes: invalidates the parse cache
+PARSER_VERSION = "3"  # bump when _read_list changes: invalidates the parse cache
 SYSTEMS_PER_LIST = 500
 LAST_GFLOPS_LIST = "2016-11"  # Rmax/Rpeak in GFlop/s up to this list, TFlop/s after
 ALIASES = {"Korea, South": "KOR", "Saudia Arabia": "SAU"}
@@ -79,6 +79,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "rpeak": ("Rpeak [TFlop/s]", "Rpeak", "RPeak"),
     "power_kw": ("Power (kW)", "Power"),
 }
+TEXT_COLUMNS = ("name", "computer", "site", "manufacturer", "country", "segment", "accelerator")
 OPTIONAL = frozenset({"name", "accelerator", "power_kw"})
 TFLOPS_HEADERS = frozenset({"Rmax [TFlop/s]", "Rpeak [TFlop/s]"})
 
@@ -133,7 +134,10 @@ def _read_sheet(path: Path, year: int, month: int) -> pd.DataFrame:
             with pd.ExcelFile(path, **kwargs) as book:
                 sheet = str(edition(year, month))
                 name = sheet if sheet in book.sheet_names else book.sheet_names[0]
-                return pd.read_excel(book, sheet_name=name, header=None, dtype=object)
+                # no NA guessing: "n/a" in a number column must be reported, not dropped
+                raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object,
+                                    keep_default_na=False, na_values=[])
+                return raw.mask(raw.eq(""))
     except Exception as exc:  # xlrd/openpyxl/zipfile raise many types for a broken file
         raise DataFormatError(path, f"cannot read the spreadsheet: {exc}") from None
 
@@ -237,6 +241,8 @@ def read_records(folder: Path) -> pd.DataFrame:
     digest = hashlib.sha256("".join(f"{sha}  {p.name}\n" for p, _, _, sha in files)
                             .encode()).hexdigest()
     recs = cached_read(folder, digest, PARSER_VERSION, lambda f: _read_all(f, files))
+    for col in TEXT_COLUMNS:  # Parquet gives all-missing text columns back as NaN
+        recs[col] = recs[col].astype(object).where(recs[col].notna(), None)
     # Names are mapped per file (few distinct names each) so an unknown one names its file.
     names = recs[["file", "country", "_row"]].drop_duplicates(["file", "country"])
     codes = []
