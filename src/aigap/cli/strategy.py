@@ -54,9 +54,9 @@ class WeakRuleOpt(StrEnum):
 
 
 COUNTRY_ARG = typer.Argument(..., help="ISO3 code of the country, e.g. KOR")
-DATA_DIR_OPTION = typer.Option(None, "--data-dir",
-                               help="mirror folder holding raw/epoch_ai (default "
-                               "$AIGAP_DATA_DIR or ../shared/data)")
+VINTAGE_OPTION = typer.Option(None, "--vintage",
+                              help="vintage of the Epoch AI models (default: the April-2025 "
+                              "snapshot); Warehouse.record_tables() lists them")
 
 
 def _ko(lang: Lang) -> bool:
@@ -100,7 +100,7 @@ def frontier_lag_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
     db: Path | None = DB_OPTION,
-    data_dir: Path | None = DATA_DIR_OPTION,
+    vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Years behind the frontier in training compute (or parameters), with bootstrap intervals.
 
@@ -110,7 +110,7 @@ def frontier_lag_cmd(
     """
     country = check_iso3([country])[0]
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, data_dir)
+        em = fr.load_epoch_models(wh, vintage)
         names = wh.country_names(lang.value)
     try:
         cut = pd.Timestamp(cutoff)
@@ -190,13 +190,13 @@ def niche_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
     db: Path | None = DB_OPTION,
-    data_dir: Path | None = DATA_DIR_OPTION,
+    vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Revealed comparative advantage by AI domain (Epoch) and by technology (Belfer CETI)."""
     country = check_iso3([country])[0]
     e, r = _window(early, "--early"), _window(recent, "--recent")
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, data_dir)
+        em = fr.load_epoch_models(wh, vintage)
         ceti = ni.load_ceti_scores(wh)
         names = wh.country_names(lang.value)
     res = ni.niche(em.models, ceti, country, counting=counting.value, early=e, recent=r,
@@ -272,13 +272,13 @@ def partners_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
     db: Path | None = DB_OPTION,
-    data_dir: Path | None = DATA_DIR_OPTION,
+    vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Partners ranked by how well their strengths cover the country's weak pillars."""
     country = check_iso3([country])[0]
     weights = pa.PartnerWeights(w_complement, w_collab, w_gov)
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, data_dir)
+        em = fr.load_epoch_models(wh, vintage)
         profile = pa.load_tortoise_profile(wh)
         gov, gov_year = pa.load_gov_readiness(wh, country)
         names = wh.country_names(lang.value)

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +23,9 @@ from filelock import FileLock, Timeout
 
 from aigap import config
 from aigap.data import countries as ctry
-from aigap.data.catalogue import catalogue_frame, check_indicators
+from aigap.data.catalogue import catalogue_frame, check_indicators, near_matches
 from aigap.data.sources import all_datasets
-from aigap.data.sources.base import Dataset
+from aigap.data.sources.base import Dataset, sha256_file
 from aigap.errors import AigapError, DataFormatError, WarehouseError
 
 SCHEMA_VERSION = "1"
@@ -53,6 +53,13 @@ CREATE TABLE IF NOT EXISTS sources (
     id VARCHAR PRIMARY KEY, publisher VARCHAR, file VARCHAR, sha256 VARCHAR, vintage VARCHAR,
     vintage_inferred BOOLEAN, flags VARCHAR[], licence VARCHAR, rows INTEGER,
     origin VARCHAR, url VARCHAR, loaded_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS record_tables (
+    name VARCHAR PRIMARY KEY, description VARCHAR, country_column VARCHAR
+);
+CREATE TABLE IF NOT EXISTS record_columns (
+    table_name VARCHAR, column_name VARCHAR, type VARCHAR, description VARCHAR,
+    position INTEGER
 );
 """
 
@@ -83,12 +90,15 @@ class PullReport:
 Progress = Callable[[str, int, int], None]  # (label, done, total)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def sha256_path(path: Path) -> str:
+    """sha256 of a file; of a folder (a dataset of many files), the sha256 of its manifest:
+    one ``<sha256>  <name>`` line per file, sorted by name."""
+    path = Path(path)
+    if not path.is_dir():
+        return sha256_file(path)
+    lines = [f"{sha256_file(p)}  {p.relative_to(path).as_posix()}\n"
+             for p in sorted(path.rglob("*")) if p.is_file()]
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
 def mirror_resolver(data_dir: Path) -> Callable[[Dataset], ResolvedFile]:
@@ -98,10 +108,17 @@ def mirror_resolver(data_dir: Path) -> Callable[[Dataset], ResolvedFile]:
     return resolve
 
 
-def _parse_dataset(ds: Dataset, rf: ResolvedFile) -> pd.DataFrame:
+def _parse_dataset(ds: Dataset, rf: ResolvedFile,
+                   records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The dataset's checked observations; a record dataset also leaves its records in
+    ``records[ds.id]`` (read once, indicators derived from them)."""
     if not rf.path.exists():
         raise DataFormatError(rf.path, f"file of dataset {ds.id!r} not found")
-    frame = ds.parse(rf.path)
+    if ds.records is not None and records is not None:
+        records[ds.id] = _check_records(ds, ds.records.read(rf.path))
+        frame = ds.records.derive(records[ds.id], rf.path)
+    else:
+        frame = ds.parse(rf.path)
     expected = {"indicator", "iso3", "year", "value", "unit"}
     if not expected <= set(frame.columns):  # pragma: no cover - programming error
         raise RuntimeError(f"{ds.id}: parser returned columns {list(frame.columns)}")
@@ -128,6 +145,14 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile) -> pd.DataFrame:
     )
     return out[["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
                 "source_row"]]
+
+
+def _check_records(ds: Dataset, recs: pd.DataFrame) -> pd.DataFrame:
+    assert ds.records is not None
+    missing = [c for c in ds.records.table.column_names if c not in recs.columns]
+    if missing or "_row" not in recs.columns:  # pragma: no cover - programming error
+        raise RuntimeError(f"{ds.id}: records lack columns {missing or ['_row']}")
+    return recs
 
 
 def _check_units(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> None:
@@ -191,6 +216,7 @@ def pull(
 
     report = PullReport(db_path)
     frames: dict[str, pd.DataFrame] = {}
+    records: dict[str, pd.DataFrame] = {}
     files: dict[str, ResolvedFile] = {}
     total = len(chosen) + 1
     for i, ds in enumerate(chosen):
@@ -203,7 +229,7 @@ def pull(
         if rf.warning:
             report.warnings.append((ds.id, rf.warning))
         files[ds.id] = rf
-        frames[ds.id] = _parse_dataset(ds, rf)
+        frames[ds.id] = _parse_dataset(ds, rf, records)
     chosen = [ds for ds in chosen if ds.id in frames]
     if not chosen:
         raise AigapError("nothing to pull: " + "; ".join(f"{d}: {r}" for d, r in report.skipped))
@@ -220,7 +246,7 @@ def pull(
                 shutil.copyfile(db_path, tmp)
             con = duckdb.connect(str(tmp))
             try:
-                _write(con, chosen, frames, files)
+                _write(con, chosen, frames, files, records)
             finally:
                 con.close()
             os.replace(tmp, db_path)
@@ -238,6 +264,7 @@ def _write(
     chosen: Sequence[Dataset],
     frames: dict[str, pd.DataFrame],
     files: dict[str, ResolvedFile],
+    records: dict[str, pd.DataFrame] | None = None,
 ) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -268,10 +295,12 @@ def _write(
                     "one number per indicator, country and year",
                 )
             con.execute("INSERT INTO observations SELECT * FROM obs")
+            if records and ds.id in records:
+                _write_records(con, ds, records[ds.id], rf.vintage or ds.vintage)
             con.execute("DELETE FROM sources WHERE id = ?", [ds.id])
             con.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [ds.id, ds.publisher, ds.relpath, sha256_file(rf.path), rf.vintage or ds.vintage,
+                [ds.id, ds.publisher, ds.relpath, sha256_path(rf.path), rf.vintage or ds.vintage,
                  ds.vintage_inferred, list(ds.flags), ds.licence, len(frames[ds.id]),
                  rf.origin, rf.url, now],
             )
@@ -279,6 +308,35 @@ def _write(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _write_records(con: duckdb.DuckDBPyConnection, ds: Dataset, recs: pd.DataFrame,
+                   vintage: str) -> None:
+    """Replace the dataset's rows of its record table (created, or given new columns)."""
+    assert ds.records is not None
+    t = ds.records.table
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, source VARCHAR NOT NULL, '
+                "vintage VARCHAR NOT NULL, source_row INTEGER)")
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t.name]
+    ).fetchall()}
+    for c in t.columns:  # a newer aigap may add columns; old rows get NULL
+        if c.name not in have:
+            con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{c.name}" {c.type}')
+    frame = recs[t.column_names].assign(  # noqa: F841 - read by DuckDB's replacement scan
+        source=ds.id, source_row=recs["_row"].astype("Int64"),
+        vintage=recs.get("vintage", vintage))
+    casts = ", ".join(f'CAST("{c.name}" AS {c.type}) AS "{c.name}"' for c in t.columns)
+    con.execute(f'DELETE FROM "{t.name}" WHERE source = ?', [ds.id])
+    con.execute(f'INSERT INTO "{t.name}" BY NAME SELECT source, vintage, '
+                f"CAST(source_row AS INTEGER) AS source_row, {casts} FROM frame")
+    con.execute("INSERT OR REPLACE INTO record_tables VALUES (?, ?, ?)",
+                [t.name, t.description, t.country])
+    con.execute("DELETE FROM record_columns WHERE table_name = ?", [t.name])
+    con.executemany("INSERT INTO record_columns VALUES (?, ?, ?, ?, ?)",
+                    [[t.name, c.name, c.type, c.description, i]
+                     for i, c in enumerate(t.columns)])
 
 
 class Warehouse:
@@ -383,3 +441,119 @@ class Warehouse:
             df = df.sort_values("year").groupby(["indicator", "iso3"], as_index=False).last()
         out = df.pivot(index="iso3", columns="indicator", values="value")
         return out.reindex(columns=codes)
+
+    # --- record tables ------------------------------------------------------------------
+    def record_tables(self) -> pd.DataFrame:
+        """Every record table: description, country column, rows, sources, vintages, columns."""
+        tables = self._df("SELECT * FROM record_tables ORDER BY name") if self._has(
+            "record_tables") else pd.DataFrame(columns=["name", "description",
+                                                        "country_column"])
+        rows = []
+        for t in tables.itertuples():
+            stats = self.con.execute(
+                f'SELECT count(*), list(DISTINCT source ORDER BY source), '
+                f'list(DISTINCT vintage ORDER BY vintage) FROM "{t.name}"').fetchone()
+            cols = [r[0] for r in self.con.execute(
+                "SELECT column_name FROM record_columns WHERE table_name = ? ORDER BY "
+                "position", [t.name]).fetchall()]
+            assert stats is not None
+            rows.append({"table": t.name, "description": t.description,
+                         "country_column": t.country_column, "rows": int(stats[0]),
+                         "sources": list(stats[1]), "vintages": list(stats[2]),
+                         "columns": cols})
+        return pd.DataFrame(rows, columns=["table", "description", "country_column", "rows",
+                                           "sources", "vintages", "columns"])
+
+    def record_columns(self, table: str) -> pd.DataFrame:
+        """Name, type and meaning of each column of a record table."""
+        self._record_table(table)
+        return self._df("SELECT column_name AS column, type, description FROM record_columns "
+                        "WHERE table_name = ? ORDER BY position", [table])
+
+    def records(
+        self,
+        table: str,
+        *,
+        country: str | Iterable[str] | None = None,
+        vintage: str | Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
+        where: Mapping[str, object] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of a record table (``record_tables()`` lists them with their vintages).
+
+        ``country``: ISO3 code(s); for tables whose records list several countries (Epoch
+        models) a record matches when any of its countries does. ``vintage``: one or more of
+        the table's vintages (default: all; every row carries its ``vintage`` and
+        ``source``). ``columns``: the data columns to return (default: all, then source,
+        vintage, source_row). ``where``: column -> value (equality), list/tuple/set of values
+        (any of them) or None (missing); on a list column, a value matches rows whose list
+        holds it. Everything is validated and passed as parameters, never pasted into SQL.
+        """
+        info = self._record_table(table)
+        known = info["columns"] + ["source", "vintage", "source_row"]
+        types = dict(self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name "
+            "= ?", [table]).fetchall())
+        chosen = known if columns is None else _check_columns(table, list(columns), known)
+        clauses: list[str] = []
+        params: list[object] = []
+        if country is not None:
+            codes = ctry.check_iso3([country] if isinstance(country, str) else country)
+            col = info["country_column"]
+            clauses.append(f'list_has_any("{col}", ?::VARCHAR[])' if types[col].endswith("[]")
+                           else f'"{col}" IN (SELECT unnest(?::VARCHAR[]))')
+            params.append(codes)
+        if vintage is not None:
+            wanted = [vintage] if isinstance(vintage, str) else list(vintage)
+            bad = [v for v in wanted if v not in info["vintages"]]
+            if bad:
+                raise WarehouseError(
+                    f"table {table!r} has no vintage {', '.join(map(repr, bad))}; its vintages: "
+                    + "; ".join(info["vintages"]))
+            clauses.append("vintage IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(wanted)
+        for col, value in (where or {}).items():
+            _check_columns(table, [col], known)
+            is_list = types[col].endswith("[]")
+            if value is None:
+                clauses.append(f'"{col}" IS NULL')
+            elif isinstance(value, list | tuple | set | frozenset):
+                vals = list(value)
+                clauses.append(f'list_has_any("{col}", ?)' if is_list
+                               else f'"{col}" IN (SELECT unnest(?))')
+                params.append(vals)
+            else:
+                clauses.append(f'list_contains("{col}", ?)' if is_list else f'"{col}" = ?')
+                params.append(value)
+        sql = (f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in chosen)} FROM "{table}"'
+               + (" WHERE " + " AND ".join(clauses) if clauses else "")
+               + " ORDER BY source, vintage, source_row")
+        try:
+            return self._df(sql, params)
+        except duckdb.Error as exc:  # e.g. a where value of the wrong type for its column
+            raise WarehouseError(f"cannot filter {table!r} with {dict(where or {})}: "
+                                 f"{exc}") from None
+
+    def _has(self, name: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()[0])  # type: ignore[index]
+
+    def _record_table(self, table: str) -> dict[str, object]:
+        tabs = self.record_tables()
+        match = tabs[tabs["table"] == table]
+        if match.empty:
+            listed = "; ".join(f"{r.table} ({', '.join(r.vintages)})" for r in tabs.itertuples())
+            raise WarehouseError(
+                f"unknown record table {table!r}; "
+                + (f"tables: {listed}" if listed else
+                   "this warehouse has none: run `aigap data pull`"))
+        return match.iloc[0].to_dict()
+
+
+def _check_columns(table: str, wanted: list[str], known: list[str]) -> list[str]:
+    bad = [c for c in wanted if c not in known]
+    if bad:
+        raise WarehouseError(f"table {table!r} has no column {near_matches(bad, known)}; "
+                             "columns: " + ", ".join(known))
+    return wanted

@@ -11,7 +11,6 @@ Figure labels follow ``lang``; the sentences come in both languages.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -259,9 +258,9 @@ def _records(df: Any) -> list[dict[str, Any]]:
 
 def frontier_section(wh: Any, unit: str = "KOR", lang: str = "ko",
                      vs: Sequence[str] = ("USA", "CHN"), *, n_boot: int = 300,
-                     data_dir: Path | None = None) -> dict[str, Any]:
+                     vintage: str | None = None) -> dict[str, Any]:
     """Frontier-lag section for the report."""
-    em = load_epoch_models(wh, data_dir)
+    em = load_epoch_models(wh, vintage)
     res = frontier_lag(em.models, unit, vs, n_boot=n_boot, provenance=em.provenance)
     ne, nk = wh.country_names("en"), wh.country_names("ko")
     names = nk if lang == "ko" else ne
@@ -275,9 +274,9 @@ def frontier_section(wh: Any, unit: str = "KOR", lang: str = "ko",
 
 
 def niche_section(wh: Any, unit: str = "KOR", lang: str = "ko", *,
-                  data_dir: Path | None = None) -> dict[str, Any]:
+                  vintage: str | None = None) -> dict[str, Any]:
     """Niche-specialisation section for the report."""
-    em = load_epoch_models(wh, data_dir)
+    em = load_epoch_models(wh, vintage)
     res = niche(em.models, load_ceti_scores(wh), unit, provenance=em.provenance)
     ne, nk = wh.country_names("en"), wh.country_names("ko")
     return {"id": "niche", "title": "특화 분야(RCA)" if lang == "ko" else "Niche specialisation",
@@ -288,14 +287,14 @@ def niche_section(wh: Any, unit: str = "KOR", lang: str = "ko", *,
 
 
 def partners_section(wh: Any, unit: str = "KOR", lang: str = "ko", *, top: int = 10,
-                     data_dir: Path | None = None, profile: Any = None,
+                     vintage: str | None = None, profile: Any = None,
                      pillar_source: str | None = None) -> dict[str, Any]:
     """Partner-complementarity section for the report.
 
     ``profile`` (units x pillars) defaults to the Tortoise pillars; the report passes its own
     index's pillars so that "weak" means the same as in its profile section.
     """
-    em = load_epoch_models(wh, data_dir)
+    em = load_epoch_models(wh, vintage)
     gov, year = load_gov_readiness(wh, unit)
     kw = {"pillar_source": pillar_source} if pillar_source else {}
     res = partners(load_tortoise_profile(wh) if profile is None else profile, unit,

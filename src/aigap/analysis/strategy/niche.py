@@ -28,8 +28,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from aigap.data.catalogue import ceti_sectors
 from aigap.data.countries import check_iso3
-from aigap.data.sources.belfer import SECTORS
 from aigap.errors import AigapError
 
 Counting = Literal["fractional", "whole"]
@@ -164,7 +164,7 @@ def epoch_domain_rca(models: pd.DataFrame, country: str, *,
 
 def ceti_codes(codes: list[str]) -> dict[str, list[str]]:
     """CETI sub-pillar codes by sector (summary, raw and total scores left out)."""
-    out: dict[str, list[str]] = {s: [] for s in SECTORS}
+    out: dict[str, list[str]] = {s: [] for s in ceti_sectors()}
     for c in codes:
         m = re.match(r"ceti_([a-z]+)_(.+)$", c)
         if m and m.group(1) in out and not CETI_EXCLUDE.search(m.group(2)):
@@ -190,8 +190,8 @@ def ceti_technology_rca(scores: pd.DataFrame, country: str) -> pd.DataFrame:
     rank = act.rank(ascending=False, method="min")
     out = pd.DataFrame({
         "technology": list(act.columns),
-        "label_en": [SECTORS[s][1] for s in act.columns],
-        "label_ko": [SECTORS[s][2] for s in act.columns],
+        "label_en": [ceti_sectors()[s][0] for s in act.columns],
+        "label_ko": [ceti_sectors()[s][1] for s in act.columns],
         "mean_score": act.loc[country].to_numpy(),
         "world_mean_score": act.mean(axis=0).to_numpy(),
         "rank_of_countries": rank.loc[country].astype(int).to_numpy(),

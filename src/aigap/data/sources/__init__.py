@@ -19,6 +19,8 @@ SOURCE_MODULES = (
     "epoch",
     "ncses",
     "coinr_asem",
+    "top500",  # record-level sources: their records go to tables of their own too
+    "epoch2025",
 )
 
 

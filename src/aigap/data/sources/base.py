@@ -7,6 +7,7 @@ A source module describes one or more published files as :class:`Dataset` object
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,52 @@ class Dataset:
     description: str = ""
     extra_files: tuple[str, ...] = field(default=())  # other files read by parse (hashed too)
     indicators: tuple[Indicator, ...] = ()
+    records: RecordSource | None = None  # record-level table kept in the warehouse too
+
+
+@dataclass(frozen=True)
+class RecordColumn:
+    """One column of a record table: name, DuckDB type, what it holds."""
+
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """A record-level warehouse table (TOP500 systems, GPU clusters, AI models ...).
+
+    ``country`` names the column that holds the country: an ISO3 ``VARCHAR`` or a
+    ``VARCHAR[]`` of ISO3 codes (a record of several countries). The warehouse adds
+    ``source``, ``vintage`` and ``source_row`` to every row.
+    """
+
+    name: str
+    description: str
+    columns: tuple[RecordColumn, ...]
+    country: str = "iso3"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class RecordSource:
+    """How a dataset yields records, and the indicators derived from them.
+
+    ``read(path)`` returns the records (the table's columns plus ``_row``, the line of the
+    file); ``derive(records, path)`` the tidy country indicators. Reading once and deriving
+    from the records keeps the two consistent.
+    """
+
+    table: RecordTable
+    read: Callable[[Path], pd.DataFrame]
+    derive: Callable[[pd.DataFrame, Path], pd.DataFrame]
+
+    def parse(self, path: Path) -> pd.DataFrame:
+        return self.derive(self.read(path), path)
 
 
 def read_csv_checked(
@@ -159,3 +206,44 @@ def tidy(
     out = out[out["value"].notna()]
     out["year"] = out["year"].astype(int)
     return out.reset_index(drop=True)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def cached_read(path: Path, sha256: str, version: str,
+                read: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
+    """``read(path)``, cached as Parquet under ``$AIGAP_HOME/cache/parsed`` by content.
+
+    The key is the file's sha256 plus ``version`` (bump it when ``read`` changes), so an
+    edited file or parser is never served stale. Only successful reads are cached; a cache
+    that cannot be written (read-only home) is skipped.
+    """
+    import duckdb
+
+    from aigap import config
+
+    target = config.cache_dir() / "parsed" / f"{sha256}-{version}.parquet"
+    if target.exists():
+        try:
+            return duckdb.connect().execute(
+                "SELECT * FROM read_parquet(?)", [str(target)]).df()
+        except duckdb.Error:  # a truncated cache file: rebuild it
+            target.unlink(missing_ok=True)
+    frame = read(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        con = duckdb.connect()
+        con.register("frame", frame)
+        con.execute(f"COPY frame TO '{tmp}' (FORMAT parquet)")
+        con.close()
+        tmp.replace(target)  # atomic: a concurrent reader never sees half a file
+    except (OSError, duckdb.Error):
+        pass
+    return frame
