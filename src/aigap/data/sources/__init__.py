@@ -19,6 +19,8 @@ SOURCE_MODULES = (
     "epoch",
     "ncses",
     "coinr_asem",
+    "imf_aipi",
+    "published",  # headline ranks as released: the published_ranks table, not observations
 )
 
 
