@@ -54,6 +54,8 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, *, unchanged: bool = False) -> pd
     cols = [*KEY, "value", "unit", "source"]
     m = old[cols].merge(new[cols], on=KEY, how="outer", suffixes=("_old", "_new"),
                         indicator=True)
+    for col in ("value_old", "value_new"):
+        m[col] = m[col].astype(float)  # object dtype when a side is empty
     same = np.isclose(m["value_old"], m["value_new"], rtol=1e-9, atol=0.0)
     change = np.select([m["_merge"] == "left_only", m["_merge"] == "right_only", ~same],
                        ["removed", "added", "revised"], "unchanged")
