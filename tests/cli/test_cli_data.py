@@ -215,6 +215,20 @@ def test_diff_table_csv_and_korean(real_db: Path) -> None:
     assert code == 0 and "변경" in out and "삭제" in out and "이전 값" in out
 
 
+def test_diff_by_edition_and_nothing_in_common(real_db: Path) -> None:
+    code, out, _ = run("data", "diff", "-s", "oxford", "-u", "KOR", "--old", "2023", "--new",
+                       "2024", "--by", "edition", "--db", str(real_db))
+    assert code == 0 and "old_year" in out and "changed" in out and "4 changed" in out
+    assert "75.6451" in out and "79.9778" in out
+    code, out, _ = run("data", "diff", "-s", "oxford", "-u", "KOR", "--db", str(real_db))
+    assert code == 0 and "no indicator is in both vintages (--all lists every value)" in out
+    code, out, _ = run("data", "diff", "-s", "oxford", "-u", "KOR", "--all", "--format",
+                       "json", "--db", str(real_db))
+    rows = json.loads(out)
+    assert {r["change"] for r in rows} == {"added", "removed"}
+    assert any(r["indicator"] == "gov_ai_readiness_2025_rank" and r["new"] == 5 for r in rows)
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["data", "diff", "--source", "nope"], "unknown source 'nope'; sources: aiindex (2"),
     (["data", "diff", "--source", "tortoise"], "tortoise has one vintage"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aigap.data import vintages as vint
@@ -97,6 +97,25 @@ def test_diff_by_indicator_and_chosen_vintages(real_wh: Warehouse) -> None:
         real_wh.diff(source="oxford", old="2024", new="2024")
 
 
+def test_diff_by_edition_compares_snapshot_editions(real_wh: Warehouse) -> None:
+    d = real_wh.diff(source="oxford", unit="KOR", old="2023", new="2024", by="edition")
+    row = d.set_index("indicator").loc["gov_ai_readiness"]
+    assert (row.change, row.year, row.old_year) == ("changed", 2024, 2023)
+    assert (row.old, row.new) == (pytest.approx(75.64511212), pytest.approx(79.97780202))
+    assert set(d.change) == {"changed"} and len(d) == 4
+    # by year the same two editions share no (indicator, country, year)
+    by_year = real_wh.diff(source="oxford", unit="KOR", old="2023", new="2024")
+    assert set(by_year.change) == {"added", "removed"}
+    # the 2024 -> 2025 framework change leaves no indicator in common
+    d25 = real_wh.diff(source="oxford", unit="KOR")
+    assert d25.empty and d25.attrs["shared"] == 0
+    with pytest.raises(AigapError, match="several years of private_ai_investment_aiindex for "
+                       "CHN: compare it by year"):
+        real_wh.diff(source="aiindex", unit="CHN", by="edition")
+    with pytest.raises(AigapError, match="unknown comparison 'month'"):
+        real_wh.diff(source="oxford", by="month")
+
+
 def test_diff_errors_name_the_valid_sources(real_wh: Warehouse) -> None:
     with pytest.raises(AigapError, match=r"unknown source 'nope'; sources: aiindex \(2 "
                        r"vintages\), belfer \(1 vintage\)"):
@@ -181,6 +200,7 @@ def _frame(d: dict[tuple[str, str, int], float], source: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator", "iso3", "year", "value", "unit", "source"])
 
 
+@settings(max_examples=60, deadline=None)  # no timing in unit tests (a loaded machine)
 @given(st.dictionaries(keys, st.floats(-1e6, 1e6)), st.dictionaries(keys, st.floats(-1e6, 1e6)))
 def test_diff_accounts_for_every_value(old: dict, new: dict) -> None:  # type: ignore[type-arg]
     d = vint.diff(_frame(old, "o"), _frame(new, "n"), unchanged=True)

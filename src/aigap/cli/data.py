@@ -185,8 +185,8 @@ def show_cmd(
 
 
 DIFF_KO = {"change": "변경", "old": "이전 값", "new": "새 값", "change_pct": "변화율(%)",
-           "unit": "단위"}
-CHANGE_KO = {"revised": "수정", "added": "추가", "removed": "삭제"}
+           "unit": "단위", "old_year": "이전 연도"}
+CHANGE_KO = {"revised": "수정", "changed": "변동", "added": "추가", "removed": "삭제"}
 
 
 @data_app.command("diff")
@@ -204,6 +204,9 @@ def diff_cmd(
                                             "newest)")] = None,
     all_indicators: Annotated[bool, typer.Option(
         "--all", help="also indicators that only one of the two vintages publishes")] = False,
+    by: Annotated[str, typer.Option(
+        "--by", help="year: the same year revised; edition: editions that hold one year "
+        "each (an index's 2023 vs 2024 edition)")] = "year",
     lang: Lang = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     db: Path | None = DB_OPTION,
@@ -212,14 +215,15 @@ def diff_cmd(
     revised values (old, new, difference)."""
     with open_warehouse(db) as wh:
         df = wh.diff(source=source, indicator=indicator, unit=unit, old=old, new=new,
-                     all_indicators=all_indicators)
+                     all_indicators=all_indicators, by=by)
     a = df.attrs
     if fmt is not OutputFormat.table:
         emit(df, fmt)
         return
     ko = lang is Lang.ko
     counts = df["change"].value_counts()
-    parts = [(k, int(counts.get(k, 0))) for k in ("revised", "added", "removed")]
+    moved = "changed" if by == "edition" else "revised"
+    parts = [(k, int(counts.get(k, 0))) for k in (moved, "added", "removed")]
     if ko:
         caption = ", ".join(f"{CHANGE_KO[k]} {n}" for k, n in parts) + \
             f", 변동 없음 {a['unchanged']} (삭제 = 이전 시점에만 있고 새 시점에는 없는 값)"
@@ -232,11 +236,15 @@ def diff_cmd(
     title = f"{a['label']}: {a['old']} → {a['new']}" + (f" ({unit.upper()})" if unit else "")
     if df.empty:
         console.print(f"[bold]{title}[/]", highlight=False)
+        if not a["shared"] and not all_indicators:
+            caption = ("두 시점에 공통된 지표가 없습니다(--all: 모든 값)" if ko else
+                       "no indicator is in both vintages (--all lists every value)")
         console.print(("변경된 값이 없습니다; " if ko else "no changes; ") + caption,
                       highlight=False)
         return
-    out = df[["change", "indicator", "iso3", "year", "old", "new", "difference", "change_pct",
-              "unit"]]
+    out = df[["change", "indicator", "iso3", "year",
+              *(["old_year"] if "old_year" in df else []), "old", "new", "difference",
+              "change_pct", "unit"]]
     if ko:
         out = out.assign(change=out["change"].map(CHANGE_KO)).rename(columns=DIFF_KO)
     emit(out, fmt, title=title, caption=caption)

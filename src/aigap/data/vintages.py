@@ -16,10 +16,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from aigap.errors import AigapError
+
 KEY = ["indicator", "iso3", "year"]
 DIFF_COLUMNS = ["change", "indicator", "iso3", "year", "old", "new", "difference", "change_pct",
                 "unit", "old_source", "new_source"]
-CHANGES = ("revised", "added", "removed")
+CHANGES = ("revised", "changed", "added", "removed")  # changed = edition to edition
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
@@ -44,21 +46,40 @@ def vintage_key(vintage: str) -> tuple[int, int, str]:
     return (*best, vintage)
 
 
-def diff(old: pd.DataFrame, new: pd.DataFrame, *, unchanged: bool = False) -> pd.DataFrame:
+def diff(old: pd.DataFrame, new: pd.DataFrame, *, unchanged: bool = False,
+         by: str = "year") -> pd.DataFrame:
     """Values added, removed and revised from ``old`` to ``new`` (one row per key each).
 
     Both frames have ``indicator, iso3, year, value, unit, source``. Revised = both hold the
     key and the values differ by more than 1e-9 relative (float noise of reshaped copies is
     not a revision). ``difference`` = new - old; ``change_pct`` = 100 x difference / |old|.
+
+    ``by="year"`` compares the same (indicator, iso3, year): revisions of one number.
+    ``by="edition"`` compares (indicator, iso3) whatever the year, for editions that are
+    snapshots (an index's 2023 and 2024 editions hold one year each): a differing value is
+    ``changed`` (not a revision), ``year`` is the new edition's year, ``old_year`` the old's.
     """
+    if by not in ("year", "edition"):
+        raise AigapError(f"unknown comparison {by!r}; use 'year' or 'edition'")
     cols = [*KEY, "value", "unit", "source"]
-    m = old[cols].merge(new[cols], on=KEY, how="outer", suffixes=("_old", "_new"),
+    key = KEY if by == "year" else ["indicator", "iso3"]
+    if by == "edition":
+        for side, frame in (("old", old), ("new", new)):
+            many = frame.groupby(key)["year"].nunique()
+            if (many > 1).any():
+                ind, iso3 = many[many > 1].index[0]
+                raise AigapError(f"the {side} vintage holds several years of {ind} for {iso3}: "
+                                 "compare it by year, not by edition")
+    m = old[cols].merge(new[cols], on=key, how="outer", suffixes=("_old", "_new"),
                         indicator=True)
+    if by == "edition":
+        m["year"] = m["year_new"].fillna(m["year_old"])
     for col in ("value_old", "value_new"):
         m[col] = m[col].astype(float)  # object dtype when a side is empty
     same = np.isclose(m["value_old"], m["value_new"], rtol=1e-9, atol=0.0)
     change = np.select([m["_merge"] == "left_only", m["_merge"] == "right_only", ~same],
-                       ["removed", "added", "revised"], "unchanged")
+                       ["removed", "added", "revised" if by == "year" else "changed"],
+                       "unchanged")
     diffs = m["value_new"] - m["value_old"]
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = 100 * diffs / m["value_old"].abs()
@@ -69,6 +90,8 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, *, unchanged: bool = False) -> pd
         "unit": m["unit_new"].fillna(m["unit_old"]), "old_source": m["source_old"],
         "new_source": m["source_new"],
     }, columns=DIFF_COLUMNS)
+    if by == "edition":
+        out.insert(4, "old_year", m["year_old"].astype("Int64"))
     if not unchanged:
         out = out[out["change"] != "unchanged"]
     order = {c: i for i, c in enumerate((*CHANGES, "unchanged"))}

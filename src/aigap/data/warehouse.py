@@ -59,14 +59,15 @@ CREATE TABLE IF NOT EXISTS sources (
 
 # Every value of every vintage pulled, beside the one current value per key in observations:
 # a re-pull of the same (source, vintage) replaces its rows, a new vintage (a live pull, a new
-# edition) is added, so two vintages of one source can be compared (`aigap data diff`).
+# edition) is added, so two vintages of one source can be compared (`aigap data diff`). No
+# primary key: each (source, vintage) is deleted before it is written and a dataset's keys are
+# unique (checked at parse), and the key index would triple the file and slow every pull.
 # Published ranks are their own table (the EU is a unit there, never in observations).
 SCHEMA_EDITIONS = """
 CREATE TABLE IF NOT EXISTS observation_vintages (
     indicator VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year INTEGER NOT NULL,
     value DOUBLE NOT NULL, unit VARCHAR NOT NULL, source VARCHAR NOT NULL,
-    vintage VARCHAR NOT NULL, note VARCHAR, source_row INTEGER,
-    PRIMARY KEY (indicator, iso3, year, source, vintage)
+    vintage VARCHAR NOT NULL, note VARCHAR, source_row INTEGER
 );
 CREATE TABLE IF NOT EXISTS source_vintages (
     source VARCHAR NOT NULL, vintage VARCHAR NOT NULL, file VARCHAR, sha256 VARCHAR,
@@ -546,6 +547,7 @@ class Warehouse:
         new: str | None = None,
         all_indicators: bool = False,
         unchanged: bool = False,
+        by: str = "year",
     ) -> pd.DataFrame:
         """What changed between two vintages of a source family or of an indicator.
 
@@ -554,7 +556,10 @@ class Warehouse:
         ``old``/``new``: vintages (exact, or a part of one that names a single vintage);
         default the two newest. Rows: added, removed and revised values (old, new, difference);
         by default only indicators that both vintages publish (``all_indicators`` for all).
-        ``df.attrs`` holds ``old``, ``new``, ``vintages`` and the count of ``unchanged`` values.
+        ``by``: "year" (the same indicator, country and year) or "edition" (the same indicator
+        and country, for editions that hold one year each: an index's 2023 vs 2024 edition).
+        ``df.attrs`` holds ``old``, ``new``, ``vintages``, the count of ``unchanged`` values and
+        ``shared`` (how many indicators both vintages publish).
         """
         if source is None and indicator is None:
             raise AigapError("name a source (--source) or an indicator (--indicator)")
@@ -600,15 +605,15 @@ class Warehouse:
             ["vintage", *vint.KEY], keep="first")
         a = rows[rows["vintage"] == v_old]
         b = rows[rows["vintage"] == v_new]
+        both = set(a["indicator"]) & set(b["indicator"])
         if not all_indicators:
-            both = set(a["indicator"]) & set(b["indicator"])
             a, b = a[a["indicator"].isin(both)], b[b["indicator"].isin(both)]
-        out = vint.diff(a, b, unchanged=True)
+        out = vint.diff(a, b, unchanged=True, by=by)
         n_same = int((out["change"] == "unchanged").sum())
         if not unchanged:
             out = out[out["change"] != "unchanged"].reset_index(drop=True)
         out.attrs.update(old=v_old, new=v_new, vintages=held_v, unchanged=n_same,
-                         label=label)
+                         label=label, shared=len(both))
         return out
 
 
