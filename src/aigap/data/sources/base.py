@@ -247,3 +247,93 @@ def cached_read(path: Path, sha256: str, version: str,
     except (OSError, duckdb.Error):
         pass
     return frame
+# What each source flag means (one home; `aigap data sources` and Warehouse.flags_for use it).
+FLAG_MEANINGS: dict[str, str] = {
+    "draft": "a draft or developer copy, not the publisher's release; verify before public use",
+    "unverified": "disagrees with the publisher's release; say so wherever it is used",
+    "low-confidence": "a reshaped third-party scrape; use for cross-checks only",
+    "derived": "computed from published numbers (by a third party or by aigap), not published "
+               "as such",
+    "censored-top15": "a top-15 chart: a country absent is 'not in the top 15', never zero",
+    "inferred-vintage": "the file carries no date; its vintage is inferred",
+    "vintage-only": "kept beside the current values for comparison (`aigap data diff`), not "
+                    "in observations",
+    "press-reported": "numbers as printed in press coverage of the release, each row citing "
+                      "its article",
+}
+VINTAGE_ONLY = "vintage-only"
+
+
+@dataclass(frozen=True)
+class TableDataset(Dataset):
+    """A published file whose rows go to their own warehouse table, not to observations.
+
+    ``parse`` returns the table's columns (plus ``_row``, the line in the file); the warehouse
+    adds ``source`` and keeps the file's provenance in ``sources`` as for any dataset.
+    """
+
+    table: str = ""
+
+
+def read_excel_checked(
+    path: Path,
+    required: Sequence[str],
+    *,
+    sheet: str,
+    numeric: Iterable[str] = (),
+    rename: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read one sheet of an .xlsx workbook and check it like :func:`read_csv_checked`.
+
+    The header is the first row holding every ``required`` name (after ``rename``, which maps
+    a publisher's variant spellings to ours), so a title band above it is skipped. Cells are
+    kept as Python values (blank = ''); ``numeric`` columns become floats; ``_row`` is the
+    1-based row number in the sheet. Fully blank rows are dropped.
+    """
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise DataFormatError(path, f"not a readable .xlsx workbook ({exc})") from None
+    try:
+        if sheet not in wb.sheetnames:
+            raise DataFormatError(path, f"no sheet {sheet!r}; sheets: {wb.sheetnames}")
+        rows = [tuple("" if v is None else v for v in r)
+                for r in wb[sheet].iter_rows(min_row=1, values_only=True)]
+    finally:
+        wb.close()
+    rename = rename or {}
+
+    def names(r: tuple[object, ...]) -> list[str]:
+        return [rename.get(str(v).strip(), str(v).strip()) for v in r]
+
+    header_at = next((i for i, r in enumerate(rows) if set(required) <= set(names(r))), None)
+    if header_at is None:
+        best = max(rows, key=lambda r: len(set(required) & set(names(r))), default=())
+        missing = [c for c in required if c not in names(best)]
+        raise DataFormatError(
+            path, f"sheet {sheet!r}: missing column(s) {missing}; found "
+            f"{[n for n in names(best) if n]}", column=missing[0] if missing else None)
+    header = names(rows[header_at])
+    seen = [h for h in header if h and header.count(h) > 1]
+    if seen:
+        raise DataFormatError(path, f"sheet {sheet!r}: column {seen[0]!r} appears twice "
+                              "(both spellings of one column?)", row=header_at + 1,
+                              column=seen[0])
+    body = [(i + 1, r) for i, r in enumerate(rows) if i > header_at
+            and any(str(v).strip() for v in r)]
+    if not body:
+        raise DataFormatError(path, f"sheet {sheet!r} has a header but no data rows")
+    width = len(header)
+    df = pd.DataFrame([tuple(r[:width]) + ("",) * (width - len(r)) for _, r in body],
+                      columns=header, dtype=object)
+    df = df.loc[:, [h != "" for h in header]]
+    df["_row"] = [n for n, _ in body]
+    for col in numeric:
+        df[col] = to_numeric_checked(df[col], path, col, df["_row"])
+    return df
