@@ -25,7 +25,8 @@ from aigap.cli._common import (
 from aigap.cli.data import DB_OPTION, open_warehouse
 from aigap.data.countries import check_iso3
 from aigap.errors import AigapError
-from aigap.present.strategy import VERDICT_KO
+from aigap.i18n import pillar_name
+from aigap.present.strategy import domain_name, metric_label, trend_verdict
 
 
 class Metric(StrEnum):
@@ -144,9 +145,9 @@ def frontier_lag_cmd(
         (f"{pct}% 하한" if ko else f"{pct}% lo"): lags["lo"].round(1),
         (f"{pct}% 상한" if ko else f"{pct}% hi"): lags["hi"].round(1),
     })
-    metric_label = fr.METRIC_LABELS[res.metric][lang.value]
-    title = (f"{who}의 최전선 격차: {metric_label} ({res.method}, {res.cutoff}까지)" if ko else
-             f"{who}: years behind in {metric_label} ({res.method}, models up to {res.cutoff})")
+    metric_text = metric_label(res.metric, lang.value)
+    title = (f"{who}의 최전선 격차: {metric_text} ({res.method}, {res.cutoff}까지)" if ko else
+             f"{who}: years behind in {metric_text} ({res.method}, models up to {res.cutoff})")
     emit(view, fmt, title=title,
          caption=(">= x: 마감일까지 미도달(하한값), <= x: 첫 모델 이전 수준(상한값)" if ko else
                   ">= x: not reached by the cutoff (lower bound); <= x: level below the "
@@ -159,8 +160,7 @@ def frontier_lag_cmd(
             f"{a:.2f} ~ {b:.2f}" if pd.notna(a) else "–" for a, b in zip(tr["lo"], tr["hi"],
                                                                          strict=True)],
         ("관측점" if ko else "points"): tr["n_points"],
-        ("판정" if ko else "verdict"): [VERDICT_KO.get(v, v) if ko else v
-                                       for v in tr["verdict"]],
+        ("판정" if ko else "verdict"): [trend_verdict(v, lang.value) for v in tr["verdict"]],
     }), fmt, title="격차 추세(관측된 격차의 선형 기울기)" if ko else
         "Trend of the lag (slope of observed lags on the date)")
     if counts:
@@ -248,7 +248,7 @@ def niche_cmd(
                         "Belfer CETI 2025 (draft): score-based RCA by technology"))
     sg = res.strong_and_growing()
     if len(sg):
-        labels = [ni.domain_label(x, lang.value) for x in sg["domain"]]
+        labels = [domain_name(x, lang.value) for x in sg["domain"]]
         console.print(("강점이면서 성장 중인 분야: " if ko else "Strong and growing: ")
                       + ", ".join(labels), highlight=False)
     _notes(res.notes)
@@ -297,7 +297,7 @@ def partners_cmd(
     who = names.get(country, country)
     wk = res.weak
     emit(pd.DataFrame({
-        ("약점 부문" if ko else "weak pillar"): [pa.pillar_label(p, lang.value)
+        ("약점 부문" if ko else "weak pillar"): [pillar_name(p, lang.value)
                                                for p in wk["pillar"]],
         ("점수" if ko else "score"): wk["score"],
         ("백분위" if ko else "percentile"): wk["percentile"].round(2),
@@ -310,7 +310,7 @@ def partners_cmd(
         ("국가" if ko else "partner"): t["partner"].map(lambda c: names.get(c, c)),
         ("보완성" if ko else "complement."): t["complementarity"].round(3),
         ("보완 부문" if ko else "covers"): t["covers"].map(
-            lambda ps: ", ".join(pa.pillar_label(p, lang.value) for p in ps)),
+            lambda ps: ", ".join(pillar_name(p, lang.value) for p in ps)),
         ("공동 모델" if ko else "joint models"): t["co_developed_models"],
         ("협력" if ko else "collab."): t["collaboration"].round(3),
         (f"정부 AI 준비도 {res.gov_year}" if ko else f"gov. readiness {res.gov_year}"):
