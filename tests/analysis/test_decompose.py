@@ -18,8 +18,8 @@ from aigap.analysis.diagnosis.decompose import (
 )
 from aigap.errors import AigapError
 from aigap.index import IndexResult, Spec, build_index
-from aigap.present.diagnosis import decomposition_figure
 from aigap.present import sentence
+from aigap.present.diagnosis import decomposition_figure
 
 UNITS = ["KOR", "USA", "CHN", "JPN", "DEU", "GBR", "FRA", "CAN"]
 

@@ -19,8 +19,8 @@ from aigap.analysis.diagnosis.profile import (
     resolve_peers,
 )
 from aigap.index import IndexResult, Spec, build_index
-from aigap.present.diagnosis import profile_figure
 from aigap.present import document, sentence
+from aigap.present.diagnosis import profile_figure
 
 PEERS = ["USA", "JPN", "DEU", "FRA", "GBR", "ITA", "CAN", "AUS", "ESP"]  # 9 peers of KOR
 
@@ -93,10 +93,10 @@ def test_mixed_strong_in_a_but_weak_in_b() -> None:
     assert pct["Research"] == pytest.approx(100 * 5 / 9)
     assert p.strengths == ["Talent"] and p.weaknesses == ["Government & Policy"]
     assert p.pattern == "mixed"
-    assert sentence(p, "en") == ("Compared with the 9 chosen peers, South Korea is strong in Talent "
-                             "but weak in Government & Policy.")
+    assert sentence(p, "en") == ("Compared with the 9 chosen peers, South Korea is strong in "
+                                 "Talent but weak in Government & Policy.")
     assert sentence(p, "ko") == ("지정한 비교국 9개국과 비교하면 한국은 인재 부문에서 강하지만 "
-                             "정부·정책 부문에서는 뒤처집니다.")
+                                 "정부·정책 부문에서는 뒤처집니다.")
 
 
 def test_two_strengths_are_joined_naturally() -> None:

@@ -57,8 +57,8 @@ def _compact_scale(lang: str) -> tuple[tuple[float, float, str], ...]:
         mag = float(magnitude)
         zeros = pattern.pattern.count("0")
         divisor = mag / 10 ** (zeros - 1)
-        word = pattern.pattern.replace("0", "").strip("'")
-        out.append((mag, divisor, words.get(word, word)))
+        suffix = pattern.suffix[0].replace("'", "")  # "B", "억", "\xa0Mrd." (CLDR quotes off)
+        out.append((mag, divisor, words.get(suffix.strip(), suffix)))
     return tuple(sorted(out, reverse=True))
 
 

@@ -19,11 +19,11 @@ Conventions (documented here because every number and sentence depends on them):
   values are simply left out.
 * **Strength**: percentile >= 75 (top quarter of the peers); **weakness**: percentile <= 25
   (bottom quarter). Symmetric quartiles, so "strong" and "weak" are equally demanding.
-* **Pattern** (what the sentence of :mod:`aigap.present.text` says), by the pillars: strong
-  in A but weak in B (``mixed``); strong across the board (``strong_across``: no weak pillar
-  and every pillar at or above the peer median, at least one in the top quarter); strong in A with no weak
-  pillar (``strong_only``); no clear strengths, weak in B (``weak_only``); weak across the
-  board (``weak_across``: every pillar weak); no clear strengths or weaknesses (``middle``:
+* **Pattern** (what the sentence of :mod:`aigap.present.text` says), by the pillars: strong in A
+  but weak in B (``mixed``); strong across the board (``strong_across``: no weak pillar and
+  every pillar at or above the peer median, at least one in the top quarter); strong in A with
+  no weak pillar (``strong_only``); no clear strengths, weak in B (``weak_only``); weak across
+  the board (``weak_across``: every pillar weak); no clear strengths or weaknesses (``middle``:
   every pillar between the quartiles); above the median everywhere but strong nowhere
   (``even_above``).
 """
