@@ -49,7 +49,7 @@ def test_templates_only_use_fields_the_english_one_knows_or_documents() -> None:
 
 
 def test_unknown_key_and_language_are_named() -> None:
-    with pytest.raises(I18nError, match="'profile.nope'.*en catalogue"):
+    with pytest.raises(I18nError, match=r"'profile\.nope'.*en catalogue"):
         t("profile.nope", "en")
     with pytest.raises(I18nError, match="unknown language 'fr'"):
         t("ui.rank", "fr")

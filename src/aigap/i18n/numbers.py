@@ -20,6 +20,7 @@ decimals of compact numbers (``numbers.compact_digits``: two in English, one in 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -62,9 +63,15 @@ def _compact_scale(lang: str) -> tuple[tuple[float, float, str], ...]:
     return tuple(sorted(out, reverse=True))
 
 
+def _exact(x: float) -> Decimal:
+    """The float's exact binary value: Babel then rounds as Python's format() does (0.96615
+    stored as 0.966149999... gives 0.9661, not the 0.9662 of its shortest repr)."""
+    return Decimal(x)
+
+
 def _fixed(x: float, lang: str, decimals: int) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(x, format=pattern, locale=_locale(lang))
+    return format_decimal(_exact(x), format=pattern, locale=_locale(lang))
 
 
 def compact(x: float, lang: str = "en", digits: int | None = None) -> str | None:
@@ -95,11 +102,11 @@ def format_number(x: Any, lang: str = "en", *, decimals: int | None = None,
     loc = _locale(lang)
     a = abs(v)
     if a >= 1000:
-        return format_decimal(v, format="#,##0", locale=loc)
+        return format_decimal(_exact(v), format="#,##0", locale=loc)
     if decimals is not None and (a == 0 or a >= 1e-3):
-        return format_decimal(v, format="#,##0." + "#" * decimals, locale=loc) if decimals \
-            else format_decimal(v, format="#,##0", locale=loc)
-    return format_decimal(v, format="@##", locale=loc)
+        pattern = "#,##0." + "#" * decimals if decimals else "#,##0"
+        return format_decimal(_exact(v), format=pattern, locale=loc)
+    return format_decimal(_exact(v), format="@##", locale=loc)
 
 
 def format_money(x: Any, lang: str = "en", currency: str = "USD", *,
@@ -127,7 +134,7 @@ def format_percent(x: Any, lang: str = "en", digits: int = 0) -> str:
     if _missing(x):
         return DASH
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return _babel_percent(float(x), format=pattern, locale=_locale(lang))
+    return _babel_percent(_exact(float(x)), format=pattern, locale=_locale(lang))
 
 
 def ordinal(n: int, lang: str = "en") -> str:
