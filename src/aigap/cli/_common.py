@@ -43,6 +43,11 @@ Lang = StrEnum("Lang", {code: code for code in languages()})  # type: ignore[mis
 _LANG: ContextVar[str] = ContextVar("aigap_lang", default="en")
 
 
+def current_lang() -> str:
+    """The --lang of the running command (for labels)."""
+    return _LANG.get()
+
+
 def reset_lang() -> None:
     _LANG.set("en")
 
