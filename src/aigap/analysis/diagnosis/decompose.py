@@ -39,7 +39,8 @@ from aigap.analysis.diagnosis.profile import check_unit, country_names, node_nam
 from aigap.errors import AigapError
 from aigap.index import IndexResult
 from aigap.index.pipeline import aggregate_tree
-from aigap.index.spec import AggregateStep, Framework
+from aigap.index.plan import Framework
+from aigap.index.spec import AggregateStep
 from aigap.jsonsafe import json_safe
 
 Method = Literal["auto", "linear", "shapley"]
