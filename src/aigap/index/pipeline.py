@@ -103,6 +103,7 @@ def run(plan: Plan, frames: Frames) -> dict[int | None, IndexResult]:
     for s in states:
         for ps in plan.after:
             RUNNERS[ps.kind](ps, s, plan)
+        _check_weights(s.fw, plan.spec.name)
         A = agg.tree(s.X, s.fw)
         s.datasets["Aggregated"] = pd.DataFrame(
             np.hstack([s.X, A]), index=pd.Index(s.units, name="uCode"),
@@ -327,6 +328,17 @@ def _normalise(ps: PlanStep, states: list[State]) -> None:
 
 
 # --------------------------------------------------------------------------- aggregate
+
+
+def _check_weights(fw: Framework, name: str) -> None:
+    """An aggregate whose children all weigh 0 has no score: say which, at which level."""
+    for level in range(2, fw.n_levels + 1):
+        _kids, parents, W = fw.membership(level)
+        dead = [p for p, total in zip(parents, W.sum(axis=0), strict=True) if not total > 0]
+        if dead:
+            raise SpecError(f"spec {name!r}: the weights of the children of {dead[:5]} (level "
+                            f"{level}) are all zero, so they have no score; give at least one "
+                            "child a positive weight")
 
 
 def aggregate_tree(X: np.ndarray, fw: Framework, agg: AggregateStep | Aggregation | str,

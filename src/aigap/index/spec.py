@@ -23,7 +23,7 @@ from aigap.yamlfile import read_yaml
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _MethodStep(_Model):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aigap.config import PACKAGE_DIR
 from aigap.data.countries import group_members
@@ -26,7 +26,7 @@ Verdict = Literal["supported", "partly", "contradicted", "not checkable"]
 
 
 class _Claim(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     id: str
     text_en: str
     text_ko: str = ""
@@ -42,8 +42,14 @@ class RatioClaim(_Claim):
     vs: list[str] = Field(min_length=1)
     year: int | None = None  # default: latest year both sides have
     log10: bool = False
-    min: float = -np.inf
+    min: float = -np.inf  # defaults are not validated: only user values must be finite
     max: float = np.inf
+
+    @model_validator(mode="after")
+    def _bounds(self) -> RatioClaim:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
 
 
 class PeerRankClaim(_Claim):
@@ -79,7 +85,7 @@ Claim = Annotated[RatioClaim | PeerRankClaim | IndexRankClaim | ProfileClaim,
 
 
 class ClaimFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     claims: list[Claim]
 
 

@@ -48,7 +48,7 @@ BatchAgg = Annotated[str, AfterValidator(_batchable)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class WeightNoise(_Model):
