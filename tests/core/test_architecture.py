@@ -9,6 +9,7 @@ neither parse sources nor draw, render or print.
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +23,7 @@ LAYERS = {
     "report": 5, "web": 5, "cli": 6,
 }
 PRESENTATION_LIBS = ("plotly", "jinja2", "rich", "typer", "fastapi", "starlette", "uvicorn")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _module_name(path: Path) -> str:
@@ -135,3 +137,13 @@ def test_top_level_exports_resolve_lazily() -> None:
             "[getattr(aigap, n) for n in aigap.__all__]; "
             "assert callable(aigap.simulate_tournament) and callable(aigap.build_index)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_analyses_hold_no_korean_text() -> None:
+    """Words come from the catalogue (aigap/i18n/locales), names from the data."""
+    files = [p for pkg in ("analysis", "tournament") for p in sorted((PKG / pkg).rglob("*.py"))]
+    assert {"profile.py", "gap.py", "what_it_takes.py", "simulate.py"} <= {p.name for p in files}
+    hits = [f"{p.relative_to(PKG)}:{n.lineno}: {n.value[:40]!r}" for p in files
+            for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and HANGUL.search(n.value)]
+    assert not hits, "Korean text in analyses (move it to the catalogue):\n" + "\n".join(hits)

@@ -11,7 +11,6 @@ import pytest
 
 from aigap.analysis.diagnosis.gap import GapSummary
 from aigap.i18n import I18nError, add_catalogue_dir, join, languages, remove_catalogue_dir, t
-from aigap.i18n.catalogue import catalogue
 from aigap.i18n.numbers import (
     format_money,
     format_number,
@@ -19,6 +18,7 @@ from aigap.i18n.numbers import (
     format_ratio,
     ordinal,
 )
+from aigap.i18n.store import catalogue
 from aigap.present import sentence
 
 

@@ -20,7 +20,7 @@ from aigap.cli._common import (
 )
 from aigap.errors import SpecError
 from aigap.i18n import t
-from aigap.i18n.catalogue import raw
+from aigap.i18n.store import raw
 
 
 def _labels(lang: str) -> dict[str, str]:

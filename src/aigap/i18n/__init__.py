@@ -5,18 +5,15 @@
 particles; :mod:`aigap.i18n.english` articles and possessives.
 """
 
-from aigap.i18n.catalogue import (
+from aigap.i18n.catalogue import join, pillar_name, t, t_or
+from aigap.i18n.store import (
     DEFAULT_LANG,
     I18nError,
     add_catalogue_dir,
     has,
-    join,
     lang_of,
     languages,
-    pillar_name,
     remove_catalogue_dir,
-    t,
-    t_or,
 )
 
 __all__ = ["DEFAULT_LANG", "I18nError", "add_catalogue_dir", "has", "join", "lang_of",

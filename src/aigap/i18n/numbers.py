@@ -28,7 +28,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 from babel.numbers import format_percent as _babel_percent
 
-from aigap.i18n.catalogue import number_rules, t
+from aigap.i18n.store import ON_CLEAR, has, number_rules, raw
 
 DASH = "–"  # what a missing number looks like, in every language
 
@@ -61,6 +61,9 @@ def _compact_scale(lang: str) -> tuple[tuple[float, float, str], ...]:
         suffix = pattern.suffix[0].replace("'", "")  # "B", "억", "\xa0Mrd." (CLDR quotes off)
         out.append((mag, divisor, words.get(suffix.strip(), suffix)))
     return tuple(sorted(out, reverse=True))
+
+
+ON_CLEAR.extend([_locale.cache_clear, _compact_scale.cache_clear])
 
 
 def _exact(x: float) -> Decimal:
@@ -116,7 +119,7 @@ def format_money(x: Any, lang: str = "en", currency: str = "USD", *,
         return DASH
     v = float(x)
     amount = compact(abs(v), lang, digits) or format_number(abs(v), lang)
-    text = t(f"numbers.money.{currency}", lang, n=amount)
+    text = str(raw(f"numbers.money.{currency}", lang)).format(n=amount)
     return f"-{text}" if v < 0 else text
 
 
@@ -126,7 +129,7 @@ def format_ratio(x: Any, lang: str = "en", digits: int | None = None) -> str:
         return DASH
     v = float(x)
     d = digits if digits is not None else (1 if v >= 1.95 else 2)
-    return t("numbers.ratio", lang, n=_fixed(v, lang, d))
+    return str(raw("numbers.ratio", lang)).format(n=_fixed(v, lang, d))
 
 
 def format_percent(x: Any, lang: str = "en", digits: int = 0) -> str:
@@ -142,6 +145,4 @@ def ordinal(n: int, lang: str = "en") -> str:
     k = int(n)
     form = _locale(lang).ordinal_form(k)
     key = f"numbers.ordinal.{form}"
-    from aigap.i18n.catalogue import has
-
-    return t(key if has(key, lang) else "numbers.ordinal.other", lang, n=k)
+    return str(raw(key if has(key, lang) else "numbers.ordinal.other", lang)).format(n=k)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from aigap.i18n import DEFAULT_LANG, has, languages, t_or
-from aigap.i18n.catalogue import keys as catalogue_keys
+from aigap.i18n.store import keys as catalogue_keys
 
 LANGS = languages()
 
