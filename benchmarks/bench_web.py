@@ -32,7 +32,7 @@ from _common import report, timeit
 
 from aigap import config
 from aigap.index import Spec, build_index
-from aigap.web.app import ServerThread, create_app
+from aigap.web.main import ServerThread, create_app
 
 N_UNITS, N_IND, N_PILLARS, MISSING = 200, 100, 5, 0.10
 LOAD_REQUESTS, LOAD_CLIENTS = 2_000, 8

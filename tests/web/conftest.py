@@ -54,7 +54,7 @@ def client(web_app: Any) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def live_server(web_app: Any) -> Iterator[Any]:
     """uvicorn on a free port of 127.0.0.1 in a background thread."""
-    from aigap.web.app import ServerThread
+    from aigap.web.main import ServerThread
 
     with ServerThread(web_app) as srv:
         yield srv

@@ -236,12 +236,14 @@ def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, web_db
     from typer.testing import CliRunner
 
     from aigap.cli import app
+    from aigap.web.limits import uvicorn_settings
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
     res = CliRunner().invoke(app, ["serve", "--db", str(web_db), "--port", "8765"])
     assert res.exit_code == 0, res.output
-    assert calls == [{"host": "127.0.0.1", "port": 8765, "log_level": "info"}]
+    assert calls == [{"host": "127.0.0.1", "port": 8765, "log_level": "info",
+                      **uvicorn_settings()}]
     missing = CliRunner().invoke(app, ["serve", "--db", str(web_db.parent / "none.duckdb")])
     assert missing.exit_code == 2
 

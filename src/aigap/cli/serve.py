@@ -38,11 +38,13 @@ def register(app: typer.Typer) -> None:
 
         from aigap.data.warehouse import Warehouse
         from aigap.web import create_app
+        from aigap.web.limits import uvicorn_settings
 
         Warehouse.open(db).close()  # fail now, with the CLI's message, if there is no warehouse
         if not _is_loopback(host):
             err_console.print(f"[yellow]warning:[/] binding {host}: the API has no "
                               "authentication; anyone who can reach this address can use it")
         err_console.print(f"aigap dashboard on http://{host}:{port}/  (Ctrl-C stops)")
+        # header/body timeouts, size and connection limits: README "Limits of aigap serve"
         uvicorn.run(create_app(db, cors_origins=cors_origin or None), host=host, port=port,
-                    log_level="info")
+                    log_level="info", **uvicorn_settings())

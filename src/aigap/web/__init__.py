@@ -1,5 +1,5 @@
 """Web dashboard and HTTP API (`aigap serve`): FastAPI, Jinja2 pages and Plotly.js."""
 
-from aigap.web.app import create_app
+from aigap.web.main import ServerThread, create_app
 
-__all__ = ["create_app"]
+__all__ = ["ServerThread", "create_app"]

@@ -23,6 +23,7 @@ from aigap.index.methods.aggregate import aggregate
 
 WEB_DIR = Path(__file__).resolve().parent
 DEFAULT_SPEC = "aigap"
+MAX_WEIGHT = 1_000.0  # relative pillar weights: the sliders go to 4; far beyond is a typo
 
 
 class NotFoundError(AigapError):
@@ -79,6 +80,9 @@ class CachedIndex:
                 raise InvalidInputError(f"weight of {p!r} must be a finite number, got {v}")
             if v < 0:
                 raise InvalidInputError(f"weight of {p!r} must not be negative, got {v:g}")
+            if v > MAX_WEIGHT:
+                raise InvalidInputError(f"weight of {p!r} must be at most {MAX_WEIGHT:g} "
+                                        f"(weights are relative), got {v:g}")
             w[pos[p]] = float(v)
         if not w.sum() > 0:
             raise InvalidInputError("all pillar weights are zero; give at least one a positive "
@@ -225,32 +229,75 @@ class IndexStore:
         return res
 
 
-# --------------------------------------------------------------------------- small LRU
+# --------------------------------------------------------------------------- sized LRU
+
+
+def approx_bytes(obj: Any, _seen: set[int] | None = None, _depth: int = 0) -> int:
+    """Rough memory held by ``obj``: NumPy/pandas buffers, containers, dataclass fields."""
+    import dataclasses
+    import sys
+
+    seen = set() if _seen is None else _seen
+    if id(obj) in seen or _depth > 12:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return int(obj.nbytes)
+    if isinstance(obj, pd.DataFrame | pd.Series | pd.Index):
+        mem = obj.memory_usage(index=True, deep=False)
+        return int(mem.sum() if hasattr(mem, "sum") else mem)
+    size = sys.getsizeof(obj, 64)
+    if isinstance(obj, dict):
+        return size + sum(approx_bytes(k, seen, _depth + 1) + approx_bytes(v, seen, _depth + 1)
+                          for k, v in obj.items())
+    if isinstance(obj, list | tuple | set | frozenset):
+        return size + sum(approx_bytes(v, seen, _depth + 1) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return size + sum(approx_bytes(getattr(obj, f.name, None), seen, _depth + 1)
+                          for f in dataclasses.fields(obj))
+    if hasattr(obj, "__dict__") and not isinstance(obj, type):
+        return size + approx_bytes(vars(obj), seen, _depth + 1)
+    return size
 
 
 @dataclass
-class LRU:
-    """A small thread-safe LRU cache of analysis results keyed by their parameters."""
+class SizedLRU:
+    """A thread-safe LRU cache of analysis results keyed by their parameters, bounded by the
+    bytes its values hold (:func:`approx_bytes`), not by their count."""
 
-    size: int = 32
-    _data: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
+    max_bytes: int = 128 * 2**20
+    _data: OrderedDict[Any, tuple[Any, int]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _bytes: int = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def get_or_compute(self, key: Any, fn: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                return self._data[key]
+                return self._data[key][0]
         value = fn()  # outside the lock: a slow analysis must not block other keys
+        size = approx_bytes(value)
+        if size > self.max_bytes:
+            return value  # too big to keep: answer it, remember nothing
         with self._lock:
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._data[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._data:
+                _, (_, dropped) = self._data.popitem(last=False)
+                self._bytes -= dropped
         return value
 
     def peek(self, key: Any) -> Any | None:
         with self._lock:
-            return self._data.get(key)
-
-
-# --------------------------------------------------------------------------- errors
+            hit = self._data.get(key)
+            return None if hit is None else hit[0]

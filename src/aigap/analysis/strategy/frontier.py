@@ -458,3 +458,11 @@ def frontier_lag(
         trends=pd.DataFrame(trend_rows), counts=counts, n_models=n_models,
         n_models_with_metric=n_metric, records=records, provenance=provenance or {},
         notes=notes, level=level, n_boot=n_boot)
+
+
+def frontier_lag_from_warehouse(wh: Any, country: str, vs: Sequence[str] = ("USA", "CHN"), *,
+                                vintage: str | None = None, **kwargs: Any) -> FrontierLagResult:
+    """:func:`frontier_lag` on the warehouse's Epoch AI models (one load-then-compute for the
+    CLI, the web API and the report); ``kwargs`` go to :func:`frontier_lag`."""
+    em = load_epoch_models(wh, vintage)
+    return frontier_lag(em.models, country, vs, provenance=em.provenance, **kwargs)

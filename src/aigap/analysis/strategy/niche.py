@@ -228,3 +228,13 @@ def load_ceti_scores(wh: Any) -> pd.DataFrame:
     """Countries x CETI sub-pillar codes from the warehouse (I/O edge)."""
     codes = [c for cols in ceti_codes(wh.indicators()["code"].tolist()).values() for c in cols]
     return wh.wide(codes) if codes else pd.DataFrame()
+
+
+def niche_from_warehouse(wh: Any, country: str, *, vintage: str | None = None,
+                         **kwargs: Any) -> NicheResult:
+    """:func:`niche` on the warehouse's Epoch AI models and Belfer CETI scores (one
+    load-then-compute for the CLI, the web API and the report)."""
+    from aigap.analysis.strategy.frontier import load_epoch_models
+
+    em = load_epoch_models(wh, vintage)
+    return niche(em.models, load_ceti_scores(wh), country, provenance=em.provenance, **kwargs)

@@ -233,3 +233,18 @@ def load_gov_readiness(wh: Any, country: str) -> tuple[pd.Series, int | None]:
         return pd.Series(dtype=float), None
     year = int(own["year"].max())
     return p[p["year"] == year].set_index("iso3")["value"], year
+
+
+def partners_from_warehouse(wh: Any, country: str, *, vintage: str | None = None,
+                            profile: pd.DataFrame | None = None,
+                            **kwargs: Any) -> PartnerResult:
+    """:func:`partners` on the warehouse's Tortoise pillars (or ``profile``), Epoch AI models
+    and government-readiness scores (one load-then-compute for the CLI, the web API and the
+    report); ``kwargs`` go to :func:`partners`."""
+    from aigap.analysis.strategy.frontier import load_epoch_models
+
+    em = load_epoch_models(wh, vintage)
+    gov, gov_year = load_gov_readiness(wh, country)
+    prof = load_tortoise_profile(wh) if profile is None else profile
+    return partners(prof, country, models=em.models, gov=gov, gov_year=gov_year,
+                    provenance=em.provenance, **kwargs)

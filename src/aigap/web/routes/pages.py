@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -20,9 +20,13 @@ from markupsafe import Markup
 from aigap import present
 from aigap.errors import AigapError
 from aigap.i18n.numbers import DASH, format_number, format_ratio
+from aigap.jsonsafe import json_safe
 from aigap.present.theme import COUNTRY_COLOURS, HIGHLIGHT, TEMPLATE, country_colour
-from aigap.web import api
+from aigap.web import services
+from aigap.web.deps import CacheDep, StoreDep
 from aigap.web.i18n import LANGS, normalise_lang, t
+from aigap.web.schemas import DEFAULT_TOURNAMENT, Finite
+from aigap.web.services import figure_json, pillar_label
 from aigap.web.store import WEB_DIR, CachedIndex, IndexStore, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +47,7 @@ def page_lang(request: Request) -> str:
 
 def _json_script(obj: Any) -> Markup:
     """JSON safe to embed in <script type="application/json"> (no "</script>" break-out)."""
-    text = json.dumps(api.clean(obj), ensure_ascii=False)
+    text = json.dumps(json_safe(obj), ensure_ascii=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
@@ -67,10 +71,6 @@ def render(request: Request, template: str, lang: str, /, status: int = 200,
     return resp
 
 
-def _store(request: Request) -> IndexStore:
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
 def _error_page(request: Request, lang: str, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", lang, status=status, message=message)
 
@@ -79,16 +79,15 @@ def _error_page(request: Request, lang: str, status: int, message: str) -> HTMLR
 
 
 @router.get("/", response_class=HTMLResponse)
-def ranking_page(request: Request,
+def ranking_page(request: Request, store: StoreDep,
                  spec: Annotated[str, Query(max_length=100)] = "aigap") -> Response:
     lang = page_lang(request)
-    store = _store(request)
     try:
         cached = store.get(spec)
     except AigapError as exc:
         return _error_page(request, lang, 404 if isinstance(exc, NotFoundError) else 400,
                            str(exc))
-    data = api.ranking(store, cached, None, lang)
+    data = services.ranking(store, cached, None, lang)
     data["colours"] = {"highlight": HIGHLIGHT, "base": COUNTRY_COLOURS["USA"]}  # app.js bars
     return render(request, "ranking.html", lang, data=data, spec=spec,
                   strings={k: t(k, lang) for k in ("rank", "country", "score", "index_score",
@@ -112,7 +111,7 @@ def _radar(cached: CachedIndex, rows: dict[str, dict[str, Any]], unit: str, lead
            lang: str) -> dict[str, Any]:
     import plotly.graph_objects as go
 
-    theta = [api.pillar_label(cached, p, lang) for p in cached.pillars]
+    theta = [pillar_label(cached, p, lang) for p in cached.pillars]
     fig = go.Figure()
     shown = [c for c in dict.fromkeys((leader, *COMPARATORS)) if c and c in rows and c != unit]
     for code in [*shown, unit]:
@@ -126,7 +125,7 @@ def _radar(cached: CachedIndex, rows: dict[str, dict[str, Any]], unit: str, lead
     fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, height=420,
                       margin={"l": 60, "r": 60, "t": 30, "b": 30},
                       legend={"orientation": "h", "y": -0.12}, template=TEMPLATE)
-    return api.figure_json(fig)
+    return figure_json(fig)
 
 
 def _gaps(store: IndexStore, cached: CachedIndex, unit: str, leader_names: dict[str, str],
@@ -148,7 +147,7 @@ def _gaps(store: IndexStore, cached: CachedIndex, unit: str, leader_names: dict[
         lead = str(have.idxmax() if fw.direction.get(ind, 1) > 0 else have.idxmin())
         v = float(col.get(unit, np.nan))
         row = {"code": ind, "name": names.get(ind, fw.names.get(ind, ind)),
-               "pillar": api.pillar_label(cached, fw.parent[ind] or "", lang),
+               "pillar": pillar_label(cached, fw.parent[ind] or "", lang),
                "unit_of_measure": fw.units.get(ind) or "", "value": format_number(v, lang),
                "leader": leader_names.get(lead, lead), "leader_code": lead,
                "leader_value": format_number(float(col[lead]), lang),
@@ -184,7 +183,7 @@ def _strengths(store: IndexStore, cached: CachedIndex, unit: str,
         ranks = col.rank(ascending=fw.direction.get(ind, 1) < 0, method="min")
         rk, n = int(ranks[unit]), len(col)
         recs.append({"code": ind, "name": names.get(ind, fw.names.get(ind, ind)),
-                     "pillar": api.pillar_label(cached, fw.parent[ind] or "", lang),
+                     "pillar": pillar_label(cached, fw.parent[ind] or "", lang),
                      "rank": rk, "n": n, "pct": (rk - 1) / (n - 1)})
     recs.sort(key=lambda r: (r["pct"], r["rank"]))
     k = min(3, len(recs) // 2)
@@ -224,17 +223,17 @@ def _trend(store: IndexStore, unit: str, indicator: str, lang: str) -> dict[str,
                "title": measure + (f" ({t('log_scale', lang)})" if positive else "")},
         xaxis={"title": t("year", lang), "dtick": 1},
         legend={"orientation": "h", "y": -0.2})
-    return {"figure": api.figure_json(fig), "sentences": sentences,
+    return {"figure": figure_json(fig), "sentences": sentences,
             "has_data": not panel.empty, "log": positive}
 
 
 @router.get("/country/{unit}", response_class=HTMLResponse)
-def country_page(request: Request, unit: str,
+def country_page(request: Request, store: StoreDep, cache: CacheDep,
+                 unit: Annotated[str, Path(max_length=40)],
                  spec: Annotated[str, Query(max_length=100)] = "aigap",
                  trend: Annotated[str, Query(max_length=100)] = DEFAULT_TREND,
                  k: Annotated[int, Query(ge=1, le=50)] = 3) -> Response:
     lang = page_lang(request)
-    store = _store(request)
     try:
         u = store.check_country(unit)
         if u != unit:
@@ -244,9 +243,9 @@ def country_page(request: Request, unit: str,
             store.check_indicator(trend)
     except NotFoundError as exc:
         return _error_page(request, lang, 404, str(exc))
-    data = api.ranking(store, cached, None, lang)
+    data = services.ranking(store, cached, None, lang)
     rows = {r["unit"]: r for r in data["rows"]}
-    names = api.unit_names(store, cached, lang)
+    names = services.unit_names(store, cached, lang)
     ctx: dict[str, Any] = {"unit": u, "name": names.get(u, u), "spec": spec, "k": k,
                            "in_index": u in rows, "n_units": data["n_units"],
                            "trend_code": trend, "comparators": COMPARATORS}
@@ -261,7 +260,7 @@ def country_page(request: Request, unit: str,
         ctx["wit"] = None
         if (row["rank"] or 0) > k:
             try:
-                wit = api.what_it_takes_json(request, u, k, spec, lang)
+                wit = services.what_it_takes(store, cache, u, k, spec, lang)
                 ind_names = store.indicator_names(lang)
                 wit["moves"] = [{**m, "name": ind_names.get(m["indicator"], m["name"])}
                                 for m in wit.get("moves", [])]
@@ -280,18 +279,21 @@ def country_page(request: Request, unit: str,
 
 
 @router.get("/tournament", response_class=HTMLResponse)
-def tournament_page(request: Request,
-                    noise: Annotated[float | None, Query(ge=0, le=2)] = None) -> Response:
+def tournament_page(request: Request, cache: CacheDep,
+                    config: Annotated[str, Query(max_length=100)] = DEFAULT_TOURNAMENT,
+                    noise: Annotated[Finite | None, Query(ge=0, le=2)] = None) -> Response:
     from aigap.present.tournament import config_title
     from aigap.tournament.simulate import load_config
 
     lang = page_lang(request)
-    cfg = load_config(api.DEFAULT_TOURNAMENT)
+    try:
+        services.check_tournament(config)  # an unknown config is a 404, never the default
+    except NotFoundError as exc:
+        return _error_page(request, lang, 404, str(exc))
+    cfg = load_config(config)
     default_noise = float(cfg.stage_evaluation(0).effective_sd)
     n = 20_000
-    run = request.app.state.cache.get_or_compute(
-        ("tournament", api.DEFAULT_TOURNAMENT, n, 0, noise, lang, True),
-        lambda: api.run_tournament(api.DEFAULT_TOURNAMENT, n, 0, noise, lang, figure=True))
+    run = services.tournament(cache, config, n, 0, noise, lang, figure=True)
     title = config_title(cfg, lang)
     return render(request, "tournament.html", lang, run=run, n=n, title=title,
                   noise=noise if noise is not None else default_noise,

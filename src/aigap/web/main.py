@@ -1,4 +1,5 @@
-"""The FastAPI application: JSON API under /api/v1, dashboard pages, cached index builds.
+"""The FastAPI application (:func:`create_app`): JSON API under /api/v1, dashboard pages,
+error handlers, limits; :class:`ServerThread` serves it from a background thread.
 
 Each spec's index is built once (at first use) and kept; re-weighting pillars is a weighted
 mean of the cached pillar scores, so the pipeline never runs again for a weight change.
@@ -20,21 +21,36 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aigap.errors import AigapError
-from aigap.web.store import LRU, WEB_DIR, IndexStore, InvalidInputError, NotFoundError
+from aigap.web.jobs import JobManager, TooManyJobsError
+from aigap.web.limits import LIMITS, Limits, LimitsMiddleware, uvicorn_config
+from aigap.web.store import WEB_DIR, IndexStore, InvalidInputError, NotFoundError, SizedLRU
 
 log = logging.getLogger("aigap.web")
 
+MAX_ERROR_CHARS = 1_000  # an error body never echoes more of the request than this
+MAX_ECHO_CHARS = 80  # one echoed name (a field, a key) in an error
+CACHE_BYTES = 128 * 2**20  # analysis results kept (robustness summaries, tournaments, ...)
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status)
+
+def truncate(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (marked), so no error echoes unbounded input."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None,
+           **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": truncate(message), **extra}, status_code=status,
+                        headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     parts, details = [], []
-    for err in exc.errors():
-        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path")]
+    for err in exc.errors()[:20]:
+        loc = [truncate(str(x), MAX_ECHO_CHARS) for x in err.get("loc", ())
+               if x not in ("body", "query", "path")]
         where = ".".join(loc) or "request"
-        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        msg = truncate(str(err.get("msg", "invalid value")).removeprefix("Value error, "),
+                       MAX_ECHO_CHARS * 4)
         parts.append(f"{where}: {msg}")
         details.append({"loc": where, "msg": msg})
     return "; ".join(parts) or "invalid request", details
@@ -51,6 +67,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: InvalidInputError) -> JSONResponse:
         return _error(422, str(exc))
 
+    @app.exception_handler(TooManyJobsError)
+    async def _too_many(_: Request, exc: TooManyJobsError) -> JSONResponse:
+        return _error(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
     @app.exception_handler(AigapError)
     async def _aigap(_: Request, exc: AigapError) -> JSONResponse:
         # The analyses' own errors are about the request's values (user-actionable).
@@ -63,8 +83,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return _error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
@@ -88,16 +107,18 @@ def plotly_js_path() -> Path:
 
 
 def create_app(db_path: str | Path | None = None, *, results: Mapping[str, Any] | None = None,
-               cors_origins: list[str] | None = None) -> FastAPI:
+               cors_origins: list[str] | None = None, jobs: JobManager | None = None,
+               limits: Limits = LIMITS) -> FastAPI:
     """The aigap web application.
 
     ``db_path``: warehouse file (default: ``$AIGAP_DB`` or ``$AIGAP_HOME/warehouse.duckdb``).
     ``results``: pre-built IndexResults by spec name (tests, benchmarks). ``cors_origins``:
-    allowed origins; CORS stays off unless given.
+    allowed origins; CORS stays off unless given. ``jobs``: the job manager (its limits);
+    ``limits``: body size/time and in-flight limits.
     """
     from fastapi.responses import FileResponse
 
-    from aigap.web import api, jobs, pages
+    from aigap.web.routes import api_router, pages
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -112,15 +133,16 @@ def create_app(db_path: str | Path | None = None, *, results: Mapping[str, Any] 
                     "trends, robustness and the sovereign-AI tournament simulation.",
     )
     app.state.store = IndexStore(Path(db_path) if db_path else None, results)
-    app.state.jobs = jobs.JobManager()
-    app.state.cache = LRU(64)
+    app.state.jobs = jobs or JobManager()
+    app.state.cache = SizedLRU(CACHE_BYTES)
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["*"],
                            allow_headers=["*"])
+    app.add_middleware(LimitsMiddleware, limits=limits)  # outermost: before any other work
     install_error_handlers(app)
-    app.include_router(api.build_router(), prefix="/api/v1")
+    app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages.router)
     plotly_js = plotly_js_path()
 
@@ -140,7 +162,8 @@ def create_app(db_path: str | Path | None = None, *, results: Mapping[str, Any] 
 class ServerThread:
     """uvicorn serving ``app`` on 127.0.0.1 in a background thread (tests, benchmarks)."""
 
-    def __init__(self, app: FastAPI, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, app: FastAPI, port: int = 0, host: str = "127.0.0.1",
+                 limits: Limits = LIMITS) -> None:
         import socket
 
         import uvicorn
@@ -150,7 +173,7 @@ class ServerThread:
                 s.bind((host, 0))
                 port = int(s.getsockname()[1])
         self.host, self.port = host, port
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+        config = uvicorn_config(app, host, port, limits, log_level="warning",
                                 access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="aigap-uvicorn",

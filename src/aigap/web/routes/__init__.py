@@ -1,0 +1,13 @@
+"""The routers, one module per area; :data:`api_router` is everything under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from aigap.web.routes import diagnosis, index, strategy, tournament, uncertainty
+
+api_router = APIRouter()
+for _area in (index, diagnosis, uncertainty, strategy, tournament):
+    api_router.include_router(_area.router)
+
+__all__ = ["api_router"]
