@@ -16,18 +16,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from aigap.analysis.strategy.frontier import (
-    FrontierLagResult,
-    frontier_lag,
-    load_epoch_models,
-)
-from aigap.analysis.strategy.niche import NicheResult, load_ceti_scores, niche
-from aigap.analysis.strategy.partners import (
-    PartnerResult,
-    load_gov_readiness,
-    load_tortoise_profile,
-    partners,
-)
+from aigap.analysis.strategy.frontier import FrontierLagResult, frontier_lag_from_warehouse
+from aigap.analysis.strategy.niche import NicheResult, niche_from_warehouse
+from aigap.analysis.strategy.partners import PartnerResult, partners_from_warehouse
 from aigap.i18n import languages, t
 from aigap.present.names import column
 from aigap.present.text.strategy import (
@@ -141,8 +132,7 @@ def frontier_section(wh: Any, unit: str = "KOR", lang: str = "ko",
                      vs: Sequence[str] = ("USA", "CHN"), *, n_boot: int = 300,
                      vintage: str | None = None) -> dict[str, Any]:
     """Frontier-lag section for the report."""
-    em = load_epoch_models(wh, vintage)
-    res = frontier_lag(em.models, unit, vs, n_boot=n_boot, provenance=em.provenance)
+    res = frontier_lag_from_warehouse(wh, unit, vs, vintage=vintage, n_boot=n_boot)
     names = wh.country_names(lang)
     return {"id": "frontier_lag", "title": t("strategy.frontier.title", lang),
             "figures": [frontier_figure(res, lang, names)],
@@ -155,8 +145,7 @@ def frontier_section(wh: Any, unit: str = "KOR", lang: str = "ko",
 def niche_section(wh: Any, unit: str = "KOR", lang: str = "ko", *,
                   vintage: str | None = None) -> dict[str, Any]:
     """Niche-specialisation section for the report."""
-    em = load_epoch_models(wh, vintage)
-    res = niche(em.models, load_ceti_scores(wh), unit, provenance=em.provenance)
+    res = niche_from_warehouse(wh, unit, vintage=vintage)
     return {"id": "niche", "title": t("strategy.niche.title", lang),
             "figures": [niche_figure(res, lang, wh.country_names(lang))],
             "tables": {"domains": _records(res.domains),
@@ -173,12 +162,8 @@ def partners_section(wh: Any, unit: str = "KOR", lang: str = "ko", *, top: int =
     ``profile`` (units x pillars) defaults to the Tortoise pillars; the report passes its own
     index's pillars so that "weak" means the same as in its profile section.
     """
-    em = load_epoch_models(wh, vintage)
-    gov, year = load_gov_readiness(wh, unit)
     kw = {"pillar_source": pillar_source} if pillar_source else {}
-    res = partners(load_tortoise_profile(wh) if profile is None else profile, unit,
-                   models=em.models, gov=gov, gov_year=year, top=top,
-                   provenance=em.provenance, **kw)
+    res = partners_from_warehouse(wh, unit, vintage=vintage, profile=profile, top=top, **kw)
     return {"id": "partners", "title": t("strategy.partners.title", lang),
             "figures": [partners_figure(res, lang, wh.country_names(lang))],
             "tables": {"partners": _records(res.table), "weak_pillars": _records(res.weak)},
