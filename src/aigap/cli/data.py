@@ -20,6 +20,7 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.data.warehouse import Warehouse, pull
+from aigap.i18n import t
 
 data_app = typer.Typer(help="Load the public datasets and inspect the warehouse.",
                        no_args_is_help=True)
@@ -105,8 +106,8 @@ def indicators_cmd(
     if fmt is OutputFormat.table:
         df = df[["code", name, "pillar", "direction", "unit", "n_countries", "first_year",
                  "last_year", "source"]]
-        df = df.rename(columns={name: "이름" if lang is Lang.ko else "name"})
-    emit(df, fmt, title="지표 목록" if lang is Lang.ko else "Indicators")
+        df = df.rename(columns={name: t("cli.data.name", lang.value)})
+    emit(df, fmt, title=t("cli.data.indicators", lang.value))
 
 
 @data_app.command("countries")

@@ -37,10 +37,6 @@ from aigap.errors import AigapError, WarehouseError
 
 Method = Literal["interp", "step"]
 METRICS = {"compute": "training_compute_flop", "parameters": "parameters"}
-METRIC_LABELS = {
-    "compute": {"en": "training compute (FLOP)", "ko": "학습 연산량(FLOP)"},
-    "parameters": {"en": "parameters", "ko": "파라미터 수"},
-}
 WORLD = "WORLD"  # pseudo-comparator: the frontier of all notable models, any country
 DEFAULT_CUTOFF = "2023-12-31"  # 2024-2025 are incomplete in the Apr-2025 snapshot
 DEFAULT_START_YEAR = 2012

@@ -47,9 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.targets.what_it_takes import korean_name
 from aigap.errors import SpecError
-from aigap.i18n.korean import particle
 from aigap.index.inputs import Frames, find_unit, load_inputs
 from aigap.index.methods.stats import rank_desc
 from aigap.index.pipeline import run, transform
@@ -379,26 +377,6 @@ class ScenarioResult:
             "table": self.table, "notes": self.notes,
             "flags": self.projections[self.projections["flag"] != ""],
         })
-
-    def sentence(self, unit: str, lang: str = "en") -> str:
-        r = self.row(unit)
-        u = str(r.name)
-        p = float(r[self.p_col])
-        wi = f" with {', '.join(map(str, self.what_if))}" if self.what_if else ""
-        if lang == "ko":
-            name = korean_name(u, str(r["name"]))
-            wik = f" ({', '.join(map(str, self.what_if))} 가정)" if self.what_if else ""
-            return (f"{self.to}년{wik} {particle(name, '이/가')} {self.k}위 안에 들 확률은 "
-                    f"{p:.0%}입니다. 예상 순위 중앙값은 {r['median_rank']:.0f}위"
-                    f"(90% 구간 {r['rank_p05']:.0f}~{r['rank_p95']:.0f}위)이며, 현재는 "
-                    f"{_int(r['current_rank'])}위입니다.")
-        return (f"P({u} in the top {self.k} by {self.to}{wi}) = {p:.0%}; median projected rank "
-                f"{r['median_rank']:.0f} (90% interval {r['rank_p05']:.0f}-"
-                f"{r['rank_p95']:.0f}), now {_int(r['current_rank'])}.")
-
-
-def _int(v: Any) -> str:
-    return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{int(v)}"
 
 
 # --------------------------------------------------------------------------- main entry

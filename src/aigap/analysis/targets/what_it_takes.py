@@ -62,7 +62,6 @@ import pandas as pd
 from scipy.optimize import linprog, minimize
 
 from aigap.errors import SpecError
-from aigap.i18n.korean import particle
 from aigap.index.inputs import Frames, find_unit, load_inputs, pick_year
 from aigap.index.inverse import Chain, unit_chains
 from aigap.index.methods import registry
@@ -128,10 +127,6 @@ class TargetResult:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "moves"}
         d["moves"] = self.moves
         return json_safe(d)
-
-    def sentence(self, lang: str = "en", max_moves: int = 4) -> str:
-        """One plain sentence (``lang`` "en" or "ko") with the largest moves first."""
-        return _sentence_ko(self, max_moves) if lang == "ko" else _sentence_en(self, max_moves)
 
 
 # --------------------------------------------------------------------------- main entry
@@ -535,93 +530,3 @@ def _treatment_label(ch: Chain) -> str:
     if ch.log:
         parts.append("log-transformed (inverted with its frozen shift)")
     return "; ".join(parts)
-
-
-# --------------------------------------------------------------------------- sentences
-
-
-def fmt_number(v: float, lang: str = "en") -> str:
-    """Compact number: 2.61 bn / 26.1억 (Korean uses 만, 억, 조)."""
-    if v is None or not np.isfinite(v):
-        return "–"
-    a = abs(v)
-    if lang == "ko":
-        for div, suf in ((1e12, "조"), (1e8, "억"), (1e4, "만")):
-            if a >= div:
-                return f"{v / div:,.1f}{suf}"
-    else:
-        for div, suf in ((1e12, " tn"), (1e9, " bn"), (1e6, " M")):
-            if a >= div:
-                return f"{v / div:,.2f}{suf}"
-    if a >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
-
-
-def ordinal(k: int) -> str:
-    suf = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suf}"
-
-
-def korean_name(code: str, default: str) -> str:
-    """Korean name of a country (ISO3) or catalogue indicator, else ``default``."""
-    try:
-        from aigap.data.catalogue import catalogue
-        from aigap.data.countries import KOREAN_NAMES, country_table
-
-        if code in KOREAN_NAMES:
-            return KOREAN_NAMES[code]
-        cat = catalogue()
-        ind = cat.get(code) or cat.get(f"asem_{code.lower()}")
-        if ind is not None and ind.name_ko:
-            return ind.name_ko
-        tab = country_table()
-        hit = tab.loc[tab["iso3"] == code, "name_ko"]
-        if len(hit):
-            return str(hit.iloc[0])
-    except Exception:  # names are cosmetic; never fail a sentence over them
-        pass
-    return default
-
-
-def _move_text(r: pd.Series, lang: str) -> str:
-    pct = "" if not np.isfinite(r["change_pct"]) else f" ({r['change_pct']:+.0f}%)"
-    if lang == "ko":
-        name = korean_name(r["indicator"], r["name"])
-        src = "대체값 " if r["imputed"] else ""
-        return (f"{name} {src}{fmt_number(r['raw_from'], 'ko')} → "
-                f"{fmt_number(r['raw_to'], 'ko')}{pct}")
-    src = "imputed " if r["imputed"] else ""
-    return f"{r['name']} from {src}{fmt_number(r['raw_from'])} to {fmt_number(r['raw_to'])}{pct}"
-
-
-def _sentence_en(t: TargetResult, m: int) -> str:
-    who = f"{t.unit_name} ({t.unit})" if t.unit_name != t.unit else t.unit
-    if t.current_rank <= t.rank:
-        return f"{who} is already {ordinal(t.current_rank)} (target: top {t.rank})."
-    if not t.feasible:
-        return (f"Under these bounds {who} cannot reach {ordinal(t.rank)} place: the best "
-                f"achievable score is {t.max_score:.2f}, {t.shortfall:.2f} points short of "
-                f"{t.target_score:.2f} (best rank {ordinal(t.best_rank)}, now "
-                f"{ordinal(t.current_rank)}).")
-    moves = "; ".join(_move_text(r, "en") for _, r in t.moves.head(m).iterrows())
-    more = f" and {len(t.moves) - m} more" if len(t.moves) > m else ""
-    return (f"For {who} to reach {ordinal(t.rank)} place (now {ordinal(t.current_rank)}), the "
-            f"smallest change is: {moves}{more}; the score rises from {t.current_score:.2f} to "
-            f"{t.new_score:.2f} (rank {ordinal(t.new_rank)}).")
-
-
-def _sentence_ko(t: TargetResult, m: int) -> str:
-    name = korean_name(t.unit, t.unit_name)
-    if t.current_rank <= t.rank:
-        return f"{particle(name, '은/는')} 이미 {t.current_rank}위입니다(목표: {t.rank}위 이내)."
-    if not t.feasible:
-        return (f"주어진 제약에서는 {particle(name, '이/가')} {t.rank}위에 오를 수 없습니다. "
-                f"도달 가능한 최고 점수는 {t.max_score:.2f}점으로 목표 {t.target_score:.2f}점보다 "
-                f"{t.shortfall:.2f}점 부족하며, 최고 {t.best_rank}위(현재 {t.current_rank}위)까지 "
-                "가능합니다.")
-    moves = ", ".join(_move_text(r, "ko") for _, r in t.moves.head(m).iterrows())
-    more = f" 외 {len(t.moves) - m}개 지표" if len(t.moves) > m else ""
-    return (f"{particle(name, '이/가')} {t.rank}위에 오르려면(현재 {t.current_rank}위) "
-            f"가장 적은 변화는 다음과 같습니다: {moves}{more}. 그러면 점수가 "
-            f"{t.current_score:.2f}점에서 {t.new_score:.2f}점으로 올라 {t.new_rank}위가 됩니다.")
