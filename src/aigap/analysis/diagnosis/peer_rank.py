@@ -58,6 +58,10 @@ class PeerRank:
     names_en: dict[str, str] = field(default_factory=dict, repr=False)
     names_ko: dict[str, str] = field(default_factory=dict, repr=False)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The group's members with value, rank and year (the ``table``)."""
+        return self.table
+
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)
                if f.name not in ("names_en", "names_ko")}
