@@ -180,3 +180,15 @@ def test_help_loads_no_heavy_library() -> None:
             "try:\n    c.app(['--help'], prog_name='aigap', standalone_mode=False)\n"
             "except SystemExit:\n    pass")
     assert _imported_after(f"exec({code!r})") == set()
+
+
+# --- help text -----------------------------------------------------------------------------
+
+def test_help_paragraphs_are_not_hard_wrapped() -> None:
+    from aigap.cli.multivalue import reflow
+
+    assert reflow("First line\ngoes on.\n\nSecond para\ncontinues here.\n- item one\n- item two"
+                  ) == "First line goes on.\n\nSecond para continues here.\n- item one\n- item two"
+    res = CliRunner().invoke(app, ["profile", "--help"], terminal_width=200)
+    assert res.exit_code == 0
+    assert "Pillars use index scores; indicators raw values" in res.stdout

@@ -82,7 +82,7 @@ def gap_cmd(
     others = _split(vs)
     with open_warehouse(db) as wh:
         per = ("capita", "gdp") if basis in ("all", "capita", "gdp") else ()
-        table = gap(wh, unit, others, inds, years=_years(years), per=per)
+        table = gap(wh, unit, vs=others, indicators=inds, years=_years(years), per=per)
         summary = gap_summary(wh, unit, others, inds, table=table)
         names = wh.country_names(lang.value)
     if BASIS_CHOICES[basis]:
@@ -131,7 +131,7 @@ def trend_cmd(
     from aigap.analysis.diagnosis.trend import trend
 
     with open_warehouse(db) as wh:
-        res = trend(wh, unit, _split(vs), indicator, window=_window(window))
+        res = trend(wh, unit, vs=_split(vs), indicator=indicator, window=_window(window))
         names = wh.country_names(lang.value)
     if fmt is OutputFormat.json:
         render({**present.document(res), "projection": res.projection(horizon)}, fmt, lang)
@@ -165,8 +165,9 @@ def trend_cmd(
 def peer_rank_cmd(
     unit: Annotated[str, typer.Argument(help="the unit (ISO3), e.g. KOR")],
     indicator: Annotated[str, typer.Option("--indicator", "-i", help="indicator code")],
-    group: Annotated[str, typer.Option("--group", "-g", help="OECD, G7, G20, EU27, ASEAN or "
-                                       "a list such as KOR,JPN,DEU")] = "OECD",
+    group: Annotated[str, typer.Option("--peers", "--group", "-g", "-p",
+                                       help="OECD, G7, G20, EU27, ASEAN or a list such as "
+                                       "KOR,JPN,DEU (--group: the older name)")] = "OECD",
     year: Annotated[int | None, typer.Option("--year", help="default: latest year of the "
                                              "unit")] = None,
     lang: Lang = LANG_OPTION,
@@ -177,7 +178,7 @@ def peer_rank_cmd(
     from aigap.analysis.diagnosis.peer_rank import peer_rank
 
     with open_warehouse(db) as wh:
-        res = peer_rank(wh, unit, indicator, group, year)
+        res = peer_rank(wh, unit, indicator=indicator, peers=group, year=year)
         names = wh.country_names(lang.value)
     if fmt is not OutputFormat.table:
         render(res, fmt, lang)

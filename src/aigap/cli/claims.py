@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aigap import present
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
@@ -46,7 +45,7 @@ def check_claims_cmd(
     with Warehouse.open() as wh:
         checks = check_claims(wh, claims)
     if fmt is OutputFormat.json:
-        render([present.document(c) for c in checks], OutputFormat.json, lang)
+        render(list(checks), fmt, lang)
         return
     from aigap.present.text import claims_frame
 

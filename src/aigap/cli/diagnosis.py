@@ -63,7 +63,7 @@ def profile_cmd(
     from aigap.analysis.diagnosis.profile import profile
 
     res = _result(spec, year)
-    prof = profile(unit, spec, peers, result=res)
+    prof = profile(spec, unit, peers=peers, result=res)
     if fmt is OutputFormat.json:
         render(present.document(prof), OutputFormat.json, lang)
         return
@@ -134,7 +134,7 @@ def decompose_cmd(
     if method not in ("auto", "linear", "shapley"):
         raise AigapError(f"--method must be auto, linear or shapley, got {method!r}")
     res = _result(spec, year)
-    dec = decompose(unit_a, unit_b, spec, result=res, method=method)  # type: ignore[arg-type]
+    dec = decompose(spec, unit_a, vs=unit_b, result=res, method=method)  # type: ignore[arg-type]
     if fmt is OutputFormat.json:
         render(present.document(dec), OutputFormat.json, lang)
         return

@@ -24,7 +24,14 @@ _META = "aigap.multi_values"
 
 
 class MultiValueCommand(TyperCommand):
-    """A command whose multi-value options read every following value up to the next option."""
+    """A command whose multi-value options read every following value up to the next option,
+    and whose help paragraphs flow to the terminal's width (a docstring's line breaks are not
+    kept: they would break sentences in the middle)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = reflow(self.help)
 
     def make_parser(self, ctx: Any) -> Any:
         parser = super().make_parser(ctx)
@@ -51,6 +58,26 @@ class MultiValueCommand(TyperCommand):
                     f"`{ctx.command_path} {values[-1]} {flag} {' '.join(values[:-1]) or '...'}`",
                     ctx) from None
             raise
+
+
+def reflow(text: str) -> str:
+    """Join the lines of each paragraph of ``text`` (paragraphs stay apart; lines that start a
+    list item or are indented keep their break)."""
+    import inspect
+    import re
+
+    paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(text))
+    out = []
+    for para in paragraphs:
+        lines = para.splitlines()
+        joined = lines[:1]
+        for line in lines[1:]:
+            if re.match(r"\s+|[-*•]\s|\d+[.)]\s", line):
+                joined.append(line)
+            else:
+                joined[-1] = f"{joined[-1].rstrip()} {line.strip()}"
+        out.append("\n".join(joined))
+    return "\n\n".join(out)
 
 
 def _greedy(opt: Any, ctx: Any) -> Any:

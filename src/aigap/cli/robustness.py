@@ -139,7 +139,7 @@ def sensitivity_cmd(
     st = prepare(spec, _unc(uncertainty), year=year)
     hi = _unit(unit, st.engine.units)
     with progress_bar("Sobol", fmt is OutputFormat.table) as bar:
-        res = sensitivity(spec, n=n, seed=seed, unit=hi, setup=st,
+        res = sensitivity(spec, hi, n=n, seed=seed, setup=st,
                           backend=make_backend(scheduler, workers), progress=bar)
     targets = [SHIFT] + ([hi] if hi else [])
     df = res.indices[res.indices["target"].isin(targets)].reset_index(drop=True)

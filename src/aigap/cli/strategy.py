@@ -136,10 +136,11 @@ def frontier_lag_cmd(
         cut = pd.Timestamp(cutoff)
     except ValueError:
         raise AigapError(f"--cutoff must be a date like 2023-12-31, not {cutoff!r}") from None
-    res = fr.frontier_lag(em.models, country, vs or ["USA", "CHN"], metric=metric.value,
-                          cutoff=str(cut.date()), start_year=start_year, method=method.value,
-                          include_world=world, domestic_only=domestic_only, n_boot=n_boot,
-                          level=level, seed=seed, provenance=em.provenance)
+    res = fr.frontier_lag(em.models, country, vs=vs or ["USA", "CHN"], metric=metric.value,
+                          cutoff=str(cut.date()), start_year=start_year,
+                          method=method.value, include_world=world,
+                          domestic_only=domestic_only, n_boot=n_boot, level=level,
+                          seed=seed, provenance=em.provenance)
     if fmt is OutputFormat.json:
         render(res.to_dict(), OutputFormat.json, lang)
         return
@@ -220,8 +221,8 @@ def niche_cmd(
         em = fr.load_epoch_models(wh, vintage)
         ceti = ni.load_ceti_scores(wh)
         names = wh.country_names(lang.value)
-    res = ni.niche(em.models, ceti, country, counting=counting.value, early=e, recent=r,
-                   min_count=min_count, provenance=em.provenance)
+    res = ni.niche(em.models, country, ceti_scores=ceti, counting=counting.value, early=e,
+                   recent=r, min_count=min_count, provenance=em.provenance)
     if fmt is OutputFormat.json:
         render(res.to_dict(), OutputFormat.json, lang)
         return

@@ -142,7 +142,7 @@ def frontier_section(wh: Any, unit: str = "KOR", lang: str = "ko",
                      vintage: str | None = None) -> dict[str, Any]:
     """Frontier-lag section for the report."""
     em = load_epoch_models(wh, vintage)
-    res = frontier_lag(em.models, unit, vs, n_boot=n_boot, provenance=em.provenance)
+    res = frontier_lag(em.models, unit, vs=vs, n_boot=n_boot, provenance=em.provenance)
     names = wh.country_names(lang)
     return {"id": "frontier_lag", "title": t("strategy.frontier.title", lang),
             "figures": [frontier_figure(res, lang, names)],
@@ -156,7 +156,7 @@ def niche_section(wh: Any, unit: str = "KOR", lang: str = "ko", *,
                   vintage: str | None = None) -> dict[str, Any]:
     """Niche-specialisation section for the report."""
     em = load_epoch_models(wh, vintage)
-    res = niche(em.models, load_ceti_scores(wh), unit, provenance=em.provenance)
+    res = niche(em.models, unit, ceti_scores=load_ceti_scores(wh), provenance=em.provenance)
     return {"id": "niche", "title": t("strategy.niche.title", lang),
             "figures": [niche_figure(res, lang, wh.country_names(lang))],
             "tables": {"domains": _records(res.domains),

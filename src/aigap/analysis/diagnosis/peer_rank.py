@@ -169,18 +169,19 @@ def rank_in_group(
 def peer_rank(
     wh: Warehouse,
     unit: str,
-    indicator: str | None = None,
-    group: str | Sequence[str] = "OECD",
-    year: int | None = None,
     *,
+    indicator: str | None = None,
+    peers: str | Sequence[str] = "OECD",
+    year: int | None = None,
     values: pd.Series | None = None,
     direction: int | None = None,
 ) -> PeerRank:
-    """Rank of ``unit`` within ``group`` on ``indicator`` (or on supplied ``values``).
+    """Rank of ``unit`` within the group ``peers`` on ``indicator`` (or on supplied ``values``).
 
     ``values``: scores indexed by ISO3 (e.g. an index level), used instead of the warehouse;
     then ``direction`` defaults to +1 and the source is "supplied values".
     """
+    group = peers  # the body's name for the peer group
     u = check_iso3([unit])[0]
     names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
     if values is not None:

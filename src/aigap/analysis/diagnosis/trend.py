@@ -321,10 +321,10 @@ def converge(
 def trend(
     wh: Warehouse,
     unit: str,
-    vs: Sequence[str] | None = None,
-    indicator: str = "",
-    window: tuple[int | None, int | None] | None = None,
     *,
+    indicator: str,
+    vs: Sequence[str] | None = None,
+    window: tuple[int | None, int | None] | None = None,
     level: float = LEVEL,
     n_draws: int = N_DRAWS,
 ) -> TrendResult:

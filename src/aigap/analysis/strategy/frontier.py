@@ -331,9 +331,9 @@ def _count_table(models: pd.DataFrame, masks: dict[str, np.ndarray], country: st
 
 def frontier_lag(
     models: pd.DataFrame,
-    country: str,
-    vs: Sequence[str] = ("USA", "CHN"),
+    unit: str,
     *,
+    vs: Sequence[str] = ("USA", "CHN"),
     metric: str = "compute",
     cutoff: str = DEFAULT_CUTOFF,
     start_year: int = DEFAULT_START_YEAR,
@@ -352,6 +352,7 @@ def frontier_lag(
     only the focal country's single-country models (co-developed models still count for the
     comparators).
     """
+    country = unit  # the body's name for the unit
     if metric not in METRICS:
         raise AigapError(f"unknown metric {metric!r}; choose {', '.join(METRICS)}")
     if method not in ("interp", "step"):

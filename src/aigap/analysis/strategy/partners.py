@@ -124,7 +124,7 @@ class PartnerResult:
 
 def partners(
     profile: pd.DataFrame,
-    country: str,
+    unit: str,
     *,
     models: pd.DataFrame | None = None,
     gov: pd.Series | None = None,
@@ -143,6 +143,7 @@ def partners(
     ``candidates``: default every unit of ``profile`` plus OECD members, those without
     pillar scores being dropped (and named in the notes).
     """
+    country = unit  # the body's name for the unit
     weights = weights or PartnerWeights()
     profile = profile.astype(float).dropna(how="all")
 
