@@ -29,7 +29,8 @@ class _LazyConsole:
         self._kwargs = kwargs
         self._console: Console | None = None
 
-    def _get(self) -> Console:
+    def get(self) -> Console:
+        """The rich Console itself (for rich APIs that need one, such as Progress)."""
         if self._console is None:
             if not self._kwargs:
                 from aigap.cli.render import console as stdout_console
@@ -42,7 +43,7 @@ class _LazyConsole:
         return self._console
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._get(), name)
+        return getattr(self.get(), name)
 
 
 console: Any = _LazyConsole()
@@ -105,7 +106,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console._get(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console.get(),
                   transient=True) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)

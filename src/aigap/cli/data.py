@@ -61,7 +61,7 @@ def pull_cmd(
         resolver = live_resolver(data_dir=data_dir, refresh=refresh)
     with Progress(
         TextColumn("[bold]{task.description:<45}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err_console._get(), transient=True,
+        TimeElapsedColumn(), console=err_console.get(), transient=True,
     ) as bar:
         task = bar.add_task("pull", total=None)
 

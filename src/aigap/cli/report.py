@@ -55,7 +55,7 @@ def report_cmd(
     if not out.parent.resolve().is_dir():  # say so now, not after a minute of work
         raise AigapError(f"cannot write {out}: folder {out.parent} does not exist")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+                  console=err_console.get(), transient=True) as bar:
         task = bar.add_task("report", total=None)
 
         def on(section: str, i: int, n: int) -> None:
