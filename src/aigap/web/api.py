@@ -310,8 +310,8 @@ def build_router() -> APIRouter:
         store = _store(request)
         u, others, inds = _check_request(store, unit, vs, indicator)
         with store.warehouse() as wh:
-            frame = gap_fn(wh, u, others, inds, per=per if per is not None else
-                           ("capita", "gdp"))
+            frame = gap_fn(wh, u, vs=others, indicators=inds,
+                           per=per if per is not None else ("capita", "gdp"))
         return {"unit": u, "vs": others, "rows": clean(frame)}
 
     @r.get("/trend", tags=["analysis"])
@@ -326,7 +326,7 @@ def build_router() -> APIRouter:
         store = _store(request)
         u, others, inds = _check_request(store, unit, vs or [], [indicator])
         with store.warehouse() as wh:
-            res = trend_fn(wh, u, others, inds[0], (start, end))
+            res = trend_fn(wh, u, vs=others, indicator=inds[0], window=(start, end))
             series = wh.panel(inds, countries=[u, *others])
         out = present.document(res)
         out["series"] = clean(series[["iso3", "year", "value"]])
@@ -344,7 +344,7 @@ def build_router() -> APIRouter:
         store = _store(request)
         u, _, inds = _check_request(store, unit, [], [indicator])
         with store.warehouse() as wh:
-            res = peer_fn(wh, u, inds[0], group, year)
+            res = peer_fn(wh, u, indicator=inds[0], peers=group, year=year)
         return present.document(res)  # type: ignore[no-any-return]
 
     @r.get("/profile/{unit}", tags=["analysis"])
@@ -362,7 +362,7 @@ def build_router() -> APIRouter:
         cached = store.get(spec)
         res = store_cache(request).get_or_compute(
             ("profile", spec, u, peers),
-            lambda: profile_fn(u, spec, peers, result=cached.result))
+            lambda: profile_fn(spec, u, peers=peers, result=cached.result))
         return present.document(res)  # type: ignore[no-any-return]
 
     @r.get("/decompose", tags=["analysis"])
@@ -376,7 +376,7 @@ def build_router() -> APIRouter:
         cached = store.get(spec)
         res = store_cache(request).get_or_compute(
             ("decompose", spec, ua, ub),
-            lambda: decompose_fn(ua, ub, spec, result=cached.result))
+            lambda: decompose_fn(spec, ua, vs=ub, result=cached.result))
         return present.document(res)  # type: ignore[no-any-return]
 
     @r.get("/robustness", tags=["robustness"])
@@ -443,7 +443,7 @@ def build_router() -> APIRouter:
         u, others, _ = _check_request(store, unit, vs or ["USA", "CHN"], [])
         with store.warehouse() as wh:
             em = load_epoch_models(wh)
-        res = lag_fn(em.models, u, others, metric=metric, n_boot=n_boot, seed=seed,
+        res = lag_fn(em.models, u, vs=others, metric=metric, n_boot=n_boot, seed=seed,
                      provenance=em.provenance)
         return clean(res.to_dict())  # type: ignore[no-any-return]
 
@@ -459,7 +459,7 @@ def build_router() -> APIRouter:
         with store.warehouse() as wh:
             em = load_epoch_models(wh)
             ceti = load_ceti_scores(wh)
-        return clean(niche_fn(em.models, ceti, u, provenance=em.provenance).to_dict())  # type: ignore[no-any-return]
+        return clean(niche_fn(em.models, u, ceti_scores=ceti, provenance=em.provenance).to_dict())  # type: ignore[no-any-return]
 
     @r.get("/partners", tags=["strategy"])
     def partners(request: Request, unit: UnitQ,
