@@ -6,7 +6,7 @@ Everything a library user needs is importable from here, loaded on first use so 
     import aigap
     wh = aigap.Warehouse.open()
     res = aigap.build_index("aigap")
-    aigap.gap(wh, "KOR", vs=["USA", "CHN"], indicator="private_ai_investment")
+    aigap.gap(wh, "KOR", vs=["USA", "CHN"], indicators=["private_ai_investment"])
     aigap.simulate_tournament("sovereign-ai", n=100_000, seed=0)
 """
 

@@ -62,7 +62,7 @@ def build(method: str = "arithmetic", missing: bool = False, **kw: bool) -> Inde
 
 
 def check_exact(res: IndexResult, a: str, b: str, method: str = "auto") -> None:
-    d = decompose(a, b, result=res, method=method)  # type: ignore[arg-type]
+    d = decompose("aigap", a, vs=b, result=res, method=method)  # type: ignore[arg-type]
     gap = res.index[a] - res.index[b]
     assert d.gap == gap
     ind = d.to_frame("indicator")
@@ -86,7 +86,7 @@ def test_linear_sums_exactly(missing: bool) -> None:
 
 def test_linear_is_weight_times_difference_without_missing_data() -> None:
     res = build("arithmetic")
-    d = decompose("KOR", "USA", result=res)
+    d = decompose("aigap", "KOR", vs="USA", result=res)
     assert d.method == "linear"
     n = res.dataset("Normalised")
     W = effective_weights(res.dataset("Aggregated").loc["KOR"], res.framework)
@@ -101,7 +101,7 @@ def test_linear_is_weight_times_difference_without_missing_data() -> None:
 def test_linear_missing_uses_each_units_own_weights() -> None:
     res = build("arithmetic", missing=True)
     agg = res.dataset("Aggregated")
-    d = decompose("KOR", "USA", result=res)
+    d = decompose("aigap", "KOR", vs="USA", result=res)
     ind = d.to_frame("indicator").set_index("code")
     wk = effective_weights(agg.loc["KOR"], res.framework)
     wu = effective_weights(agg.loc["USA"], res.framework)
@@ -115,7 +115,7 @@ def test_linear_missing_uses_each_units_own_weights() -> None:
         assert pil.at[p, "contribution"] == pytest.approx(
             wk[p] * agg.at["KOR", p] - wu[p] * agg.at["USA", p], abs=1e-12)
     # JPN has no Talent pillar: P1 contributes only the other side's term
-    dj = decompose("JPN", "KOR", result=res).to_frame("pillar").set_index("code")
+    dj = decompose("aigap", "JPN", vs="KOR", result=res).to_frame("pillar").set_index("code")
     assert dj.at["P1", "contribution"] == pytest.approx(-wk["P1"] * agg.at["KOR", "P1"])
 
 
@@ -125,14 +125,15 @@ def test_shapley_sums_exactly(method: str, missing: bool) -> None:
     res = build(method, missing)
     for a, b in [("KOR", "USA"), ("USA", "KOR"), ("JPN", "CHN"), ("DEU", "JPN")]:
         check_exact(res, a, b)
-        assert decompose(a, b, result=res).method == "shapley"
+        assert decompose("aigap", a, vs=b, result=res).method == "shapley"
 
 
 def test_shapley_pillars_match_plain_shapley_over_pillars() -> None:
     res = build("geometric", missing=True)
     fw, agg = res.framework, res.dataset("Aggregated")
     for a, b in [("KOR", "USA"), ("JPN", "DEU")]:
-        d = decompose(a, b, result=res).to_frame("pillar").set_index("code")["contribution"]
+        d = decompose("aigap", a, vs=b, result=res).to_frame("pillar") \
+            .set_index("code")["contribution"]
         direct = shapley_pillars(agg.loc[a, fw.indicators].to_numpy(dtype=float),
                                  agg.loc[b, fw.indicators].to_numpy(dtype=float), fw,
                                  res.aggregation)
@@ -162,15 +163,15 @@ def test_shapley_two_pillars_known_answer() -> None:
 
     phi1 = 0.5 * ((f(a1, b2) - f(b1, b2)) + (f(a1, a2) - f(b1, a2)))
     phi2 = 0.5 * ((f(b1, a2) - f(b1, b2)) + (f(a1, a2) - f(a1, b2)))
-    d = decompose("KOR", "USA", result=res).to_frame("pillar").set_index("code")
+    d = decompose("aigap", "KOR", vs="USA", result=res).to_frame("pillar").set_index("code")
     assert d.at["A", "contribution"] == pytest.approx(phi1, abs=1e-12)
     assert d.at["B", "contribution"] == pytest.approx(phi2, abs=1e-12)
 
 
 def test_shapley_equals_linear_for_an_arithmetic_index_without_missing_data() -> None:
     res = build("arithmetic")
-    lin = decompose("KOR", "CHN", result=res, method="linear").to_frame()
-    sh = decompose("KOR", "CHN", result=res, method="shapley").to_frame()
+    lin = decompose("aigap", "KOR", vs="CHN", result=res, method="linear").to_frame()
+    sh = decompose("aigap", "KOR", vs="CHN", result=res, method="shapley").to_frame()
     np.testing.assert_allclose(sh["contribution"], lin["contribution"], atol=1e-12)
 
 
@@ -178,10 +179,10 @@ def test_shapley_equals_linear_for_an_arithmetic_index_without_missing_data() ->
                                                  ("geometric", False)])
 def test_antisymmetric_and_zero_for_identical(method: str, missing: bool) -> None:
     res = build(method, missing)
-    ab = decompose("KOR", "JPN", result=res).to_frame()
-    ba = decompose("JPN", "KOR", result=res).to_frame()
+    ab = decompose("aigap", "KOR", vs="JPN", result=res).to_frame()
+    ba = decompose("aigap", "JPN", vs="KOR", result=res).to_frame()
     np.testing.assert_allclose(ab["contribution"], -ba["contribution"], atol=1e-12)
-    same = decompose("USA", "USA", result=res)
+    same = decompose("aigap", "USA", vs="USA", result=res)
     assert same.gap == 0 and (same.to_frame()["contribution"] == 0).all()
     assert "compared with itself" in sentence(same, "en")
 
@@ -189,14 +190,14 @@ def test_antisymmetric_and_zero_for_identical(method: str, missing: bool) -> Non
 def test_linear_refused_for_geometric_and_unknown_units() -> None:
     res = build("geometric")
     with pytest.raises(DecompositionError, match="arithmetic aggregation"):
-        decompose("KOR", "USA", result=res, method="linear")
+        decompose("aigap", "KOR", vs="USA", result=res, method="linear")
     with pytest.raises(AigapError, match="ITA is not in the small index"):
-        decompose("KOR", "ITA", result=res)
+        decompose("aigap", "KOR", vs="ITA", result=res)
 
 
 def test_sentences_name_the_drivers_and_offsets() -> None:
     res = build("arithmetic")
-    d = decompose("KOR", "USA", result=res)
+    d = decompose("aigap", "KOR", vs="USA", result=res)
     lead = "South Korea" if d.gap > 0 else "the United States"
     assert f"-point gap between {lead}" in sentence(d, "en")
     assert f"{abs(d.gap):.1f}점은" in sentence(d, "ko")
@@ -208,7 +209,7 @@ def test_sentences_name_the_drivers_and_offsets() -> None:
 
 def test_waterfall_runs_from_b_to_a() -> None:
     res = build("geometric", missing=True)
-    d = decompose("KOR", "USA", result=res)
+    d = decompose("aigap", "KOR", vs="USA", result=res)
     fig = decomposition_figure(d, "ko")
     assert isinstance(fig, go.Figure)
     w = fig.data[0]
@@ -231,7 +232,7 @@ def real_aigap(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> IndexResult:
 
 
 def test_real_kor_usa_sums_to_the_index_gap(real_aigap: IndexResult) -> None:
-    d = decompose("KOR", "USA", "aigap", result=real_aigap)
+    d = decompose("aigap", "KOR", vs="USA", result=real_aigap)
     gap = real_aigap.index["KOR"] - real_aigap.index["USA"]
     assert d.method == "linear" and d.gap == gap and gap < 0
     assert abs(d.to_frame("pillar")["contribution"].sum() - gap) < 1e-12
@@ -239,7 +240,7 @@ def test_real_kor_usa_sums_to_the_index_gap(real_aigap: IndexResult) -> None:
     assert len(d.to_frame("pillar")) == 5
     assert sentence(d, "ko").startswith("미국(") and "한국(" in sentence(d, "ko")
     # the Shapley split of the same gap also adds up; the waterfall ends at KOR's score
-    s = decompose("KOR", "USA", result=real_aigap, method="shapley")
+    s = decompose("aigap", "KOR", vs="USA", result=real_aigap, method="shapley")
     assert abs(s.to_frame("indicator")["contribution"].sum() - gap) < 1e-12
     running = [d.score_b, *(d.score_b + d.to_frame("pillar")["contribution"].cumsum())]
     assert running[-1] == pytest.approx(d.score_a, abs=1e-12)

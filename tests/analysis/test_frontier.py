@@ -60,7 +60,7 @@ def test_level_and_reach_are_inverse_under_interpolation() -> None:
 
 
 def test_curve_shifted_by_two_years_has_lag_two() -> None:
-    res = frontier_lag(shifted(2), "KOR", ["USA"], start_year=2010, cutoff="2030-12-31",
+    res = frontier_lag(shifted(2), "KOR", vs=["USA"], start_year=2010, cutoff="2030-12-31",
                        include_world=False, n_boot=0)
     inside = res.lags[res.lags["ref_date"] < "2019-01-01"]
     assert len(inside) == 9
@@ -73,15 +73,15 @@ def test_trend_of_a_closing_gap_is_its_slope() -> None:
     rows = [(f"{2010 + i}-01-01", ["USA"], 10.0 ** (18 + i)) for i in range(10)]
     rows += [(str((pd.Timestamp("2013-01-01") + pd.DateOffset(months=9 * i)).date()), ["KOR"],
               10.0 ** (18 + i)) for i in range(10)]
-    res = frontier_lag(make_models(rows), "KOR", ["USA"], start_year=2010,
-                       cutoff="2018-06-30", include_world=False, n_boot=0)
+    res = frontier_lag(make_models(rows), "KOR", vs=["USA"], start_year=2010, cutoff="2018-06-30",
+                       include_world=False, n_boot=0)
     trend = res.trends.iloc[0]
     assert trend["n_points"] >= 6
     assert trend["slope_years_per_year"] == pytest.approx(-0.25, abs=0.01)
 
 
 def test_step_method_measures_from_the_last_record() -> None:
-    res = frontier_lag(shifted(2), "KOR", ["USA"], start_year=2012, cutoff="2030-12-31",
+    res = frontier_lag(shifted(2), "KOR", vs=["USA"], start_year=2012, cutoff="2030-12-31",
                        include_world=False, n_boot=0, method="step")
     row = res.lags.iloc[0]  # 2012-12-31: USA's record of 1 Jan 2012, reached by KOR 1 Jan 2014
     assert row["lag_years"] == pytest.approx(2014.0 - decimal_year(pd.Series(
@@ -89,7 +89,7 @@ def test_step_method_measures_from_the_last_record() -> None:
 
 
 def test_level_never_reached_is_a_censored_lower_bound() -> None:
-    res = frontier_lag(shifted(2, follower_levels=3), "KOR", ["USA"], start_year=2015,
+    res = frontier_lag(shifted(2, follower_levels=3), "KOR", vs=["USA"], start_year=2015,
                        cutoff="2020-12-31", include_world=False, n_boot=0)
     row = res.lags.iloc[0]  # USA at end-2015 > KOR's best (1e20)
     assert row["censored"] and row["lag_label"].startswith(">=")
@@ -106,10 +106,10 @@ def test_level_below_first_model_is_an_upper_bound() -> None:
 
 def test_bootstrap_is_seeded_and_brackets_a_stable_lag() -> None:
     models = shifted(2)
-    a = frontier_lag(models, "KOR", ["USA"], start_year=2012, cutoff="2030-12-31",
-                     n_boot=60, seed=3)
-    b = frontier_lag(models, "KOR", ["USA"], start_year=2012, cutoff="2030-12-31",
-                     n_boot=60, seed=3)
+    a = frontier_lag(models, "KOR", vs=["USA"], start_year=2012, cutoff="2030-12-31", n_boot=60,
+                     seed=3)
+    b = frontier_lag(models, "KOR", vs=["USA"], start_year=2012, cutoff="2030-12-31", n_boot=60,
+                     seed=3)
     pd.testing.assert_frame_equal(a.lags, b.lags)
     usa = a.lags[(a.lags["comparator"] == "USA") & (a.lags["ref_date"] < "2019-01-01")]
     assert (usa["lo"] <= usa["lag_years"] + 1e-9).all()
@@ -119,13 +119,13 @@ def test_bootstrap_is_seeded_and_brackets_a_stable_lag() -> None:
 
 def test_multi_country_models_count_for_each_country() -> None:
     models = make_models([("2015-01-01", ["USA", "KOR"], 1e20), ("2016-01-01", ["USA"], 1e21)])
-    res = frontier_lag(models, "KOR", ["USA"], start_year=2015, cutoff="2016-12-31",
+    res = frontier_lag(models, "KOR", vs=["USA"], start_year=2015, cutoff="2016-12-31",
                        include_world=False, n_boot=0)
     assert res.n_models == 1 and res.n_models_with_metric == 1
     counts = res.counts.set_index("year")
     assert counts.loc[2015, "country_count"] == 1 and counts.loc[2015, "ratio"] == 1.0
     assert counts.loc[2016, "ratio"] == 0.0
-    dom = frontier_lag(models, "KOR", ["USA"], start_year=2015, cutoff="2016-12-31",
+    dom = frontier_lag(models, "KOR", vs=["USA"], start_year=2015, cutoff="2016-12-31",
                        include_world=False, n_boot=0, domestic_only=False)
     assert dom.records["model"].tolist() == ["m0"]
 
@@ -133,18 +133,18 @@ def test_multi_country_models_count_for_each_country() -> None:
 def test_user_errors() -> None:
     models = shifted(2)
     with pytest.raises(AigapError, match="unknown country"):
-        frontier_lag(models, "XXQ", ["USA"], n_boot=0)
+        frontier_lag(models, "XXQ", vs=["USA"], n_boot=0)
     with pytest.raises(AigapError, match="no notable models"):
-        frontier_lag(models, "JPN", ["USA"], n_boot=0)
+        frontier_lag(models, "JPN", vs=["USA"], n_boot=0)
     with pytest.raises(AigapError, match="metric"):
-        frontier_lag(models, "KOR", ["USA"], metric="flops", n_boot=0)
+        frontier_lag(models, "KOR", vs=["USA"], metric="flops", n_boot=0)
 
 
 # --- real data -----------------------------------------------------------------------------
 def test_real_kor_trails_usa(real_wh: object) -> None:
     em = load_epoch_models(real_wh)
     assert em.provenance["matches_warehouse"] is True
-    res = frontier_lag(em.models, "KOR", ["USA", "CHN"], n_boot=50, provenance=em.provenance)
+    res = frontier_lag(em.models, "KOR", vs=["USA", "CHN"], n_boot=50, provenance=em.provenance)
     assert res.n_models > 5
     usa = res.lags[res.lags["comparator"] == "USA"]
     observed = usa[usa["bound"] == ""]
@@ -171,6 +171,6 @@ def test_real_vintage_is_a_parameter(real_wh: object) -> None:
     assert len(late.models) == 965 and len(april.models) == 924
     assert late.provenance["source"] == "epoch_2025_12_notable_models"
     assert late.models["publication_date"].max() > april.models["publication_date"].max()
-    res = frontier_lag(late.models, "KOR", ["USA"], cutoff="2025-06-30", n_boot=0,
+    res = frontier_lag(late.models, "KOR", vs=["USA"], cutoff="2025-06-30", n_boot=0,
                        provenance=late.provenance)
     assert res.n_models > 12 and res.provenance["vintage"] == late.vintage

@@ -60,7 +60,7 @@ def _row(df, basis: str, year: int):
 
 
 def test_ratio_difference_and_orders_of_magnitude(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", ["USA"], ["private_ai_investment"])
+    df = gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"])
     r = _row(df, "level", 2022)
     assert r["ratio"] == pytest.approx(30.0)
     assert r["log10_ratio"] == pytest.approx(math.log10(30))
@@ -71,13 +71,13 @@ def test_ratio_difference_and_orders_of_magnitude(wh: Warehouse) -> None:
 
 
 def test_missing_year_is_an_explicit_row(wh: Warehouse) -> None:
-    r = _row(gap(wh, "KOR", ["USA"], ["private_ai_investment"]), "level", 2021)
+    r = _row(gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"]), "level", 2021)
     assert math.isnan(r["value"]) and r["other_value"] == 5e10 and math.isnan(r["ratio"])
     assert r["note"] == "KOR has no value in 2021"
 
 
 def test_per_capita_and_per_gdp_units_and_mismatch_note(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", ["USA"], ["private_ai_investment"])
+    df = gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"])
     pc = _row(df, "per capita", 2023)
     assert pc["value"] == pytest.approx(40.0) and pc["other_value"] == pytest.approx(100.0)
     assert pc["measure_unit"] == "US$ (constant 2021) per person"
@@ -92,7 +92,7 @@ def test_per_capita_and_per_gdp_units_and_mismatch_note(wh: Warehouse) -> None:
 
 
 def test_intensive_indicator_skips_normalisation(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", ["USA"], ["ai_patent_applications_per_million"])
+    df = gap(wh, "KOR", vs=["USA"], indicators=["ai_patent_applications_per_million"])
     skipped = df[df["basis"] != "level"]
     assert set(skipped["basis"]) == {"per capita", "per GDP"}
     assert skipped["year"].isna().all() and skipped["note"].str.contains("skipped").all()
@@ -100,7 +100,7 @@ def test_intensive_indicator_skips_normalisation(wh: Warehouse) -> None:
 
 
 def test_zero_values_give_nan_with_note(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", ["USA"], ["fdi_net_inflows"], per=())
+    df = gap(wh, "KOR", vs=["USA"], indicators=["fdi_net_inflows"], per=())
     z = _row(df, "level", 2023)  # KOR is 0
     assert math.isnan(z["ratio"]) and math.isnan(z["log10_ratio"])
     assert "KOR is 0 in 2023" in z["note"]
@@ -117,11 +117,11 @@ def test_summary_latest_common_year_sentence(wh: Warehouse) -> None:
 
 def test_user_errors(wh: Warehouse) -> None:
     with pytest.raises(AigapError, match="unknown country"):
-        gap(wh, "KOR", ["XXX"], ["private_ai_investment"])
+        gap(wh, "KOR", vs=["XXX"], indicators=["private_ai_investment"])
     with pytest.raises(AigapError, match="unknown indicator"):
-        gap(wh, "KOR", ["USA"], ["private_ai_invest"])
+        gap(wh, "KOR", vs=["USA"], indicators=["private_ai_invest"])
     with pytest.raises(AigapError, match="itself"):
-        gap(wh, "KOR", ["KOR"], ["private_ai_investment"])
+        gap(wh, "KOR", vs=["KOR"], indicators=["private_ai_investment"])
 
 
 def test_unit_rules() -> None:
@@ -134,7 +134,7 @@ def test_unit_rules() -> None:
 
 
 def test_real_korea_usa_2023(real_wh: Warehouse) -> None:
-    df = gap(real_wh, "KOR", ["USA", "CHN"], ["private_ai_investment"])
+    df = gap(real_wh, "KOR", vs=["USA", "CHN"], indicators=["private_ai_investment"])
     r = df[(df["basis"] == "level") & (df["year"] == 2023) & (df["other"] == "USA")].iloc[0]
     assert r["ratio"] > 10 and 1 < r["log10_ratio"] < 2
     (usa, chn) = gap_summary(real_wh, "KOR", ["USA", "CHN"], ["private_ai_investment"])

@@ -89,7 +89,7 @@ def test_ceti_technology_rca_uses_mean_subpillar_scores() -> None:
 # --- real data -----------------------------------------------------------------------------
 def test_real_kor_niche_has_counts(real_wh: object) -> None:
     em = load_epoch_models(real_wh)
-    res = niche(em.models, load_ceti_scores(real_wh), "KOR")
+    res = niche(em.models, "KOR", ceti_scores=load_ceti_scores(real_wh))
     d = res.domains
     assert res.country_models > 5 and d["count"].sum() >= res.country_models
     # shares sum to one, so the world-share-weighted RCA averages to 1

@@ -37,7 +37,7 @@ def wh(tmp_path: Path):
 
 
 def test_ties_and_members_without_data(wh: Warehouse) -> None:
-    r = peer_rank(wh, "JPN", "rd_expenditure_pct_gdp", "G7")
+    r = peer_rank(wh, "JPN", indicator="rd_expenditure_pct_gdp", peers="G7")
     assert r.year == 2023 and r.rank == 3 and r.tied_with == []  # KOR is not in the G7
     assert r.n_members == 7 and r.n_with_data == 6 and r.without_data == ["CAN"]
     assert sentence(r, "en") == ("JPN ranks 3rd of 6 G7 members with data in 2023 "
@@ -48,13 +48,14 @@ def test_ties_and_members_without_data(wh: Warehouse) -> None:
 
 
 def test_tie_reported_with_custom_group(wh: Warehouse) -> None:
-    r = peer_rank(wh, "KOR", "rd_expenditure_pct_gdp", ["USA", "KOR", "JPN", "DEU"])
+    r = peer_rank(wh, "KOR", indicator="rd_expenditure_pct_gdp",
+                  peers=["USA", "KOR", "JPN", "DEU"])
     assert r.group == "custom" and r.rank == 3 and r.tied_with == ["JPN"]
     assert "tied with Japan" in sentence(r, "en") and "공동 순위" in sentence(r, "ko")
 
 
 def test_non_member_is_ranked_with_the_group(wh: Warehouse) -> None:
-    r = peer_rank(wh, "KOR", "rd_expenditure_pct_gdp", "G7")
+    r = peer_rank(wh, "KOR", indicator="rd_expenditure_pct_gdp", peers="G7")
     assert not r.unit_is_member and r.rank == 3 and r.ranked_of == 7
     assert "not a member" in sentence(r, "en")
 
@@ -83,18 +84,18 @@ def test_censored_top_n_wording_and_bounds() -> None:
 
 def test_supplied_values_and_errors(wh: Warehouse) -> None:
     scores = pd.Series({"KOR": 70.0, "USA": 90.0, "JPN": 60.0})
-    r = peer_rank(wh, "KOR", group=["KOR", "USA", "JPN"], values=scores)
+    r = peer_rank(wh, "KOR", peers=["KOR", "USA", "JPN"], values=scores)
     assert r.rank == 2 and r.source == "supplied values"
     with pytest.raises(PeerRankError, match="CAN has no value"):
-        peer_rank(wh, "CAN", "rd_expenditure_pct_gdp", "G7", year=2023)
+        peer_rank(wh, "CAN", indicator="rd_expenditure_pct_gdp", peers="G7", year=2023)
     with pytest.raises(AigapError, match="unknown group"):
-        peer_rank(wh, "KOR", "rd_expenditure_pct_gdp", "G8")
+        peer_rank(wh, "KOR", indicator="rd_expenditure_pct_gdp", peers="G8")
     assert [ordinal(i) for i in (1, 2, 3, 4, 11, 12, 13, 21, 22, 31)] == \
         ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "31st"]
 
 
 def test_real_oecd_rank(real_wh: Warehouse) -> None:
-    r = peer_rank(real_wh, "KOR", "private_ai_investment", "OECD")
+    r = peer_rank(real_wh, "KOR", indicator="private_ai_investment", peers="OECD")
     assert r.year == 2023 and r.n_members == 38
     assert r.n_with_data + len(r.without_data) == 38
     assert 1 <= r.rank <= 10  # Korea is among the larger OECD investors

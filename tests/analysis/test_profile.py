@@ -75,7 +75,7 @@ def test_percentile_convention() -> None:
 
 
 def test_best_unit_is_100_and_strong_across_the_board() -> None:
-    p = profile("KOR", peers=PEERS, result=build(BEST))
+    p = profile("aigap", "KOR", peers=PEERS, result=build(BEST))
     assert list(p.pillars["percentile"]) == [100.0, 100.0, 100.0]
     assert (p.indicators["percentile"] == 100.0).all()
     assert p.pattern == "strong_across" and p.weaknesses == []
@@ -87,7 +87,7 @@ def test_best_unit_is_100_and_strong_across_the_board() -> None:
 
 def test_mixed_strong_in_a_but_weak_in_b() -> None:
     # best in Talent, worst in Government & Policy, middle (beats 5 of 9) in Research
-    p = profile("KOR", peers=PEERS, result=build({"t1": 10, "t2": 0, "r1": 5.5, "g1": 0}))
+    p = profile("aigap", "KOR", peers=PEERS, result=build({"t1": 10, "t2": 0, "r1": 5.5, "g1": 0}))
     pct = dict(zip(p.pillars["code"], p.pillars["percentile"], strict=True))
     assert pct["Talent"] == 100.0 and pct["Government & Policy"] == 0.0
     assert pct["Research"] == pytest.approx(100 * 5 / 9)
@@ -100,7 +100,8 @@ def test_mixed_strong_in_a_but_weak_in_b() -> None:
 
 
 def test_two_strengths_are_joined_naturally() -> None:
-    p = profile("KOR", peers=PEERS[:3], result=build({"t1": 10, "t2": 0, "r1": 10, "g1": 0}))
+    p = profile("aigap", "KOR", peers=PEERS[:3],
+                result=build({"t1": 10, "t2": 0, "r1": 10, "g1": 0}))
     assert p.strengths == ["Talent", "Research"]
     assert "인재와 연구 부문에서 강하지만 정부·정책 부문에서는 뒤처집니다" in sentence(p, "ko")
     assert "strong in Talent and Research but weak in Government & Policy" in sentence(p, "en")
@@ -110,12 +111,13 @@ def test_two_strengths_are_joined_naturally() -> None:
 
 
 def test_no_clear_strengths() -> None:
-    weak_only = profile("KOR", peers=PEERS,
+    weak_only = profile("aigap", "KOR", peers=PEERS,
                         result=build({"t1": 0, "t2": 10, "r1": 5.5, "g1": 5.5}))
     assert weak_only.pattern == "weak_only" and weak_only.strengths == []
     assert "has no clear strength and is weak in Talent" in sentence(weak_only, "en")
     assert "뚜렷한 강점 없이 인재 부문에서 뒤처집니다" in sentence(weak_only, "ko")
-    middle = profile("KOR", peers=PEERS, result=build({"t1": 4.5, "t2": 5.5, "r1": 4.5,
+    middle = profile("aigap", "KOR", peers=PEERS,
+                     result=build({"t1": 4.5, "t2": 5.5, "r1": 4.5,
                                                        "g1": 5.5}))
     assert middle.pattern == "middle" and middle.strengths == middle.weaknesses == []
     assert "no clear strength or weakness" in sentence(middle, "en")
@@ -123,7 +125,8 @@ def test_no_clear_strengths() -> None:
 
 
 def test_strong_without_weakness_but_not_across_the_board() -> None:
-    p = profile("KOR", peers=PEERS, result=build({"t1": 10, "t2": 0, "r1": 3.5, "g1": 5.5}))
+    p = profile("aigap", "KOR", peers=PEERS,
+                result=build({"t1": 10, "t2": 0, "r1": 3.5, "g1": 5.5}))
     assert p.pattern == "strong_only"  # Research at the 33rd percentile: below the median
     assert "strong in Talent and weak in no pillar (its lowest is Research, percentile 33)" \
         in sentence(p, "en")
@@ -141,7 +144,7 @@ def test_classify_thresholds_are_inclusive() -> None:
 
 def test_imputed_unit_value_is_flagged_not_ranked() -> None:
     res = build({"t1": 10, "t2": np.nan, "r1": 10, "g1": 10})
-    p = profile("KOR", peers=PEERS, result=res)
+    p = profile("aigap", "KOR", peers=PEERS, result=res)
     t2 = p.indicators.set_index("code").loc["t2"]
     assert bool(t2["imputed"]) and math.isnan(t2["percentile"]) and t2["status"] == ""
     assert not p.indicators.set_index("code").loc["t1", "imputed"]
@@ -152,14 +155,14 @@ def test_imputed_unit_value_is_flagged_not_ranked() -> None:
 
 def test_peer_missing_values_are_left_out() -> None:
     res = build(BEST, extra={"USA": {"t1": np.nan, "t2": 1, "r1": 1, "g1": 1}})
-    p = profile("KOR", peers=PEERS, result=res)
+    p = profile("aigap", "KOR", peers=PEERS, result=res)
     t1 = p.indicators.set_index("code").loc["t1"]
     assert t1["n"] == 9 and t1["percentile"] == 100.0  # 8 peers with data + KOR
 
 
 def test_unit_outside_the_group_is_compared_with_its_members() -> None:
     # G7: USA JPN DEU FRA GBR ITA CAN (all in the data); KOR is not a member
-    p = profile("KOR", peers="G7", result=build(BEST))
+    p = profile("aigap", "KOR", peers="G7", result=build(BEST))
     assert not p.unit_is_member and p.group == "G7"
     assert p.pillars["n"].tolist() == [8, 8, 8]  # 7 members + KOR
     assert sentence(p, "en").startswith("Compared with G7 members, South Korea")
@@ -167,7 +170,7 @@ def test_unit_outside_the_group_is_compared_with_its_members() -> None:
 
 
 def test_group_members_absent_from_the_index_are_named() -> None:
-    p = profile("KOR", peers="G20", result=build(BEST))
+    p = profile("aigap", "KOR", peers="G20", result=build(BEST))
     assert "CHN" in p.peers_without_data and "USA" not in p.peers_without_data
     assert p.pillars["n"].tolist() == [9, 9, 9]  # 8 G20 members in the data + KOR
 
@@ -175,17 +178,17 @@ def test_group_members_absent_from_the_index_are_named() -> None:
 def test_user_errors() -> None:
     res = build(BEST)
     with pytest.raises(ProfileError, match="not in the tiny index"):
-        profile("CHN", peers=PEERS, result=res)
+        profile("aigap", "CHN", peers=PEERS, result=res)
     with pytest.raises(ProfileError, match="unknown peer group 'OCED'"):
-        profile("KOR", peers="OCED", result=res)
+        profile("aigap", "KOR", peers="OCED", result=res)
     with pytest.raises(ProfileError, match="no member other than KOR"):
-        profile("KOR", peers=["KOR"], result=res)
+        profile("aigap", "KOR", peers=["KOR"], result=res)
     assert resolve_peers("eu")[0] == "EU27"
     assert resolve_peers("JPN, DEU") == ("custom", ["DEU", "JPN"])
 
 
 def test_frames_dict_and_figure() -> None:
-    p = profile("KOR", peers=PEERS, result=build({"t1": 10, "t2": 0, "r1": 5.5, "g1": 0}))
+    p = profile("aigap", "KOR", peers=PEERS, result=build({"t1": 10, "t2": 0, "r1": 5.5, "g1": 0}))
     f = p.to_frame()
     assert list(f["level"]).count("pillar") == 3 and list(f["level"]).count("indicator") == 4
     d = document(p)
@@ -211,7 +214,7 @@ def real_aigap(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> IndexResult:
 
 
 def test_real_kor_among_oecd(real_aigap: IndexResult) -> None:
-    p = profile("KOR", "aigap", "OECD", result=real_aigap)
+    p = profile("aigap", "KOR", peers="OECD", result=real_aigap)
     assert isinstance(p, Profile)
     assert len(p.pillars) == 5 and p.pillars["percentile"].between(0, 100).all()
     assert p.pillars["n"].max() <= 38  # OECD has 38 members, KOR among them

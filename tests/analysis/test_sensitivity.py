@@ -61,7 +61,7 @@ def test_sensitivity_on_index() -> None:
     assert shift.loc["imputation", "ST"] == 0.0  # exactly: outputs identical when it moves
     assert shift["ST"].drop("imputation").max() > 0.05
     assert set(res.indices["target"]) == {SHIFT, *data.index}
-    one = sensitivity(spec, n=512, seed=1, uncertainty=unc, data=data, unit="U3")
+    one = sensitivity(spec, "U3", n=512, seed=1, uncertainty=unc, data=data)
     assert set(one.indices["target"]) <= {SHIFT, "U3"}
     pd.testing.assert_frame_equal(one.to_frame(SHIFT), res.to_frame(SHIFT))
 
@@ -72,6 +72,6 @@ def test_sensitivity_errors() -> None:
     with pytest.raises(SpecError, match="power of 2"):
         sensitivity(spec, n=1000, uncertainty=unc, data=data)
     with pytest.raises(SpecError, match="unit 'XXX'"):
-        sensitivity(spec, n=64, uncertainty=unc, data=data, unit="XXX")
+        sensitivity(spec, "XXX", n=64, uncertainty=unc, data=data)
     with pytest.raises(SpecError, match="at least two"):
         sensitivity(spec, n=64, uncertainty={"weights": [{"level": 2}]}, data=data)

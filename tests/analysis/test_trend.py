@@ -43,7 +43,7 @@ def wh(tmp_path: Path):
 
 
 def test_exact_cagr_and_growth(wh: Warehouse) -> None:
-    res = trend(wh, "KOR", ["USA"], "private_ai_investment")
+    res = trend(wh, "KOR", vs=["USA"], indicator="private_ai_investment")
     kor = res.fits["KOR"]
     assert kor.cagr == pytest.approx(0.2, abs=1e-12)
     assert kor.growth == pytest.approx(0.2, abs=1e-12)
@@ -53,7 +53,7 @@ def test_exact_cagr_and_growth(wh: Warehouse) -> None:
 
 
 def test_exact_years_to_close(wh: Warehouse) -> None:
-    (c,) = trend(wh, "KOR", ["USA"], "private_ai_investment").comparisons
+    (c,) = trend(wh, "KOR", vs=["USA"], indicator="private_ai_investment").comparisons
     expected = math.log(K) / math.log(1.2 / 1.1)  # from the first year, 2014
     assert c.status == "converging"
     assert c.close_year - 2014 == pytest.approx(expected, abs=1e-6)
@@ -67,7 +67,7 @@ def test_exact_years_to_close(wh: Warehouse) -> None:
 
 def test_diverging_says_never(wh: Warehouse) -> None:
     # KOR leads CHN and grows faster: the gap widens
-    (c,) = trend(wh, "KOR", ["CHN"], "private_ai_investment").comparisons
+    (c,) = trend(wh, "KOR", vs=["CHN"], indicator="private_ai_investment").comparisons
     assert c.status == "diverging" and c.years_to_close is None
     assert "never closes at current rates" in sentence(c, "en")
     assert c.p_close == 0
@@ -75,18 +75,18 @@ def test_diverging_says_never(wh: Warehouse) -> None:
 
 def test_short_series(wh: Warehouse) -> None:
     with pytest.raises(TrendError, match="at least 3"):
-        trend(wh, "JPN", ["USA"], "private_ai_investment")
-    res = trend(wh, "KOR", ["JPN", "USA"], "private_ai_investment")
+        trend(wh, "JPN", vs=["USA"], indicator="private_ai_investment")
+    res = trend(wh, "KOR", vs=["JPN", "USA"], indicator="private_ai_investment")
     assert "JPN" in res.skipped and "at least 3" in res.skipped["JPN"]
     assert [c.other for c in res.comparisons] == ["USA"]
 
 
 def test_window_restricts_fit(wh: Warehouse) -> None:
-    res = trend(wh, "KOR", None, "private_ai_investment", window=(2018, 2020))
+    res = trend(wh, "KOR", vs=None, indicator="private_ai_investment", window=(2018, 2020))
     f = res.fits["KOR"]
     assert f.years == (2018, 2019, 2020) and f.cagr_years == (2018, 2020)
     with pytest.raises(TrendError, match="after its end"):
-        trend(wh, "KOR", None, "private_ai_investment", window=(2020, 2018))
+        trend(wh, "KOR", vs=None, indicator="private_ai_investment", window=(2020, 2018))
 
 
 def test_noisy_fit_interval_and_zeros() -> None:
@@ -115,7 +115,7 @@ def test_uncertain_convergence_flags_non_convergence() -> None:
 
 
 def test_real_korea_usa(real_wh: Warehouse) -> None:
-    res = trend(real_wh, "KOR", ["USA"], "private_ai_investment", window=(2014, 2023))
+    res = trend(real_wh, "KOR", vs=["USA"], indicator="private_ai_investment", window=(2014, 2023))
     assert res.fits["KOR"].n == 10 and res.fits["KOR"].cagr > res.fits["USA"].cagr
     (c,) = res.comparisons
     assert c.ratio_now > 10 and c.status == "converging"

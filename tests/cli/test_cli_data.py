@@ -10,22 +10,24 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from aigap.cli import app, expand_multi_values
+from aigap.cli import app
 from factories import DATASETS, OWID_INV, make_mirror
 
 runner = CliRunner()
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    res = runner.invoke(app, expand_multi_values(list(args)))
+    res = runner.invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr
 
 
 def test_multi_value_options_are_expanded() -> None:
-    argv = ["data", "show", "x", "--countries", "KOR", "USA", "CHN", "--from", "2019"]
-    assert expand_multi_values(argv) == ["data", "show", "x", "--countries", "KOR",
-                                         "--countries", "USA", "--countries", "CHN",
-                                         "--from", "2019"]
+    import typer
+
+    show = typer.main.get_command(app).commands["data"].commands["show"]  # type: ignore[attr-defined]
+    ctx = show.make_context("show", ["x", "--countries", "KOR", "USA", "CHN", "--from", "2019"])
+    assert ctx.params["countries"] == ["KOR", "USA", "CHN"]
+    assert ctx.params["indicator"] == ["x"] and ctx.params["year_from"] == 2019
 
 
 def test_show_real_korea_usa_china(real_db: Path) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from aigap.cli import app, expand_multi_values
+from aigap.cli import app
 
 runner = CliRunner()
 
@@ -22,7 +22,7 @@ def db(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    res = runner.invoke(app, expand_multi_values(list(args)))
+    res = runner.invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr
 
 

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from aigap.cli import app, expand_multi_values
+from aigap.cli import app
 
 runner = CliRunner()
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    res = runner.invoke(app, expand_multi_values(list(args)))
+    res = runner.invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr
 
 

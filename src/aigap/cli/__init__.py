@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 from pathlib import Path
 
 import typer
+
+from aigap.cli.multivalue import defer, use_everywhere
 
 app = typer.Typer(
     name="aigap",
@@ -39,7 +40,6 @@ _COMMAND_MODULES = [
     "aigap.cli.data",
     "aigap.cli.diagnosis",
     "aigap.cli.index",
-    "aigap.cli.official",
     "aigap.cli.serve",
     "aigap.cli.report",
     "aigap.cli.strategy",
@@ -50,28 +50,9 @@ _COMMAND_MODULES = [
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
-
-
-# Options that take several country codes after one flag (`--vs USA CHN`). Click options take
-# one value each, so such runs are rewritten to `--vs USA --vs CHN` before parsing.
-MULTI_COUNTRY_OPTIONS = frozenset({"--countries", "-c", "--vs", "--units"})
-_ISO3 = re.compile(r"^[A-Z]{3}$")
-
-
-def expand_multi_values(argv: list[str]) -> list[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(argv):
-        tok = argv[i]
-        out.append(tok)
-        i += 1
-        if tok in MULTI_COUNTRY_OPTIONS and i < len(argv):
-            out.append(argv[i])
-            i += 1
-            while i < len(argv) and _ISO3.match(argv[i]):
-                out += [tok, argv[i]]
-                i += 1
-    return out
+use_everywhere(app)  # --vs USA CHN: multi-value options (aigap.cli.multivalue)
+# `aigap data kosis|kipris` (HTTP clients, pandas) load when `aigap data ...` is used.
+defer("data", importlib.import_module("aigap.cli.data").data_app, ["aigap.cli.official"])
 
 
 def main() -> None:
@@ -88,7 +69,7 @@ def main() -> None:
     from typer import Abort
 
     try:
-        rv = app(args=expand_multi_values(sys.argv[1:]), prog_name="aigap",
+        rv = app(args=sys.argv[1:], prog_name="aigap",
                  standalone_mode=False)
     except NoArgsIsHelpError as exc:
         exc.show()

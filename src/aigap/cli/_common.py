@@ -3,36 +3,53 @@
 from __future__ import annotations
 
 import functools
-import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from aigap.cli.render import OutputFormat, header, render
 from aigap.errors import AigapError
-from aigap.i18n import DEFAULT_LANG, languages, pillar_name, t_or
-from aigap.i18n.numbers import DASH, format_number
-from aigap.jsonsafe import json_safe
+from aigap.i18n import languages
 
-# Piped or captured output gets room for wide tables instead of rich's 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["FORMAT_OPTION", "LANG_OPTION", "Lang", "OutputFormat", "console", "current_lang",
+           "emit", "err_console", "header", "progress_bar", "render", "reset_lang", "user_errors"]
+
+
+class _LazyConsole:
+    """A rich Console made on first use (importing rich costs CLI start-up time)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        """The rich Console itself (for rich APIs that need one, such as Progress)."""
+        if self._console is None:
+            if not self._kwargs:
+                from aigap.cli.render import console as stdout_console
+
+                self._console = stdout_console()
+            else:
+                from rich.console import Console
+
+                self._console = Console(**self._kwargs)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+console: Any = _LazyConsole()
+err_console: Any = _LazyConsole(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 # The languages of --lang: one per catalogue file (aigap/i18n/locales/*.yaml).
@@ -62,15 +79,6 @@ LANG_OPTION = typer.Option(Lang.en, "--lang",  # type: ignore[attr-defined]
                            help=f"language of labels: {', '.join(languages())}",
                            callback=_remember_lang)
 
-def header(column: Any, lang: str) -> str:
-    """A table column's header in ``lang`` (the catalogue's ``cli.header.<column>``, then pillar
-    names); tables in the default language keep the machine names, as CSV and JSON do."""
-    name = str(column)
-    if lang == DEFAULT_LANG:
-        return name
-    return t_or(f"cli.header.{name}", lang, pillar_name(name, lang, name))
-
-
 def user_errors(func: F) -> F:
     """Turn an AigapError into a one-line message and exit code 2 (no traceback)."""
 
@@ -79,56 +87,13 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AigapError as exc:
+            from rich.markup import escape
+
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
                               soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def _fmt_cell(value: Any, lang: str = DEFAULT_LANG) -> str:
-    """A table cell: numbers in the language's style (2.61 bn / 26.1억, up to 4 decimals)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return DASH
-    if isinstance(value, float):
-        return format_number(value, lang, decimals=4)
-    return str(value)
-
-
-def emit(
-    df: pd.DataFrame,
-    fmt: OutputFormat = OutputFormat.table,
-    *,
-    title: str | None = None,
-    caption: str | None = None,
-) -> None:
-    """Print a frame as a rich table, CSV or JSON records (stdout only, for piping)."""
-    if fmt is OutputFormat.csv:
-        sys.stdout.write(df.to_csv(index=False))
-        return
-    if fmt is OutputFormat.json:
-        sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
-        return
-    lang = _LANG.get()
-    df = df.rename(columns=lambda c: header(c, lang))
-    # Title and caption go on their own lines: inside the table rich wraps them to its width.
-    if title:
-        console.print(f"[bold]{escape(title)}[/]")
-    table = Table(header_style="bold cyan", show_lines=False)
-    for col in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[col])
-        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
-    for row in df.itertuples(index=False):
-        table.add_row(*(_fmt_cell(v, lang) for v in row))
-    console.print(table)
-    if caption:
-        console.print(f"[dim]{escape(caption)}[/]")
-
-
-def emit_json(obj: Any) -> None:
-    """JSON on stdout through the one cleaner (non-finite numbers become null)."""
-    sys.stdout.write(json.dumps(json_safe(obj), ensure_ascii=False, indent=1, default=str)
-                     + "\n")
 
 
 @contextmanager
@@ -141,7 +106,13 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console.get(),
                   transient=True) as bar:
         task = bar.add_task(label, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def emit(df: Any, fmt: OutputFormat = OutputFormat.table, *, title: str | None = None,
+         caption: str | None = None) -> None:
+    """``render`` in the running command's --lang (for callers without a ``lang`` at hand)."""
+    render(df, fmt, current_lang(), title=title, caption=caption)

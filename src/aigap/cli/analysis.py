@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from aigap import present
@@ -16,14 +15,12 @@ from aigap.cli._common import (
     Lang,
     OutputFormat,
     console,
-    emit,
-    emit_json,
+    render,
     user_errors,
 )
 from aigap.cli.data import DB_OPTION, open_warehouse
 from aigap.errors import AigapError
 from aigap.i18n import t
-from aigap.jsonsafe import json_safe
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -44,7 +41,9 @@ def _years(spec: str | None) -> list[int] | None:
         if not m:
             raise AigapError(f"bad years {spec!r}; use e.g. 2019-2023 or 2019,2021")
         a, b = int(m.group(1)), int(m.group(2) or m.group(1))
-        out += list(range(min(a, b), max(a, b) + 1))
+        if a > b:
+            raise AigapError(f"reversed years {part.strip()!r}; use e.g. {b}-{a}")
+        out += list(range(a, b + 1))
     return out
 
 
@@ -54,12 +53,10 @@ def _window(spec: str | None) -> tuple[int | None, int | None] | None:
     m = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*", spec)
     if not m:
         raise AigapError(f"bad window {spec!r}; use e.g. 2015-2023, 2018- or -2022")
-    return (int(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None)
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, object]]:
-    """JSON records through the one cleaner (NaN and inf become null)."""
-    return json_safe(df)  # type: ignore[no-any-return]
+    a, b = (int(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None)
+    if a is not None and b is not None and a > b:
+        raise AigapError(f"reversed window {spec.strip()!r}; use e.g. {b}-{a}")
+    return a, b
 
 
 BASIS_CHOICES = {"all": None, "level": "level", "capita": "per capita", "gdp": "per GDP"}
@@ -85,17 +82,14 @@ def gap_cmd(
     others = _split(vs)
     with open_warehouse(db) as wh:
         per = ("capita", "gdp") if basis in ("all", "capita", "gdp") else ()
-        table = gap(wh, unit, others, inds, years=_years(years), per=per)
+        table = gap(wh, unit, vs=others, indicators=inds, years=_years(years), per=per)
         summary = gap_summary(wh, unit, others, inds, table=table)
         names = wh.country_names(lang.value)
     if BASIS_CHOICES[basis]:
         table = table[table["basis"] == BASIS_CHOICES[basis]].reset_index(drop=True)
-    sentences = [present.sentence(s, lang.value) for s in summary]
-    if fmt is OutputFormat.json:
-        emit_json({"rows": _records(table), "summary": [present.document(s) for s in summary]})
-        return
-    if fmt is OutputFormat.csv:
-        emit(table, fmt)
+    if fmt is not OutputFormat.table:
+        render(table if fmt is OutputFormat.csv else {"rows": table, "summary": summary},
+               fmt, lang)
         return
     for (ind, b), grp in table.groupby(["indicator", "basis"], sort=False):
         if grp["year"].isna().all():  # a skipped basis: one line, no table
@@ -117,10 +111,10 @@ def gap_cmd(
                 view = view.drop(columns=col)
         vintages = sorted((set(grp["vintage"]) | set(grp["other_vintage"])) - {""})
         caption.append("vintage: " + " | ".join(vintages))
-        emit(view, fmt, title=f"{ind} ({b}, {grp['measure_unit'].iloc[0]})",
+        render(view, fmt, lang, title=f"{ind} ({b}, {grp['measure_unit'].iloc[0]})",
              caption="\n".join(caption))
-    for s in sentences:
-        console.print(s, highlight=False)
+    for s in summary:
+        console.print(present.sentence(s, lang.value), highlight=False)
 
 
 def trend_cmd(
@@ -137,45 +131,43 @@ def trend_cmd(
     from aigap.analysis.diagnosis.trend import trend
 
     with open_warehouse(db) as wh:
-        res = trend(wh, unit, _split(vs), indicator, window=_window(window))
+        res = trend(wh, unit, vs=_split(vs), indicator=indicator, window=_window(window))
         names = wh.country_names(lang.value)
-    fits = res.fits_frame()
-    comp = res.comparisons_frame()
     if fmt is OutputFormat.json:
-        out = present.document(res)
-        out["projection"] = _records(res.projection(horizon))
-        emit_json(out)
+        render({**present.document(res), "projection": res.projection(horizon)}, fmt, lang)
         return
     if fmt is OutputFormat.csv:
-        emit(fits.merge(comp.drop(columns=["iso3"]).rename(columns={"other": "iso3"}),
-                        on="iso3", how="left") if not comp.empty else fits, fmt)
+        render(res, fmt, lang)
         return
+    fits = res.fits_frame()
+    comp = res.comparisons_frame()
     lg = lang.value
-    emit(fits.assign(country=fits["iso3"].map(lambda i: names.get(i, i)))[
+    render(fits.assign(country=fits["iso3"].map(lambda i: names.get(i, i)))[
         ["country", "first_year", "last_year", "n", "cagr", "growth", "growth_lo", "growth_hi",
          "slope_se", "source", "note"]],
-        fmt, title=t("cli.trend.title", lg, indicator=res.indicator, unit=res.measure_unit),
+        fmt, lang, title=t("cli.trend.title", lg, indicator=res.indicator, unit=res.measure_unit),
         caption="vintage: " + " | ".join(sorted({f.vintage for f in res.fits.values()}))
         + "; growth = exp(OLS log slope) - 1 with 90% CI")
     if not comp.empty:
-        emit(comp.assign(other=comp["other"].map(lambda i: names.get(i, i)),
+        render(comp.assign(other=comp["other"].map(lambda i: names.get(i, i)),
                          close_year=comp["close_year"].round().astype("Int64"))[
             ["other", "reference_year", "ratio", "ratio_change", "status", "years_to_close",
              "years_lo", "years_hi", "close_year", "p_close"]],
-            fmt, title=t("cli.trend.convergence", lg))
+            fmt, lang, title=t("cli.trend.convergence", lg))
         for c in res.comparisons:
             console.print(present.sentence(c, lg), highlight=False)
     if horizon > 0:
         proj = res.projection(horizon)
-        emit(proj.assign(iso3=proj["iso3"].map(lambda i: names.get(i, i))),
-             fmt, title=t("cli.trend.projection", lg))
+        render(proj.assign(iso3=proj["iso3"].map(lambda i: names.get(i, i))),
+             fmt, lang, title=t("cli.trend.projection", lg))
 
 
 def peer_rank_cmd(
     unit: Annotated[str, typer.Argument(help="the unit (ISO3), e.g. KOR")],
     indicator: Annotated[str, typer.Option("--indicator", "-i", help="indicator code")],
-    group: Annotated[str, typer.Option("--group", "-g", help="OECD, G7, G20, EU27, ASEAN or "
-                                       "a list such as KOR,JPN,DEU")] = "OECD",
+    group: Annotated[str, typer.Option("--peers", "--group", "-g", "-p",
+                                       help="OECD, G7, G20, EU27, ASEAN or a list such as "
+                                       "KOR,JPN,DEU (--group: the older name)")] = "OECD",
     year: Annotated[int | None, typer.Option("--year", help="default: latest year of the "
                                              "unit")] = None,
     lang: Lang = LANG_OPTION,
@@ -186,19 +178,13 @@ def peer_rank_cmd(
     from aigap.analysis.diagnosis.peer_rank import peer_rank
 
     with open_warehouse(db) as wh:
-        res = peer_rank(wh, unit, indicator, group, year)
+        res = peer_rank(wh, unit, indicator=indicator, peers=group, year=year)
         names = wh.country_names(lang.value)
-    if fmt is OutputFormat.json:
-        emit_json(present.document(res))
-        return
-    if fmt is OutputFormat.csv:
-        emit(res.table, fmt)
+    if fmt is not OutputFormat.table:
+        render(res, fmt, lang)
         return
     table = res.table.assign(country=res.table["iso3"].map(lambda i: names.get(i, i)))
-    for col in ("rank", "latest_year"):  # Int64 <NA> would print as "<NA>"
-        if col in table:
-            table[col] = table[col].map(lambda v: "–" if pd.isna(v) else str(int(v)))
-    emit(table.drop(columns=["vintage"]), fmt,
+    render(table.drop(columns=["vintage"]), fmt, lang,
          title=f"{res.indicator} — {res.group} {res.year}",
          caption="vintage: " + " | ".join(sorted(set(res.table["vintage"]) - {""})))
     console.print(present.sentence(res, lang.value), highlight=False)

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aigap import present
-from aigap.analysis.diagnosis.claims import check_claims, load_claims
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
     Lang,
     OutputFormat,
     console,
-    emit,
-    emit_json,
+    render,
     user_errors,
 )
-from aigap.data.warehouse import Warehouse
+
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    pass
 from aigap.i18n import t
 
 _STYLE = {"supported": "green", "partly": "yellow", "contradicted": "red",
@@ -37,19 +36,22 @@ def check_claims_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Supported / partly / contradicted / not checkable, with the numbers behind each."""
+    from aigap.analysis.diagnosis.claims import check_claims, load_claims
+    from aigap.data.warehouse import Warehouse
+
     claims = load_claims(file, shipped=not no_shipped)
     if only:
         claims = [c for c in claims if c.id in set(only)]
     with Warehouse.open() as wh:
         checks = check_claims(wh, claims)
     if fmt is OutputFormat.json:
-        emit_json([present.document(c) for c in checks])
+        render(list(checks), fmt, lang)
         return
     from aigap.present.text import claims_frame
 
     frame = claims_frame(checks, lang.value)
     if fmt is OutputFormat.csv:
-        emit(frame, fmt)
+        render(frame, fmt, lang)
         return
     lg = lang.value
     console.print(f"[bold]{t('cli.claims.title', lg)}[/]")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aigap.cli._common import (
     FORMAT_OPTION,
@@ -15,12 +13,17 @@ from aigap.cli._common import (
     Lang,
     OutputFormat,
     console,
-    emit,
     err_console,
+    render,
     user_errors,
 )
-from aigap.data.warehouse import Warehouse, pull
+from aigap.errors import AigapError
 from aigap.i18n import t
+
+if TYPE_CHECKING:  # the warehouse (DuckDB, pandas) loads when a command runs, not at start-up
+    import pandas as pd
+
+    from aigap.data.warehouse import Warehouse
 
 data_app = typer.Typer(help="Load the public datasets and inspect the warehouse.",
                        no_args_is_help=True)
@@ -30,6 +33,8 @@ DB_OPTION = typer.Option(None, "--db",
 
 
 def open_warehouse(db: Path | None) -> Warehouse:
+    from aigap.data.warehouse import Warehouse
+
     return Warehouse.open(db)
 
 
@@ -47,6 +52,10 @@ def pull_cmd(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load every dataset of the local mirror (or the internet with --live) into the warehouse."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from aigap.data.warehouse import pull
+
     resolver = None
     if live:
         from aigap.data.live_pull import live_resolver
@@ -54,7 +63,7 @@ def pull_cmd(
         resolver = live_resolver(data_dir=data_dir, refresh=refresh)
     with Progress(
         TextColumn("[bold]{task.description:<45}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err_console, transient=True,
+        TimeElapsedColumn(), console=err_console.get(), transient=True,
     ) as bar:
         task = bar.add_task("pull", total=None)
 
@@ -88,7 +97,7 @@ def sources_cmd(fmt: OutputFormat = FORMAT_OPTION, db: Path | None = DB_OPTION) 
         )[["id", "publisher", "file", "sha256", "vintage", "flags", "licence", "rows", "origin"]]
     else:
         df = df.assign(flags=df["flags"].map(list), loaded_at=df["loaded_at"].astype(str))
-    emit(df, fmt, title="Sources in the warehouse", caption=_flag_legend(df["flags"]))
+    render(df, fmt, "en", title="Sources in the warehouse", caption=_flag_legend(df["flags"]))
 
 
 def _flag_legend(flags: pd.Series) -> str | None:
@@ -116,7 +125,7 @@ def indicators_cmd(
         df = df[["code", name, "pillar", "direction", "unit", "n_countries", "first_year",
                  "last_year", "source"]]
         df = df.rename(columns={name: t("cli.data.name", lang.value)})
-    emit(df, fmt, title=t("cli.data.indicators", lang.value))
+    render(df, fmt, lang, title=t("cli.data.indicators", lang.value))
 
 
 @data_app.command("countries")
@@ -138,7 +147,7 @@ def countries_cmd(
                                                                          "name_ko"]
         df = df[[*first, "groups"]]
     title = f"{group or 'All'} ({len(df)})"
-    emit(df, fmt, title=title)
+    render(df, fmt, lang, title=title)
 
 
 @data_app.command("show")
@@ -154,6 +163,8 @@ def show_cmd(
     db: Path | None = DB_OPTION,
 ) -> None:
     """Observations of one or more indicators, with unit, source and vintage."""
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise AigapError(f"--from {year_from} is after --to {year_to}")
     with open_warehouse(db) as wh:
         df = wh.panel(indicator, countries=_split(countries))
         names = wh.country_names(lang.value)
@@ -163,9 +174,13 @@ def show_cmd(
         df = df[df["year"] >= year_from]
     if year_to is not None:
         df = df[df["year"] <= year_to]
+    if df.empty:  # a user error (exit 2), as the README promises
+        window = f" in {year_from or ''}-{year_to or ''}" if year_from or year_to else ""
+        raise AigapError(f"no observations of {', '.join(indicator)}{window}"
+                         + (f" for {', '.join(_split(countries) or [])}" if countries else ""))
     df = df.assign(country=df["iso3"].map(names)).reset_index(drop=True)
     if fmt is not OutputFormat.table:
-        emit(df, fmt)
+        render(df, fmt, lang)
         return
     for code, part in df.groupby("indicator", sort=False):
         wide = part.pivot(index="year", columns="iso3", values="value")
@@ -176,13 +191,11 @@ def show_cmd(
                         for s, v in
                         part[["source", "vintage"]].drop_duplicates().itertuples(index=False))
         title_name = cat.loc[code, "name_ko" if lang is Lang.ko else "name_en"]
-        emit(wide, fmt, title=f"{title_name} [{part['unit'].iloc[0]}]",
+        render(wide, fmt, lang, title=f"{title_name} [{part['unit'].iloc[0]}]",
              caption=f"source: {src}")
     missing = set(_split(countries) or []) - set(df["iso3"])
     if missing and countries:
         console.print(f"[yellow]no data for[/] {', '.join(sorted(missing))}")
-    if df.empty:
-        console.print("[yellow]no observations match[/]")
 
 
 DIFF_KO = {"change": "변경", "old": "이전 값", "new": "새 값", "change_pct": "변화율(%)",
@@ -219,7 +232,7 @@ def diff_cmd(
                      all_indicators=all_indicators, by=by)
     a = df.attrs
     if fmt is not OutputFormat.table:
-        emit(df, fmt)
+        render(df, fmt, lang)
         return
     ko = lang is Lang.ko
     counts = df["change"].value_counts()
@@ -248,7 +261,7 @@ def diff_cmd(
               "change_pct", "unit"]]
     if ko:
         out = out.assign(change=out["change"].map(CHANGE_KO)).rename(columns=DIFF_KO)
-    emit(out, fmt, title=title, caption=caption)
+    render(out, fmt, lang, title=title, caption=caption)
 
 
 PUBLISHED_KO = {"index": "지수", "edition": "판", "published": "발표일", "of_n": "대상 수",
@@ -277,7 +290,7 @@ def published_cmd(
             for c, u, agg in zip(df["iso3"], df["unit"], df["aggregate"], strict=True)]
     df = df.assign(country=name)
     if fmt is not OutputFormat.table:
-        emit(df, fmt)
+        render(df, fmt, lang)
         return
     out = df.assign(reported_by=df["source_publisher"] + ", " + df["source_date"])[
         ["index", "edition", "published", "level", "iso3", "country", "rank", "of_n", "score",
@@ -289,7 +302,7 @@ def published_cmd(
     caption = ("보도된 발표 수치(기사별 출처); EUU 등 집합 단위는 여러 나라를 한 단위로 매긴 것"
                if ko else "as released by the publishers and printed in the cited articles; "
                "aggregate units (EUU: the EU) are groups of countries ranked as one unit")
-    emit(out, fmt, title=title, caption=caption)
+    render(out, fmt, lang, title=title, caption=caption)
     if df.empty:
         console.print("[yellow]no published ranks match[/]")
 
@@ -309,4 +322,3 @@ def register(app: typer.Typer) -> None:
 
 
 __all__ = ["DB_OPTION", "open_warehouse", "register"]
-_ = pd  # pandas is used through the warehouse frames

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    pass
 import typer
 
 from aigap import present
@@ -14,8 +15,7 @@ from aigap.cli._common import (
     Lang,
     OutputFormat,
     console,
-    emit,
-    emit_json,
+    render,
     user_errors,
 )
 from aigap.errors import AigapError
@@ -58,36 +58,38 @@ def profile_cmd(
     Percentile = share of peers with data the unit beats or ties (best = 100). Pillars use
     index scores; indicators raw values in their direction. Strength >= 75, weakness <= 25.
     """
+    import pandas as pd
+
     from aigap.analysis.diagnosis.profile import profile
 
     res = _result(spec, year)
-    prof = profile(unit, spec, peers, result=res)
+    prof = profile(spec, unit, peers=peers, result=res)
     if fmt is OutputFormat.json:
-        emit_json(present.document(prof))
+        render(present.document(prof), OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
-        emit(prof.to_frame(), fmt)
+        render(prof.to_frame(), fmt, lang)
         return
     lg = lang.value
     lab = _labels(lg)
     name_col = column(prof.pillars.columns, "name", lg)
     status = {"strength": lab["strength"], "weakness": lab["weakness"], "": ""}
     p = prof.pillars
-    emit(pd.DataFrame({
+    render(pd.DataFrame({
         lab["pillar"]: p[name_col], lab["score"]: p["score"], lab["median"]: p["peer_median"],
         lab["pct"]: p["percentile"].round(1), lab["rank"]: p["rank"].astype(str) + "/" +
-        p["n"].astype(str), lab["status"]: p["status"].map(status)}), fmt,
+        p["n"].astype(str), lab["status"]: p["status"].map(status)}), fmt, lang,
         title=_title(prof, lg))
     i = prof.indicators
     pillar_name = dict(zip(p["code"], p[name_col], strict=True))
-    emit(pd.DataFrame({
+    render(pd.DataFrame({
         lab["pillar"]: i["pillar"].map(pillar_name), lab["indicator"]: i[name_col],
         lab["value"]: i["value"], lab["median"]: i["peer_median"],
         lab["pct"]: i["percentile"].round(1),
         lab["rank"]: [f"{r}/{n}" if r else f"-/{n}" for r, n in zip(i["rank"], i["n"],
                                                                    strict=True)],
         lab["status"]: i["status"].map(status),
-        lab["imputed"]: i["imputed"].map({True: t("yes", lg), False: ""})}), fmt,
+        lab["imputed"]: i["imputed"].map({True: t("yes", lg), False: ""})}), fmt, lang,
         caption=t("cli.profile.indicator_caption", lg))
     if prof.peers_without_data:
         head = t("cli.profile.peers_without_data", lg)
@@ -123,6 +125,8 @@ def decompose_cmd(
     Linear (effective weight x normalised value, each unit's own weights) for arithmetic
     indices; nested Shapley (Owen/Winter) values otherwise.
     """
+    import pandas as pd
+
     from aigap.analysis.diagnosis.decompose import decompose
 
     if level not in ("pillar", "indicator"):
@@ -130,13 +134,13 @@ def decompose_cmd(
     if method not in ("auto", "linear", "shapley"):
         raise AigapError(f"--method must be auto, linear or shapley, got {method!r}")
     res = _result(spec, year)
-    dec = decompose(unit_a, unit_b, spec, result=res, method=method)  # type: ignore[arg-type]
+    dec = decompose(spec, unit_a, vs=unit_b, result=res, method=method)  # type: ignore[arg-type]
     if fmt is OutputFormat.json:
-        emit_json(present.document(dec))
+        render(present.document(dec), OutputFormat.json, lang)
         return
     rows = dec.to_frame(level)
     if fmt is OutputFormat.csv:
-        emit(rows, fmt)
+        render(rows, fmt, lang)
         return
     lg = lang.value
     lab = _labels(lg)
@@ -160,7 +164,7 @@ def decompose_cmd(
     title = (f"{na} − {nb}: {dec.score_a:.2f} − {dec.score_b:.2f} = {dec.gap:+.2f}")
     from aigap.present.text import method_note
 
-    emit(table, fmt, title=title, caption=method_note(dec, lg))
+    render(table, fmt, lang, title=title, caption=method_note(dec, lg))
     console.print(present.sentence(dec, lg), highlight=False)
 
 

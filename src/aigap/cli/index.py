@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from aigap.cli._common import (
@@ -13,13 +13,14 @@ from aigap.cli._common import (
     Lang,
     OutputFormat,
     console,
-    emit,
+    render,
     user_errors,
 )
 from aigap.errors import SpecError
 from aigap.i18n import t
-from aigap.index import IndexResult
-from aigap.index.pipeline import build_latest
+
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    from aigap.index import IndexResult
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -32,6 +33,8 @@ YEAR_OPTION = typer.Option(None, "--year", "-y", help="year of a panel spec (def
 
 
 def _result(spec: str, year: int | None) -> IndexResult:
+    from aigap.index.pipeline import build_latest
+
     return build_latest(spec, year=year)
 
 
@@ -60,6 +63,8 @@ def rank(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Rank units by the index; --level adds one column per aggregate of that level."""
+    import pandas as pd
+
     lab = _labels(lang.value)
     res = _result(spec, year)
     lv = _level_number(res, level)
@@ -84,7 +89,7 @@ def rank(
     title = f"{root_name} — {res.spec.name}"
     if res.year is not None:
         title += f" ({res.year})"
-    emit(out, fmt, title=title)
+    render(out, fmt, lang, title=title)
 
 
 def _unit_name(res: IndexResult, unit: str, lang: str) -> str:
@@ -112,6 +117,8 @@ def explain(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Decompose a unit's index score into indicator contributions (they sum to the score)."""
+    import pandas as pd
+
     lab = _labels(lang.value)
     res = _result(spec, year)
     fw = res.framework
@@ -128,9 +135,9 @@ def explain(
     score = ex.attrs["index_score"]
     name = res.unit_names.get(ex.attrs["unit"], ex.attrs["unit"])
     if fmt is not OutputFormat.table:
-        emit(table, fmt)
+        render(table, fmt, lang)
         return
-    emit(table, fmt, title=f"{name}: {fw.names.get(fw.root, fw.root)} = {score:.3f}",
+    render(table, fmt, lang, title=f"{name}: {fw.names.get(fw.root, fw.root)} = {score:.3f}",
          caption=_method_caption(res))
     # roll-up per aggregate: how much of the index each pillar / sub-index carries
     rows = []
@@ -141,7 +148,7 @@ def explain(
                          lab["score"]: float(res.dataset("Aggregated").at[ex.attrs["unit"], code]),
                          lab["contribution"]: float(c)})
     if rows:
-        emit(pd.DataFrame(rows), fmt, title=f"{name}: contributions by aggregate")
+        render(pd.DataFrame(rows), fmt, lang, title=f"{name}: contributions by aggregate")
     console.print(f"sum of contributions = {ex['contribution'].sum():.6f}; "
                   f"index score = {score:.6f}")
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from aigap.cli._common import LANG_OPTION, Lang, console, err_console, user_errors
 from aigap.errors import AigapError
-from aigap.report import write_report
+
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    pass
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
@@ -46,11 +47,15 @@ def report_cmd(
     pdf: Annotated[bool, typer.Option("--pdf", help="also print a PDF with Chromium")] = False,
 ) -> None:
     """Write the diagnosis: gaps, index rank, trends, claims, strategy, sources."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from aigap.report import write_report
+
     out = out or Path(f"{unit.lower()}-report-{lang.value}.html")
     if not out.parent.resolve().is_dir():  # say so now, not after a minute of work
         raise AigapError(f"cannot write {out}: folder {out.parent} does not exist")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+                  console=err_console.get(), transient=True) as bar:
         task = bar.add_task("report", total=None)
 
         def on(section: str, i: int, n: int) -> None:

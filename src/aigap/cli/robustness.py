@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    pass
 import typer
 
 from aigap.cli._common import (
@@ -13,9 +15,8 @@ from aigap.cli._common import (
     Lang,
     OutputFormat,
     console,
-    emit,
-    emit_json,
     progress_bar,
+    render,
     user_errors,
 )
 from aigap.errors import SpecError
@@ -69,6 +70,8 @@ def robustness_cmd(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Monte Carlo rank intervals: median rank, 5–95% interval and P(top 3) of every unit."""
+    import pandas as pd
+
     from aigap.analysis.uncertainty.robustness import prepare, robustness
     from aigap.mc import make_backend
 
@@ -79,11 +82,10 @@ def robustness_cmd(
                          backend=make_backend(scheduler, workers), progress=bar)
     df = res.to_frame(k=top_k)
     if fmt is OutputFormat.json:
-        emit_json({**res.summary(), "unit": hi,
-                   "units": df.reset_index().to_dict(orient="records")})
+        render({**res.summary(), "unit": hi, "units": df.reset_index()}, fmt, lang)
         return
     if fmt is OutputFormat.csv:
-        emit(df.reset_index(), fmt)
+        render(df.reset_index(), fmt, lang)
         return
     lab = _labels(lang.value)
     ptop = [f"p_top{k}" for k in dict.fromkeys([3, top_k])]
@@ -102,7 +104,8 @@ def robustness_cmd(
            f"(geometric aggregation of values <= 0); uncertainty: "
            f"{res.uncertainty.name if res.uncertainty else '-'}; mean |rank shift| "
            f"{res.mean_abs_shift:.2f}")
-    emit(out, fmt, title=f"{lab['title']} — {res.index_name} ({res.spec_name})", caption=cap)
+    render(out, fmt, lang, title=f"{lab['title']} — {res.index_name} ({res.spec_name})",
+           caption=cap)
     if hi is not None:
         r = df.loc[hi]
         console.print(f"[bold]{hi}[/]: {lab['nominal']} {r['nominal_rank']:g}, {lab['median']} "
@@ -127,6 +130,8 @@ def sensitivity_cmd(
 ) -> None:
     """Sobol first-order and total indices of each assumption (on the mean rank shift, and on
     --unit's rank)."""
+    import pandas as pd
+
     from aigap.analysis.uncertainty.robustness import prepare
     from aigap.analysis.uncertainty.sensitivity import SHIFT, sensitivity
     from aigap.mc import make_backend
@@ -134,17 +139,17 @@ def sensitivity_cmd(
     st = prepare(spec, _unc(uncertainty), year=year)
     hi = _unit(unit, st.engine.units)
     with progress_bar("Sobol", fmt is OutputFormat.table) as bar:
-        res = sensitivity(spec, n=n, seed=seed, unit=hi, setup=st,
+        res = sensitivity(spec, hi, n=n, seed=seed, setup=st,
                           backend=make_backend(scheduler, workers), progress=bar)
     targets = [SHIFT] + ([hi] if hi else [])
     df = res.indices[res.indices["target"].isin(targets)].reset_index(drop=True)
     if fmt is OutputFormat.json:
-        emit_json({"spec": res.spec_name, "n": res.n, "runs": res.n_runs, "seed": res.seed,
+        render({"spec": res.spec_name, "n": res.n, "runs": res.n_runs, "seed": res.seed,
                    "unit": hi, "dropped_row_sets": res.n_dropped, "warnings": res.warnings,
-                   "indices": df.to_dict(orient="records")})
+                   "indices": df.to_dict(orient="records")}, OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
-        emit(df, fmt)
+        render(df, fmt, lang)
         return
     lab = _labels(lang.value)
     for tgt in targets:
@@ -155,7 +160,7 @@ def sensitivity_cmd(
             lab["factor"]: sub["factor"].to_numpy(),
             "S1": sub["S1"].to_numpy(), "S1 ±95%": sub["S1_conf"].to_numpy(),
             "ST": sub["ST"].to_numpy(), "ST ±95%": sub["ST_conf"].to_numpy()})
-        emit(table, fmt, title=title)
+        render(table, fmt, lang, title=title)
     console.print(f"[dim]n = {res.n:,} ({res.n_runs:,} runs), seed {res.seed}[/]")
     for w in res.warnings:
         console.print(f"[yellow]warning:[/] {w}")

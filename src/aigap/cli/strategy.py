@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from aigap.analysis.strategy import frontier as fr
-from aigap.analysis.strategy import niche as ni
-from aigap.analysis.strategy import partners as pa
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
@@ -19,17 +17,27 @@ from aigap.cli._common import (
     OutputFormat,
     console,
     current_lang,
-    emit,
-    emit_json,
+    render,
     user_errors,
 )
 from aigap.cli.data import DB_OPTION, open_warehouse
-from aigap.data.countries import check_iso3
 from aigap.errors import AigapError
 from aigap.i18n import pillar_name
 from aigap.i18n import t as catalogue_text
 from aigap.present.names import column
-from aigap.present.strategy import domain_name, metric_label, trend_verdict
+
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    pass
+
+
+def _default(module: str, name: str) -> Callable[[], Any]:
+    """An option's default read from its analysis module when the command runs (importing the
+    analyses at start-up would make `aigap --help` slow)."""
+
+    def get() -> Any:
+        return getattr(importlib.import_module(f"aigap.analysis.strategy.{module}"), name)
+
+    return get
 
 
 class Metric(StrEnum):
@@ -88,10 +96,11 @@ def frontier_lag_cmd(
     metric: Annotated[Metric, typer.Option(help="compute or parameters")] = Metric.compute,
     method: Annotated[LagMethod, typer.Option(help="interp (log-linear between records) or "
                                               "step (running max as is)")] = LagMethod.interp,
-    cutoff: Annotated[str, typer.Option(help="ignore models published after this date "
-                                        "(2024-25 incomplete)")] = fr.DEFAULT_CUTOFF,
-    start_year: Annotated[int, typer.Option("--from", help="first reference year-end")]
-    = fr.DEFAULT_START_YEAR,
+    cutoff: str = typer.Option(
+        ..., default_factory=_default("frontier", "DEFAULT_CUTOFF"),
+        help="ignore models published after this date (2024-25 incomplete)"),
+    start_year: int = typer.Option(..., "--from", default_factory=_default(
+        "frontier", "DEFAULT_START_YEAR"), help="first reference year-end"),
     n_boot: Annotated[int, typer.Option("--n-boot", help="bootstrap replicates (0 = none)")]
     = 500,
     level: Annotated[float, typer.Option(help="interval level")] = 0.9,
@@ -113,23 +122,29 @@ def frontier_lag_cmd(
     comparator had then. ">= x" = not reached by the cutoff (a lower bound). See
     docs/strategy.md.
     """
+    import pandas as pd
+
+    from aigap.analysis.strategy import frontier as fr
+    from aigap.data.countries import check_iso3
+    from aigap.present.strategy import metric_label, trend_verdict
+
     country = check_iso3([country])[0]
-    with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, vintage)
-        names = wh.country_names(lang.value)
     try:
         cut = pd.Timestamp(cutoff)
     except ValueError:
         raise AigapError(f"--cutoff must be a date like 2023-12-31, not {cutoff!r}") from None
-    res = fr.frontier_lag(em.models, country, vs or ["USA", "CHN"], metric=metric.value,
-                          cutoff=str(cut.date()), start_year=start_year, method=method.value,
-                          include_world=world, domestic_only=domestic_only, n_boot=n_boot,
-                          level=level, seed=seed, provenance=em.provenance)
+    with open_warehouse(db) as wh:
+        names = wh.country_names(lang.value)
+        res = fr.frontier_lag_from_warehouse(
+            wh, country, vs=vs or ["USA", "CHN"], vintage=vintage, metric=metric.value,
+            cutoff=str(cut.date()), start_year=start_year, method=method.value,
+            include_world=world, domestic_only=domestic_only, n_boot=n_boot, level=level,
+            seed=seed)
     if fmt is OutputFormat.json:
-        emit_json(res.to_dict())
+        render(res.to_dict(), OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
-        emit(res.counts if counts else res.lags, fmt)
+        render(res.counts if counts else res.lags, fmt, lang)
         return
     world_name = L("world_frontier")
 
@@ -150,9 +165,9 @@ def frontier_lag_cmd(
     })
     metric_text = metric_label(res.metric, lang.value)
     title = L("frontier_title", who=who, metric=metric_text, res=res)
-    emit(view, fmt, title=title, caption=L("frontier_caption"))
+    render(view, fmt, lang, title=title, caption=L("frontier_caption"))
     tr = res.trends
-    emit(pd.DataFrame({
+    render(pd.DataFrame({
         L("vs"): tr["comparator"].map(nm),
         L("slope_years_year"): tr["slope_years_per_year"].round(2),
         L("interval", pct=pct): [
@@ -160,17 +175,17 @@ def frontier_lag_cmd(
                                                                          strict=True)],
         L("points"): tr["n_points"],
         L("verdict"): [trend_verdict(v, lang.value) for v in tr["verdict"]],
-    }), fmt, title=L("lag_trend_title"))
+    }), fmt, lang, title=L("lag_trend_title"))
     if counts:
         c = res.counts
-        emit(pd.DataFrame({
+        render(pd.DataFrame({
             L("vs"): c["comparator"].map(nm),
             L("year"): c["year"],
             who: c["country_count"],
             L("comparator"): c["comparator_count"],
             L("ratio"): c["ratio"].round(3),
             L("3_year_ratio"): c["ratio_3y"].round(3),
-        }), fmt, title=L("notable_models_per_year"))
+        }), fmt, lang, title=L("notable_models_per_year"))
     _notes(res.notes)
 
 
@@ -181,8 +196,9 @@ def niche_cmd(
     = CountingRule.fractional,
     early: Annotated[str, typer.Option(help="earlier window")] = "2014-2018",
     recent: Annotated[str, typer.Option(help="recent window")] = "2019-2023",
-    min_count: Annotated[int, typer.Option("--min-count", help="small-count warning below "
-                                           "this many models")] = ni.MIN_COUNT,
+    min_count: int = typer.Option(..., "--min-count",
+                                  default_factory=_default("niche", "MIN_COUNT"),
+                                  help="small-count warning below this many models"),
     table: Annotated[NicheTable, typer.Option("--table", help="csv: which table")]
     = NicheTable.domains,
     fmt: OutputFormat = FORMAT_OPTION,
@@ -191,19 +207,23 @@ def niche_cmd(
     vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Revealed comparative advantage by AI domain (Epoch) and by technology (Belfer CETI)."""
+    import pandas as pd
+
+    from aigap.analysis.strategy import niche as ni
+    from aigap.data.countries import check_iso3
+    from aigap.present.strategy import domain_name
+
     country = check_iso3([country])[0]
     e, r = _window(early, "--early"), _window(recent, "--recent")
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, vintage)
-        ceti = ni.load_ceti_scores(wh)
         names = wh.country_names(lang.value)
-    res = ni.niche(em.models, ceti, country, counting=counting.value, early=e, recent=r,
-                   min_count=min_count, provenance=em.provenance)
+        res = ni.niche_from_warehouse(wh, country, vintage=vintage, counting=counting.value,
+                                      early=e, recent=r, min_count=min_count)
     if fmt is OutputFormat.json:
-        emit_json(res.to_dict())
+        render(res.to_dict(), OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
-        emit(res.to_frame("domain" if table is NicheTable.domains else "technology"), fmt)
+        render(res.to_frame("domain" if table is NicheTable.domains else "technology"), fmt, lang)
         return
     who = names.get(country, country)
     d = res.domains
@@ -217,7 +237,7 @@ def niche_cmd(
         if row.small_count:
             f.append(L("small_n"))
         flags.append(", ".join(f))
-    emit(pd.DataFrame({
+    render(pd.DataFrame({
         "#": d["rank"],
         L("domain"): [domain_name(x, lang.value) for x in d["domain"]],
         L("models"): d["count"],
@@ -226,10 +246,10 @@ def niche_cmd(
         f"RCA {e[0]}-{e[1]}": d["rca_early"].round(2),
         f"RCA {r[0]}-{r[1]}": d["rca_recent"].round(2),
         L("flags"): flags,
-    }), fmt, title=L("niche_title", who=who, res=res))
+    }), fmt, lang, title=L("niche_title", who=who, res=res))
     t = res.technologies
     if not t.empty:
-        emit(pd.DataFrame({
+        render(pd.DataFrame({
             L("technology"): t[column(t.columns, "label", lang.value)],
             L("mean_score"): t["mean_score"].round(3),
             L("world_mean"): t["world_mean_score"].round(3),
@@ -237,7 +257,7 @@ def niche_cmd(
                                         zip(t["rank_of_countries"], t["n_countries"],
                                             strict=True)],
             "RCA": t["rca"].round(2), L("sym_rca"): t["rca_sym"].round(2),
-        }), fmt, title=L("ceti_title"))
+        }), fmt, lang, title=L("ceti_title"))
     sg = res.strong_and_growing()
     if len(sg):
         labels = [domain_name(x, lang.value) for x in sg["domain"]]
@@ -267,35 +287,36 @@ def partners_cmd(
     vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Partners ranked by how well their strengths cover the country's weak pillars."""
+    import pandas as pd
+
+    from aigap.analysis.strategy import partners as pa
+    from aigap.data.countries import check_iso3
+
     country = check_iso3([country])[0]
     weights = pa.PartnerWeights(w_complement, w_collab, w_gov)
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, vintage)
-        profile = pa.load_tortoise_profile(wh)
-        gov, gov_year = pa.load_gov_readiness(wh, country)
         names = wh.country_names(lang.value)
-    res = pa.partners(profile, country, models=em.models, gov=gov, gov_year=gov_year,
-                      candidates=candidates, weights=weights, weak_rule=weak_rule.value,
-                      top=top, provenance=em.provenance)
+        res = pa.partners_from_warehouse(wh, country, vintage=vintage, candidates=candidates,
+                                         weights=weights, weak_rule=weak_rule.value, top=top)
     if fmt is OutputFormat.json:
-        emit_json(res.to_dict())
+        render(res.to_dict(), OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
         out = res.to_frame()
         out["covers"] = out["covers"].map(";".join)
-        emit(out, fmt)
+        render(out, fmt, lang)
         return
     who = names.get(country, country)
     wk = res.weak
-    emit(pd.DataFrame({
+    render(pd.DataFrame({
         L("weak_pillar"): [pillar_name(p, lang.value)
                                                for p in wk["pillar"]],
         L("score"): wk["score"],
         L("percentile"): wk["percentile"].round(2),
         L("weight"): wk["weight"].round(2),
-    }), fmt, title=L("weak_title", who=who))
+    }), fmt, lang, title=L("weak_title", who=who))
     t = res.table
-    emit(pd.DataFrame({
+    render(pd.DataFrame({
         "#": t["rank"],
         L("partner"): t["partner"].map(lambda c: names.get(c, c)),
         L("complement"): t["complementarity"].round(3),
@@ -307,7 +328,7 @@ def partners_cmd(
             t["gov_ai_readiness"].round(1),
         L("gov_similarity"): t["governance_similarity"].round(3),
         L("total"): t["total"].round(3),
-    }), fmt, title=L("partners_ranked"),
+    }), fmt, lang, title=L("partners_ranked"),
         caption=L("weights", weights=weights))
     _notes(res.notes)
 

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from aigap import present
-from aigap.analysis.targets.scenarios import scenario as run_scenario
-from aigap.analysis.targets.what_it_takes import what_it_takes as run_what_it_takes
+
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    pass
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
     Lang,
     OutputFormat,
     console,
-    emit,
-    emit_json,
+    render,
     user_errors,
 )
 from aigap.errors import SpecError
@@ -96,6 +96,8 @@ def what_it_takes(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Cheapest indicator changes (in raw units) that lift UNIT to rank <= k, others fixed."""
+    from aigap.analysis.targets.what_it_takes import what_it_takes as run_what_it_takes
+
     if max_growth is not None and max_growth < 0:
         raise SpecError("--max-growth must be >= 0")
     res = run_what_it_takes(spec, unit, rank=rank, cost=parse_cost(cost),
@@ -103,19 +105,19 @@ def what_it_takes(
                             cap_at_leader=cap_at_leader, move_imputed=move_imputed, year=year)
     sentence = present.sentence(res, lang.value)
     if fmt is OutputFormat.json:
-        emit_json({**res.to_dict(), "sentence": sentence})
+        render({**res.to_dict(), "sentence": sentence}, OutputFormat.json, lang)
         return
     lab = _labels("moves", _MOVE_COLUMNS, lang.value)
     table = res.moves[list(lab)].rename(columns=lab)
     if fmt is OutputFormat.csv:
-        emit(table, fmt)
+        render(table, fmt, lang)
         return
     title = (f"{res.unit_name} → top {rank} ({res.spec}"
              f"{'' if res.year is None else f', {res.year}'})")
     caption = (f"method: {res.method}; cost {res.cost:.3f}; optimality gap {res.gap:.2g}; "
                f"engine re-run rank: {res.verified_rank if res.verified_rank else '–'}")
     if len(table):
-        emit(table, fmt, title=title, caption=caption)
+        render(table, fmt, lang, title=title, caption=caption)
     console.print(sentence, highlight=False, soft_wrap=True)
     for note in res.notes:
         console.print(f"[dim]note: {note}[/]", highlight=False, soft_wrap=True)
@@ -135,11 +137,15 @@ def scenario(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Projected rank distribution at --to from each indicator's trend, and P(top k)."""
+    import pandas as pd
+
+    from aigap.analysis.targets.scenarios import scenario as run_scenario
+
     res = run_scenario(spec, to=to, n=n, seed=seed, what_if=what_if, k=k)
     units = set(res.table["unit"].str.upper())
     sentence = present.sentence(res, lang.value, unit=unit) if unit.upper() in units else None
     if fmt is OutputFormat.json:
-        emit_json({**res.to_dict(), "sentence": sentence})
+        render({**res.to_dict(), "sentence": sentence}, OutputFormat.json, lang)
         return
     lab = _labels("scenario", _SCEN_COLUMNS, lang.value)
     p_cols = [c for c in res.table.columns if c.startswith(res.p_col)]
@@ -153,10 +159,10 @@ def scenario(
     if top:
         table = table.head(top)
     if fmt is OutputFormat.csv:
-        emit(table, fmt)
+        render(table, fmt, lang)
         return
     title = f"{res.spec}: projected ranks in {res.to} (n = {res.n}, seed {res.seed})"
-    emit(table, fmt, title=title, caption="; ".join(res.notes) or None)
+    render(table, fmt, lang, title=title, caption="; ".join(res.notes) or None)
     if sentence:
         console.print(sentence, highlight=False, soft_wrap=True)
 

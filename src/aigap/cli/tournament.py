@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
+    import pandas as pd
 import typer
 
 from aigap.cli._common import (
@@ -11,9 +14,8 @@ from aigap.cli._common import (
     Lang,
     OutputFormat,
     console,
-    emit,
-    emit_json,
     progress_bar,
+    render,
     user_errors,
 )
 from aigap.errors import SpecError
@@ -30,6 +32,8 @@ standard errors. `--compare` runs several designs side by side; `--sweep` varies
 
 def _with_se(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Merge ``x`` and ``x_se`` into one "value ± 1.96 s.e." text column for display."""
+    import pandas as pd
+
     from aigap.present.tournament import label
 
     out = pd.DataFrame(index=df.index)
@@ -92,16 +96,16 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
             cmp = tm.compare_designs(cfg, compare, n, seed, budget=budget,
                                      objective=objective, progress=cb)
         if fmt is OutputFormat.json:
-            emit_json(cmp.to_dict())
+            render(cmp.to_dict(), OutputFormat.json, lang)
             return
         frame = pt.designs_table(cmp, lg)
         if fmt is OutputFormat.csv:
-            emit(frame, fmt)
+            render(frame, fmt, lang)
             return
         budget_txt = f"{cmp.budget:g} {cfg.cost_unit}" if cmp.budget is not None else "–"
         caption = (f"n = {n:,}, seed {seed}; ± = 1.96 MC s.e.; budget {budget_txt}; "
                    f"{pt.label('objective_value', lg)}: {pt.label(cmp.objective.value, lg)}")
-        emit(_with_se(frame, lg), fmt, title=pt.label("fig_compare", lg), caption=caption)
+        render(_with_se(frame, lg), fmt, lang, title=pt.label("fig_compare", lg), caption=caption)
         if cmp.best is not None:
             best = next(d for d in cmp.designs if d.name == cmp.best)
             msg = t("tournament.best_design", lg, name=pt.design_label(best, lg))
@@ -115,13 +119,13 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         with progress_bar(param, enabled) as cb:
             sw = tm.sweep_tournament(cfg, (param, values), n, seed, progress=cb)
         if fmt is OutputFormat.json:
-            emit_json(sw.to_dict())
+            render(sw.to_dict(), OutputFormat.json, lang)
             return
         frame = sw.frame()
         if fmt is OutputFormat.csv:
-            emit(frame, fmt)
+            render(frame, fmt, lang)
             return
-        emit(_with_se(frame, lg), fmt,
+        render(_with_se(frame, lg), fmt, lang,
              title=f"{pt.label('fig_sweep', lg)} {pt.label(param, lg)}",
              caption=f"{cfg.display_title}; n = {n:,}, seed {seed}; ± = 1.96 MC s.e.")
         return
@@ -129,17 +133,18 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
     with progress_bar("tournaments", enabled) as cb:
         res = tm.simulate_tournament(cfg, n, seed, progress=cb)
     if fmt is OutputFormat.json:
-        emit_json(res.to_dict())
+        render(res.to_dict(), OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
-        emit(res.long_frame(), fmt)
+        render(res.long_frame(), fmt, lang)
         return
     title = pt.config_title(cfg, lg)
     path = cfg.stage_path()
-    emit(pt.summary_table(res, lg), fmt, title=title if path in title else f"{title} ({path})",
-         caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; cost in {cfg.cost_unit}")
-    emit(pt.teams_table(res, lg), fmt)
-    emit(pt.stages_table(res, lg), fmt)
+    render(pt.summary_table(res, lg), fmt, lang,
+           title=title if path in title else f"{title} ({path})",
+           caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; cost in {cfg.cost_unit}")
+    render(pt.teams_table(res, lg), fmt, lang)
+    render(pt.stages_table(res, lg), fmt, lang)
 
 
 def register(app: typer.Typer) -> None:

@@ -132,7 +132,7 @@ def frontier_section(wh: Any, unit: str = "KOR", lang: str = "ko",
                      vs: Sequence[str] = ("USA", "CHN"), *, n_boot: int = 300,
                      vintage: str | None = None) -> dict[str, Any]:
     """Frontier-lag section for the report."""
-    res = frontier_lag_from_warehouse(wh, unit, vs, vintage=vintage, n_boot=n_boot)
+    res = frontier_lag_from_warehouse(wh, unit, vs=vs, vintage=vintage, n_boot=n_boot)
     names = wh.country_names(lang)
     return {"id": "frontier_lag", "title": t("strategy.frontier.title", lang),
             "figures": [frontier_figure(res, lang, names)],

@@ -186,7 +186,7 @@ def gaps_section(ctx: ReportContext) -> dict[str, Any]:
     unit_label = str(ctx.catalogue.loc[code, "unit"])
     _layout(fig, ctx.indicator_name(code),
             yaxis={"type": "log", "title": ctx.t("gaps.yaxis", unit=unit_label)})
-    table = gap(ctx.wh, ctx.unit, list(ctx.vs), [code])
+    table = gap(ctx.wh, ctx.unit, vs=list(ctx.vs), indicators=[code])
     summaries = gap_summary(ctx.wh, ctx.unit, list(ctx.vs), [code], table=table)
     level = table[table["basis"] == "level"].dropna(subset=["ratio"])
     recent = level[level["year"] >= level["year"].max() - 4]
@@ -255,7 +255,7 @@ def peer_section(ctx: ReportContext) -> dict[str, Any]:
     for code in ["ai_talent_net_migration", "private_ai_investment", "rd_expenditure_pct_gdp",
                  "researchers_rd_per_million", "ai_diffusion"]:
         try:
-            pr = peer_rank(ctx.wh, ctx.unit, indicator=code, group=ctx.peers)
+            pr = peer_rank(ctx.wh, ctx.unit, indicator=code, peers=ctx.peers)
         except Exception as exc:
             ctx.errors.append(f"peer rank {code}: {exc}")
             continue
@@ -355,7 +355,7 @@ def profile_section(ctx: ReportContext) -> dict[str, Any]:
     from aigap.analysis.diagnosis.profile import profile
     from aigap.present.diagnosis import profile_figure
 
-    prof = profile(ctx.unit, ctx.spec, ctx.peers, result=ctx.index)
+    prof = profile(ctx.spec, ctx.unit, peers=ctx.peers, result=ctx.index)
     fig = profile_figure(prof, ctx.lang, compare=list(ctx.vs))
     fig.update_layout(height=430)
     frame = prof.to_frame()
@@ -381,7 +381,7 @@ def decompose_section(ctx: ReportContext) -> dict[str, Any]:
     ranks = ctx.index.ranks[ctx.root]
     leader = str(ranks.idxmin())
     other = leader if leader != ctx.unit else str(ranks.sort_values().index[1])
-    dec = decompose(other, ctx.unit, ctx.spec, result=ctx.index)
+    dec = decompose(ctx.spec, other, vs=ctx.unit, result=ctx.index)
     fig = decomposition_figure(dec, ctx.lang)
     frame = dec.to_frame("pillar")
     table = pd.DataFrame({

@@ -146,7 +146,7 @@ def gap(store: IndexStore, unit: str, vs: Sequence[str], indicator: Sequence[str
 
     u, others, inds = check_request(store, unit, vs, indicator)
     with store.warehouse() as wh:
-        frame = gap_fn(wh, u, others, inds, per=tuple(per))
+        frame = gap_fn(wh, u, vs=others, indicators=inds, per=tuple(per))
     return {"unit": u, "vs": others, "rows": clean(frame)}
 
 
@@ -156,7 +156,7 @@ def trend(store: IndexStore, unit: str, indicator: str, vs: Sequence[str],
 
     u, others, inds = check_request(store, unit, vs, [indicator])
     with store.warehouse() as wh:
-        res = trend_fn(wh, u, others, inds[0], (start, end))
+        res = trend_fn(wh, u, vs=others, indicator=inds[0], window=(start, end))
         series = wh.panel(inds, countries=[u, *others])
     out = present.document(res)
     out["series"] = clean(series[["iso3", "year", "value"]])
@@ -169,7 +169,7 @@ def peer_rank(store: IndexStore, unit: str, indicator: str, group: str,
 
     u, _, inds = check_request(store, unit, [], [indicator])
     with store.warehouse() as wh:
-        res = peer_fn(wh, u, inds[0], group, year)
+        res = peer_fn(wh, u, indicator=inds[0], peers=group, year=year)
     return present.document(res)  # type: ignore[no-any-return]
 
 
@@ -180,7 +180,7 @@ def profile(store: IndexStore, cache: SizedLRU, unit: str, spec: str,
     u = store.check_country(unit)
     cached = store.get(spec)
     res = cache.get_or_compute(("profile", spec, u, peers),
-                               lambda: profile_fn(u, spec, peers, result=cached.result))
+                               lambda: profile_fn(spec, u, peers=peers, result=cached.result))
     return present.document(res)  # type: ignore[no-any-return]
 
 
@@ -190,7 +190,7 @@ def decompose(store: IndexStore, cache: SizedLRU, a: str, b: str, spec: str) -> 
     ua, ub = store.check_country(a), store.check_country(b)
     cached = store.get(spec)
     res = cache.get_or_compute(("decompose", spec, ua, ub),
-                               lambda: decompose_fn(ua, ub, spec, result=cached.result))
+                               lambda: decompose_fn(spec, ua, vs=ub, result=cached.result))
     return present.document(res)  # type: ignore[no-any-return]
 
 
@@ -300,7 +300,7 @@ def frontier_lag(store: IndexStore, unit: str, vs: Sequence[str], metric: str, n
 
     u, others, _ = check_request(store, unit, vs, [])
     with store.warehouse() as wh:
-        res = frontier_lag_from_warehouse(wh, u, others, metric=metric, n_boot=n_boot,
+        res = frontier_lag_from_warehouse(wh, u, vs=others, metric=metric, n_boot=n_boot,
                                           seed=seed)
     return clean(res.to_dict())  # type: ignore[no-any-return]
 

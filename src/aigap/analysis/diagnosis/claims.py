@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aigap.config import PACKAGE_DIR
@@ -112,6 +113,21 @@ class ClaimCheck:
                           "sources": self.sources})
 
 
+class ClaimsResult(list[ClaimCheck]):
+    """The verdicts of :func:`check_claims`, in claim order: a list of ``ClaimCheck`` with the
+    result protocol (``to_frame()``, ``to_dict()``)."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per claim: id, verdict, English and Korean text, sources."""
+        return pd.DataFrame([{"id": c.id, "verdict": c.verdict, "text_en": c.text_en,
+                              "text_ko": c.text_ko, "sources": "; ".join(c.sources)}
+                             for c in self], columns=["id", "verdict", "text_en", "text_ko",
+                                                      "sources"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_safe({"claims": [c.to_dict() for c in self]})
+
+
 def _claim_error(exc: ValidationError) -> str:
     """``claims[0].kind: ...`` in words a claims author understands."""
     err = exc.errors()[0]
@@ -151,7 +167,7 @@ def _check_ratio(c: RatioClaim, wh: Warehouse, names: dict[str, str],
                  names_ko: dict[str, str]) -> ClaimCheck:
     from aigap.analysis.diagnosis.gap import gap
 
-    rows = gap(wh, c.unit, c.vs, [c.indicator], per=())
+    rows = gap(wh, c.unit, vs=c.vs, indicators=[c.indicator], per=())
     rows = rows[(rows["basis"] == "level") & rows["ratio"].notna()]
     if c.year is not None:
         rows = rows[rows["year"] == c.year]
@@ -194,7 +210,7 @@ def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
     from aigap.analysis.diagnosis.peer_rank import peer_rank
 
     try:
-        pr = peer_rank(wh, c.unit, indicator=c.indicator, group=c.group, year=c.year)
+        pr = peer_rank(wh, c.unit, indicator=c.indicator, peers=c.group, year=c.year)
     except AigapError as exc:
         return _not_checkable(c, str(exc))
     if pr.rank is None:
@@ -209,7 +225,7 @@ def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
         if y == pr.year:
             continue
         try:
-            o = peer_rank(wh, c.unit, indicator=c.indicator, group=c.group, year=y)
+            o = peer_rank(wh, c.unit, indicator=c.indicator, peers=c.group, year=y)
         except AigapError:
             continue
         if o.rank is not None:
@@ -324,9 +340,9 @@ def _not_checkable(c: Any, why: str, peer_rank: Any = None) -> ClaimCheck:
                       facts={"kind": "not_checkable", "why": why, "peer_rank": peer_rank})
 
 
-def check_claims(wh: Warehouse, claims: list[Any] | None = None,
+def check_claims(wh: Warehouse, claims: list[Any] | None = None, *,
                  progress: Callable[[int, int], None] | None = None,
-                 indices: dict[str, tuple[Any, Any]] | None = None) -> list[ClaimCheck]:
+                 indices: dict[str, tuple[Any, Any]] | None = None) -> ClaimsResult:
     """Verdicts for ``claims`` (default: the shipped claims.yaml).
 
     ``indices`` maps spec names to (IndexResult, input frame) already built on ``wh``.
@@ -334,7 +350,7 @@ def check_claims(wh: Warehouse, claims: list[Any] | None = None,
     claims = load_claims() if claims is None else claims
     names, names_ko = wh.country_names("en"), wh.country_names("ko")
     cache: dict[str, Any] = dict(indices or {})
-    out = []
+    out = ClaimsResult()
     for i, c in enumerate(claims):
         if isinstance(c, RatioClaim):
             out.append(_check_ratio(c, wh, names, names_ko))

@@ -214,15 +214,16 @@ class Decomposition:
         })
 
 
-def decompose(unit_a: str, unit_b: str, spec: str | object = "aigap",
-              result: IndexResult | None = None, *, method: Method = "auto") -> Decomposition:
-    """Decompose ``score(unit_a) - score(unit_b)`` into pillar and indicator contributions.
+def decompose(spec: str | object, unit: str, *, vs: str, result: IndexResult | None = None,
+              method: Method = "auto") -> Decomposition:
+    """Decompose ``score(unit) - score(vs)`` into pillar and indicator contributions (the
+    result's ``unit_a`` is ``unit``, ``unit_b`` is ``vs``).
 
     ``method``: "auto" (linear when every level is arithmetic, else Shapley), or force one;
     "linear" on a non-arithmetic index is refused (it would not add up).
     """
     res = result_for(spec, result)
-    a, b = check_unit(res, unit_a), check_unit(res, unit_b)
+    a, b = check_unit(res, unit), check_unit(res, vs)
     return decompose_result(res, a, b, method=method)
 
 

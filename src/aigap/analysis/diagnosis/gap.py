@@ -269,6 +269,7 @@ def _check_units(unit: str, vs: Sequence[str] | str) -> tuple[str, list[str]]:
 def gap(
     wh: Warehouse,
     unit: str,
+    *,
     vs: Sequence[str],
     indicators: Sequence[str],
     years: Iterable[int] | None = None,
@@ -364,7 +365,7 @@ def gap_summary(
     if isinstance(indicators, str):
         indicators = [indicators]
     if table is None:
-        table = gap(wh, u, others, indicators, per=())
+        table = gap(wh, u, vs=others, indicators=indicators, per=())
     names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
     out: list[GapSummary] = []
     for ind in indicators:

@@ -58,6 +58,10 @@ class PeerRank:
     names_en: dict[str, str] = field(default_factory=dict, repr=False)
     names_ko: dict[str, str] = field(default_factory=dict, repr=False)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The group's members with value, rank and year (the ``table``)."""
+        return self.table
+
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self)
                if f.name not in ("names_en", "names_ko")}
@@ -165,18 +169,19 @@ def rank_in_group(
 def peer_rank(
     wh: Warehouse,
     unit: str,
-    indicator: str | None = None,
-    group: str | Sequence[str] = "OECD",
-    year: int | None = None,
     *,
+    indicator: str | None = None,
+    peers: str | Sequence[str] = "OECD",
+    year: int | None = None,
     values: pd.Series | None = None,
     direction: int | None = None,
 ) -> PeerRank:
-    """Rank of ``unit`` within ``group`` on ``indicator`` (or on supplied ``values``).
+    """Rank of ``unit`` within the group ``peers`` on ``indicator`` (or on supplied ``values``).
 
     ``values``: scores indexed by ISO3 (e.g. an index level), used instead of the warehouse;
     then ``direction`` defaults to +1 and the source is "supplied values".
     """
+    group = peers  # the body's name for the peer group
     u = check_iso3([unit])[0]
     names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
     if values is not None:

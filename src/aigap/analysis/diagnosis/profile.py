@@ -231,8 +231,8 @@ class Profile:
         })
 
 
-def profile(unit: str, spec: str | object = "aigap", peers: str | Sequence[str] = "OECD",
-            result: IndexResult | None = None, *, strong: float = STRONG,
+def profile(spec: str | object, unit: str, *, peers: str | Sequence[str] = "OECD",
+            result: IndexResult | None = None, strong: float = STRONG,
             weak: float = WEAK) -> Profile:
     """Percentiles of ``unit`` among ``peers`` on every pillar and indicator of an index.
 

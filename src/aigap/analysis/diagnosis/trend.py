@@ -164,6 +164,14 @@ class TrendResult:
                              "unit": f.unit, "source": f.source})
         return pd.DataFrame(rows)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit: its fit and, for comparators, the convergence with the unit."""
+        fits, comp = self.fits_frame(), self.comparisons_frame()
+        if comp.empty:
+            return fits
+        return fits.merge(comp.drop(columns=["iso3"]).rename(columns={"other": "iso3"}),
+                          on="iso3", how="left")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: non-finite numbers become null (aigap.jsonsafe). An interval whose upper
         end is +inf ("the data cannot rule out that it never closes") is kept as a flag:
@@ -313,10 +321,10 @@ def converge(
 def trend(
     wh: Warehouse,
     unit: str,
-    vs: Sequence[str] | None = None,
-    indicator: str = "",
-    window: tuple[int | None, int | None] | None = None,
     *,
+    indicator: str,
+    vs: Sequence[str] | None = None,
+    window: tuple[int | None, int | None] | None = None,
     level: float = LEVEL,
     n_draws: int = N_DRAWS,
 ) -> TrendResult:

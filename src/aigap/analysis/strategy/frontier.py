@@ -331,9 +331,9 @@ def _count_table(models: pd.DataFrame, masks: dict[str, np.ndarray], country: st
 
 def frontier_lag(
     models: pd.DataFrame,
-    country: str,
-    vs: Sequence[str] = ("USA", "CHN"),
+    unit: str,
     *,
+    vs: Sequence[str] = ("USA", "CHN"),
     metric: str = "compute",
     cutoff: str = DEFAULT_CUTOFF,
     start_year: int = DEFAULT_START_YEAR,
@@ -352,6 +352,7 @@ def frontier_lag(
     only the focal country's single-country models (co-developed models still count for the
     comparators).
     """
+    country = unit  # the body's name for the unit
     if metric not in METRICS:
         raise AigapError(f"unknown metric {metric!r}; choose {', '.join(METRICS)}")
     if method not in ("interp", "step"):
@@ -460,9 +461,9 @@ def frontier_lag(
         notes=notes, level=level, n_boot=n_boot)
 
 
-def frontier_lag_from_warehouse(wh: Any, country: str, vs: Sequence[str] = ("USA", "CHN"), *,
+def frontier_lag_from_warehouse(wh: Any, unit: str, *, vs: Sequence[str] = ("USA", "CHN"),
                                 vintage: str | None = None, **kwargs: Any) -> FrontierLagResult:
     """:func:`frontier_lag` on the warehouse's Epoch AI models (one load-then-compute for the
     CLI, the web API and the report); ``kwargs`` go to :func:`frontier_lag`."""
     em = load_epoch_models(wh, vintage)
-    return frontier_lag(em.models, country, vs, provenance=em.provenance, **kwargs)
+    return frontier_lag(em.models, unit, vs=vs, provenance=em.provenance, **kwargs)

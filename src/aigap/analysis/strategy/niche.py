@@ -192,11 +192,12 @@ def ceti_technology_rca(scores: pd.DataFrame, country: str) -> pd.DataFrame:
     return out.sort_values("rca", ascending=False).reset_index(drop=True)
 
 
-def niche(models: pd.DataFrame, ceti_scores: pd.DataFrame | None, country: str, *,
+def niche(models: pd.DataFrame, unit: str, *, ceti_scores: pd.DataFrame | None = None,
           counting: Counting = "fractional", early: tuple[int, int] = DEFAULT_EARLY,
           recent: tuple[int, int] = DEFAULT_RECENT, min_count: int = MIN_COUNT,
           provenance: dict[str, Any] | None = None) -> NicheResult:
     """Both RCA tables for ``country``; ``ceti_scores`` may be None (CETI part left empty)."""
+    country = unit  # the body's name for the unit
     country = check_iso3([country])[0]
     if early[0] > early[1] or recent[0] > recent[1]:
         raise AigapError("a window's first year must not be after its last")
@@ -230,11 +231,12 @@ def load_ceti_scores(wh: Any) -> pd.DataFrame:
     return wh.wide(codes) if codes else pd.DataFrame()
 
 
-def niche_from_warehouse(wh: Any, country: str, *, vintage: str | None = None,
+def niche_from_warehouse(wh: Any, unit: str, *, vintage: str | None = None,
                          **kwargs: Any) -> NicheResult:
     """:func:`niche` on the warehouse's Epoch AI models and Belfer CETI scores (one
     load-then-compute for the CLI, the web API and the report)."""
     from aigap.analysis.strategy.frontier import load_epoch_models
 
     em = load_epoch_models(wh, vintage)
-    return niche(em.models, load_ceti_scores(wh), country, provenance=em.provenance, **kwargs)
+    return niche(em.models, unit, ceti_scores=load_ceti_scores(wh), provenance=em.provenance,
+                 **kwargs)

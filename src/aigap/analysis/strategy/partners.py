@@ -124,7 +124,7 @@ class PartnerResult:
 
 def partners(
     profile: pd.DataFrame,
-    country: str,
+    unit: str,
     *,
     models: pd.DataFrame | None = None,
     gov: pd.Series | None = None,
@@ -143,6 +143,7 @@ def partners(
     ``candidates``: default every unit of ``profile`` plus OECD members, those without
     pillar scores being dropped (and named in the notes).
     """
+    country = unit  # the body's name for the unit
     weights = weights or PartnerWeights()
     profile = profile.astype(float).dropna(how="all")
 
@@ -235,7 +236,7 @@ def load_gov_readiness(wh: Any, country: str) -> tuple[pd.Series, int | None]:
     return p[p["year"] == year].set_index("iso3")["value"], year
 
 
-def partners_from_warehouse(wh: Any, country: str, *, vintage: str | None = None,
+def partners_from_warehouse(wh: Any, unit: str, *, vintage: str | None = None,
                             profile: pd.DataFrame | None = None,
                             **kwargs: Any) -> PartnerResult:
     """:func:`partners` on the warehouse's Tortoise pillars (or ``profile``), Epoch AI models
@@ -244,7 +245,7 @@ def partners_from_warehouse(wh: Any, country: str, *, vintage: str | None = None
     from aigap.analysis.strategy.frontier import load_epoch_models
 
     em = load_epoch_models(wh, vintage)
-    gov, gov_year = load_gov_readiness(wh, country)
+    gov, gov_year = load_gov_readiness(wh, unit)
     prof = load_tortoise_profile(wh) if profile is None else profile
-    return partners(prof, country, models=em.models, gov=gov, gov_year=gov_year,
+    return partners(prof, unit, models=em.models, gov=gov, gov_year=gov_year,
                     provenance=em.provenance, **kwargs)

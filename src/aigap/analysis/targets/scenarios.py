@@ -368,6 +368,10 @@ class ScenarioResult:
         u = find_unit(pd.Index(self.table["unit"]), unit)
         return self.table.set_index("unit").loc[u]
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit: projected rank distribution (``table``)."""
+        return self.table
+
     def to_dict(self) -> dict[str, Any]:
         from aigap.jsonsafe import json_safe
 
@@ -384,12 +388,12 @@ class ScenarioResult:
 
 def scenario(
     spec: str | Path | Spec,
+    *,
     to: int = 2030,
     n: int = 2000,
     seed: int | None = 0,
     what_if: str | list[WhatIf] | None = None,
     k: int = 3,
-    *,
     data: pd.DataFrame | None = None,
     history: pd.DataFrame | HistoryProvider | None = None,
     linear: Iterable[str] = (),

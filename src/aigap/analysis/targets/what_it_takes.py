@@ -123,6 +123,10 @@ class TargetResult:
     verified_rank: int | None = None
     notes: list[str] = field(default_factory=list)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The indicators that move (``moves``)."""
+        return self.moves
+
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "moves"}
         d["moves"] = self.moves
@@ -135,13 +139,13 @@ class TargetResult:
 def what_it_takes(
     spec: str | Path | Spec,
     unit: str,
+    *,
     rank: int = 3,
     cost: Mapping[str, float] | None = None,
     bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
     max_growth: float | Mapping[str, float] | None = None,
     years: int | None = None,
     cap_at_leader: bool = True,
-    *,
     move_imputed: bool = True,
     data: pd.DataFrame | None = None,
     year: int | None = None,

@@ -488,9 +488,9 @@ def stack_blocks(parts: Sequence[list[dict[str, np.ndarray]]]) -> dict[str, np.n
     return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
 
 
-def robustness(spec: str | Path | Spec, n: int = 10_000, seed: int | None = 0,
+def robustness(spec: str | Path | Spec, *, n: int = 10_000, seed: int | None = 0,
                uncertainty: Any = None, chunk_size: int = DEFAULT_CHUNK,
-               backend: Backend | None = None, *, k: int = 3, data: pd.DataFrame | None = None,
+               backend: Backend | None = None, k: int = 3, data: pd.DataFrame | None = None,
                year: int | None = None, progress: Progress | None = None,
                setup: Setup | None = None) -> RobustnessResult:
     """Monte Carlo uncertainty analysis of a spec's ranks.
@@ -619,6 +619,12 @@ class RobustnessResult:
             df["score_p05"], df["score_p95"] = sq[0], sq[1]
             df["mean_abs_shift"] = np.nanmean(np.abs(R - self.nominal_rank), axis=0)
         return df.sort_values(["median_rank", "nominal_rank"], kind="stable")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary and one record per unit (``to_frame()``), JSON-safe."""
+        from aigap.jsonsafe import json_safe
+
+        return json_safe({**self.summary(), "units": self.to_frame().reset_index()})  # type: ignore[no-any-return]
 
     def summary(self) -> dict[str, Any]:
         return {"spec": self.spec_name, "n": self.n, "n_failed": self.n_failed,

@@ -109,6 +109,15 @@ class SensitivityResult:
     n_dropped: int = 0  # Saltelli row-sets left out because one of their runs failed
     warnings: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Run facts and every target's indices, JSON-safe."""
+        from aigap.jsonsafe import json_safe
+
+        return json_safe({  # type: ignore[no-any-return]
+            "spec": self.spec_name, "n": self.n, "runs": self.n_runs, "seed": self.seed,
+            "unit": self.unit, "dropped_row_sets": self.n_dropped, "warnings": self.warnings,
+            "indices": self.indices})
+
     def to_frame(self, target: str | None = None) -> pd.DataFrame:
         """Indices of one target (default: the unit if given, else the mean rank shift)."""
         tgt = target or self.unit or SHIFT
@@ -119,8 +128,8 @@ class SensitivityResult:
         return df.drop(columns="target").reset_index(drop=True)
 
 
-def sensitivity(spec: str | Path | Spec, n: int = 1024, seed: int | None = 0,
-                uncertainty: Any = None, unit: str | None = None, *,
+def sensitivity(spec: str | Path | Spec, unit: str | None = None, *, n: int = 1024,
+                seed: int | None = 0, uncertainty: Any = None,
                 backend: Backend | None = None, data: pd.DataFrame | None = None,
                 year: int | None = None, progress: Progress | None = None,
                 setup: Setup | None = None) -> SensitivityResult:

@@ -201,7 +201,7 @@ def _trend(store: IndexStore, unit: str, indicator: str, lang: str) -> dict[str,
     with store.warehouse() as wh:
         panel = wh.panel([indicator], countries=[unit, *others])
         try:
-            res = trend(wh, unit, others, indicator)
+            res = trend(wh, unit, vs=others, indicator=indicator)
             sentences = [present.sentence(c, lang) for c in res.comparisons]
             sentences += list(res.skipped.values())
         except AigapError as exc:

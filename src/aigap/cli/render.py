@@ -1,0 +1,185 @@
+"""The one output function of the CLI: ``render(result_or_frame, fmt, lang)``.
+
+Tables go through rich, CSV through pandas with formula-like cells neutralised, JSON through
+the one cleaner (``aigap.jsonsafe``: non-finite numbers become null). Every command calls
+``render`` instead of choosing a format itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from aigap.i18n import DEFAULT_LANG
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
+# Columns of codes (ISO3, indicator codes) are never wrapped: a code is one token.
+_CODE = re.compile(r"[A-Za-z0-9_.:/-]{1,40}")
+_MAX_UNBROKEN = 40  # words longer than this (URLs) may fold; shorter ones never split
+
+_console: Console | None = None
+
+
+def console() -> Console:
+    """The stdout console (piped or captured output gets 160 columns, not rich's 80)."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(width=None if sys.stdout.isatty() else 160)
+    return _console
+
+
+def _lang(lang: Any) -> str:
+    return str(getattr(lang, "value", lang) or DEFAULT_LANG)
+
+
+def neutralise(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not execute: text starting with = + - @ tab or CR gets a
+    leading apostrophe; numbers (also negative ones, and numeric text) stay as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def as_frame(result: Any) -> pd.DataFrame:
+    """The frame of a result: a DataFrame itself, else ``result.to_frame()``."""
+    import pandas as pd
+
+    if isinstance(result, pd.DataFrame):
+        return result
+    if hasattr(result, "to_frame"):
+        return result.to_frame()
+    return pd.DataFrame(result)
+
+
+def as_json(result: Any) -> Any:
+    """The JSON value of a result: a frame's records, a result's document (``to_dict()`` plus
+    its sentences when ``aigap.present`` has them), lists and dicts element-wise."""
+    import pandas as pd
+
+    from aigap.jsonsafe import json_safe
+
+    if isinstance(result, pd.DataFrame):
+        return json_safe(result)
+    if isinstance(result, Mapping):
+        return {str(k): as_json(v) for k, v in result.items()}
+    if isinstance(result, list | tuple):
+        return [as_json(r) for r in result]
+    if hasattr(result, "to_dict") and not isinstance(result, dict | pd.Series):
+        from aigap.present.text import document, sentence
+
+        if sentence.dispatch(type(result)) is not sentence.dispatch(object):
+            return document(result)
+        return json_safe(result.to_dict())
+    return json_safe(result)
+
+
+def _integral(col: pd.Series) -> bool:
+    """A float column whose values are all whole numbers (ranks, counts): printed as integers."""
+    import numpy as np
+    import pandas as pd
+
+    if not pd.api.types.is_float_dtype(col):
+        return False
+    vals = col.to_numpy(dtype=float)
+    vals = vals[np.isfinite(vals)]
+    return bool(len(vals)) and bool(np.all(vals == np.round(vals)))
+
+
+def _cell(value: Any, lang: str, integral: bool) -> str:
+    import pandas as pd
+
+    from aigap.i18n.numbers import DASH, format_number
+
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                         and pd.isna(value)):
+        return DASH
+    if integral:  # ranks and counts: no decimals (large values keep their "2.61 bn" style)
+        return format_number(float(value), lang, decimals=0)
+    if isinstance(value, float):
+        return format_number(value, lang, decimals=4)
+    return str(value)
+
+
+def header(column: Any, lang: str) -> str:
+    """A table column's header in ``lang`` (the catalogue's ``cli.header.<column>``, then pillar
+    names); tables in the default language keep the machine names, as CSV and JSON do."""
+    name = str(column)
+    if lang == DEFAULT_LANG:
+        return name
+    from aigap.i18n import pillar_name, t_or
+
+    return t_or(f"cli.header.{name}", lang, pillar_name(name, lang, name))
+
+
+def table(df: pd.DataFrame, lang: str, title: str | None = None) -> Any:
+    """A rich Table of ``df``: numbers right-aligned in the language's style, whole-number
+    columns as integers, code columns never wrapped, words never split."""
+    import pandas as pd
+    from rich.table import Table
+
+    out = Table(header_style="bold cyan", show_lines=False, title=None)
+    integral = {c: _integral(df[c]) for c in df.columns}
+    cells = {c: [_cell(v, lang, integral[c]) for v in df[c]] for c in df.columns}
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        texts = [t for t in cells[col] if t]
+        codes = not numeric and bool(texts) and all(_CODE.fullmatch(t) for t in texts)
+        longest = max((len(w) for t in texts for w in t.split()), default=1)
+        name = header(col, lang)
+        out.add_column(name, justify="right" if numeric else "left",
+                       no_wrap=numeric or codes,
+                       min_width=min(max(longest, 1), _MAX_UNBROKEN),
+                       overflow="fold" if longest > _MAX_UNBROKEN else "ellipsis")
+    for row in zip(*cells.values(), strict=True):
+        out.add_row(*row)
+    return out
+
+
+def render(result_or_frame: Any, fmt: OutputFormat | str = OutputFormat.table,
+           lang: Any = DEFAULT_LANG, *, title: str | None = None,
+           caption: str | None = None) -> None:
+    """Print a result or a frame on stdout as a rich table, CSV or JSON.
+
+    JSON: frames as records, results as their document (``to_dict()`` plus sentences), other
+    values (dicts, lists) through ``aigap.jsonsafe``. CSV and tables: ``to_frame()`` of a
+    result. ``title`` and ``caption`` only go with tables (CSV and JSON stay machine-readable).
+    """
+    fmt = OutputFormat(fmt)
+    lg = _lang(lang)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(as_json(result_or_frame), ensure_ascii=False, indent=1,
+                                    default=str) + "\n")
+        return
+    df = as_frame(result_or_frame)
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(df.map(neutralise).to_csv(index=False))
+        return
+    from rich.markup import escape
+
+    con = console()
+    # Title and caption go on their own lines: inside the table rich wraps them to its width.
+    if title:
+        con.print(f"[bold]{escape(title)}[/]")
+    con.print(table(df, lg))
+    if caption:
+        con.print(f"[dim]{escape(caption)}[/]")
