@@ -131,25 +131,33 @@ def header(column: Any, lang: str) -> str:
     return t_or(f"cli.header.{name}", lang, pillar_name(name, lang, name))
 
 
-def table(df: pd.DataFrame, lang: str, title: str | None = None) -> Any:
+def table(df: pd.DataFrame, lang: str, title: str | None = None,
+          width: int | None = None) -> Any:
     """A rich Table of ``df``: numbers right-aligned in the language's style, whole-number
-    columns as integers, code columns never wrapped, words never split."""
+    columns as integers, code columns never wrapped, words never split — unless the words of
+    all columns cannot fit side by side in ``width``: then long text folds, so that no
+    column is cut off."""
     import pandas as pd
     from rich.table import Table
 
     out = Table(header_style="bold cyan", show_lines=False, title=None)
     integral = {c: _integral(df[c]) for c in df.columns}
     cells = {c: [_cell(v, lang, integral[c]) for v in df[c]] for c in df.columns}
+    specs = []
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
         texts = [t for t in cells[col] if t]
         codes = not numeric and bool(texts) and all(_CODE.fullmatch(t) for t in texts)
         longest = max((len(w) for t in texts for w in t.split()), default=1)
+        specs.append((col, numeric, codes, min(max(longest, 1), _MAX_UNBROKEN), longest))
+    # each column costs its width plus 3 characters of border and padding
+    fits = width is None or sum(w + 3 for *_, w, _ in specs) + 1 <= width
+    for col, numeric, codes, min_w, longest in specs:
         name = header(col, lang)
         out.add_column(name, justify="right" if numeric else "left",
                        no_wrap=numeric or codes,
-                       min_width=min(max(longest, 1), _MAX_UNBROKEN),
-                       overflow="fold" if longest > _MAX_UNBROKEN else "ellipsis")
+                       min_width=min_w if fits or numeric or codes else None,
+                       overflow="fold" if longest > _MAX_UNBROKEN or not fits else "ellipsis")
     for row in zip(*cells.values(), strict=True):
         out.add_row(*row)
     return out
@@ -180,6 +188,6 @@ def render(result_or_frame: Any, fmt: OutputFormat | str = OutputFormat.table,
     # Title and caption go on their own lines: inside the table rich wraps them to its width.
     if title:
         con.print(f"[bold]{escape(title)}[/]")
-    con.print(table(df, lg))
+    con.print(table(df, lg, width=con.width))
     if caption:
         con.print(f"[dim]{escape(caption)}[/]")
