@@ -295,6 +295,31 @@ def test_accept_outliers_records_the_reviewed_value(site: tuple[Path, Path],
         pull(db_path=db, data_dir=root, datasets=DATASETS)
 
 
+def test_cli_accept_outliers_option(site: tuple[Path, Path], tmp_path: Path) -> None:
+    root, db = site
+    set_cell(root, OWID, "United States,USA,2021,", INV, "150497")
+    accept = tmp_path / "ok.yaml"
+    accept.write_text("- {dataset: owid_cset_private_ai_investment, indicator: "
+                      "private_ai_investment, iso3: USA, year: 2021, reason: drill}\n")
+    code, out = cli_pull(root, db, "--accept-outliers", str(accept))
+    assert code == 0, out
+    assert "accepted outlier owid_cset_private_ai_investment private_ai_investment USA 2021: "\
+        "drill" in out
+
+
+def test_a_subset_pull_is_judged_against_the_stored_series(site: tuple[Path, Path]) -> None:
+    root, db = site
+    set_cell(root, LABOUR, "KOR,2023,", "value", "29587631000")  # 1000x: more than everyone
+    before = db.read_bytes()
+    with pytest.raises(PlausibilityError) as err:
+        pull(db_path=db, data_dir=root, datasets=["wb_labor_force"])
+    assert db.read_bytes() == before
+    msg = str(err.value)
+    # the population it is compared with was not pulled now: named by its stored file
+    assert "labor_force / population = 572 with population = 51,712,619 " \
+        "(raw/world_bank_wdi/population.csv, row 731)" in msg, msg
+
+
 @pytest.mark.parametrize(("text", "fragment"), [
     ("dataset: x\n", "expected a list"),
     ("- dataset: wb_population\n  indicator: population\n  iso3: KOR\n  year: 2023\n",

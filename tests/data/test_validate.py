@@ -160,11 +160,20 @@ def test_percent_sign_allowed_where_the_header_says_so(tmp_path: Path) -> None:
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=300), min_size=1, max_size=60),
        st.integers(min_value=1, max_value=64), st.booleans())
-def test_longest_line_in_chunks(lengths: list[int], chunk: int, final_newline: bool) -> None:
+def test_scan_bytes_in_chunks(lengths: list[int], chunk: int, final_newline: bool) -> None:
     raw = "\n".join("x" * n for n in lengths) + ("\n" if final_newline else "")
     best = max(lengths)
-    length, line = validate.longest_line(raw.encode(), chunk=chunk)
-    assert length == best and lengths[line - 1] == best
+    scan = validate.scan_bytes(raw.encode(), chunk=chunk)
+    assert scan.longest == best and lengths[scan.longest_line - 1] == best
+    assert not scan.control and scan.newlines == raw.count("\n") and scan.quotes == 0
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("a,b\n1,2\n", False), ("a,b\n1,\x002\n", True), ("a\tb\r\n1\t2", False),
+    ("a,b\n1,\x7f\n", True), ("a,b\n\u00a9,\u0085\n", True), ("\u00a9 \u00e9", False),
+])
+def test_scan_bytes_finds_control_characters(text: str, found: bool) -> None:
+    assert validate.scan_bytes(text.encode("utf-8"), chunk=4).control is found
 
 
 # --- cells of a tidy frame ---------------------------------------------------------------------

@@ -70,10 +70,10 @@ def pull_cmd(
         err_console.print(f"[yellow]warning[/] {ds_id}: {msg}", highlight=False)
     for ds_id, msg in report.skipped:
         err_console.print(f"[yellow]skipped[/] {ds_id}: {msg}", highlight=False)
-    for ds_id, what, reason, origin in report.exceptions:
+    for ds_id, what, reason, origin in dict.fromkeys(report.exceptions):
         if origin.startswith("accepted"):
             err_console.print(f"[yellow]accepted outlier[/] {ds_id} {what}: {reason}",
-                              highlight=False)
+                              highlight=False, soft_wrap=True)
     console.print(
         f"[green]loaded[/] {report.rows:,} observations from {len(report.loaded)} datasets "
         f"into {report.db_path}"

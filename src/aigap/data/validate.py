@@ -146,11 +146,9 @@ def check_years(values: pd.Series, texts: pd.Series | None = None) -> None:
 
 
 def check_csv_text(raw: bytes, text: str, path: Path, used: Iterable[str]) -> None:
-    """Shape and characters of a CSV (its bytes and decoded text) before pandas parses it.
-
-    ``used`` are the columns the parser reads: control characters elsewhere (free-text notes
-    of the publisher) are harmless and left alone.
-    """
+    """Shape and characters of a CSV (its UTF-8 bytes and decoded text) before pandas parses
+    it. ``used`` are the columns the parser reads: control characters elsewhere (free-text
+    notes of the publisher) are harmless and left alone."""
     header_end = text.find("\n")
     header_line = (text if header_end < 0 else text[:header_end]).rstrip("\r")
     if len(header_line) > MAX_LINE_BYTES or header_line.count(",") >= MAX_COLUMNS:
@@ -158,14 +156,14 @@ def check_csv_text(raw: bytes, text: str, path: Path, used: Iterable[str]) -> No
         raise DataFormatError(path, f"the header has {n:,} columns ({len(header_line):,} "
                               f"characters); at most {MAX_COLUMNS:,} columns are read", row=1)
     header = _fields(header_line)
-    if len(raw) > MAX_LINE_BYTES:
-        length, line = longest_line(raw)
-        if length > MAX_LINE_BYTES:
-            raise DataFormatError(path, f"line of {length:,} bytes (at most {MAX_LINE_BYTES:,}"
-                                  "): not a table this reader accepts", row=line)
-    if CONTROL.search(text):
+    scan = scan_bytes(raw)
+    if scan.longest > MAX_LINE_BYTES:
+        raise DataFormatError(path, f"line of {scan.longest:,} bytes (at most "
+                              f"{MAX_LINE_BYTES:,}): not a table this reader accepts",
+                              row=scan.longest_line)
+    if scan.control:
         _check_control_chars(text, path, header, set(used))
-    _check_last_row(text, path, header)
+    _check_last_row(text, path, header, scan)
 
 
 def _fields(text: str) -> list[str]:
@@ -173,13 +171,34 @@ def _fields(text: str) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline="")), [])
 
 
-def longest_line(raw: bytes, chunk: int = 1 << 24) -> tuple[int, int]:
-    """(length in bytes, 1-based line number) of the longest line, in bounded memory."""
-    best, best_line, line_start, lines = 0, 1, 0, 0
+# C1 controls are 0xC2 0x80-0x9F in UTF-8 (C0 and DEL are found by comparisons).
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a file's bytes found."""
+
+    longest: int  # bytes in the longest line
+    longest_line: int  # its 1-based number
+    control: bool  # any control character
+    newlines: int
+    quotes: int
+
+
+def scan_bytes(raw: bytes, chunk: int = 1 << 24) -> Scan:
+    """Line lengths, control characters, newline and quote counts in one pass of bounded
+    memory (a 200 MB file is read in 16 MB chunks)."""
+    best, best_line, line_start, lines, quotes, control = 0, 1, 0, 0, 0, False
     for off in range(0, len(raw), chunk):
         part = np.frombuffer(raw, dtype=np.uint8, count=min(chunk, len(raw) - off), offset=off)
-        ends = np.flatnonzero(part == 10) + off
+        ends = np.flatnonzero(part == 10)
+        quotes += int(np.count_nonzero(part == 34))
+        if not control:  # bytes < 32 other than tab, LF and CR; or DEL
+            allowed = len(ends) + np.count_nonzero(part == 9) + np.count_nonzero(part == 13)
+            control = np.count_nonzero(part < 32) > allowed or bool((part == 127).any())
         if len(ends):
+            ends += off
             lengths = np.diff(np.r_[line_start, ends + 1]) - 1
             k = int(np.argmax(lengths))
             if lengths[k] > best:
@@ -188,7 +207,9 @@ def longest_line(raw: bytes, chunk: int = 1 << 24) -> tuple[int, int]:
             line_start = int(ends[-1]) + 1
     if len(raw) - line_start > best:
         best, best_line = len(raw) - line_start, lines + 1
-    return best, best_line
+    if not control and b"\xc2" in raw:
+        control = _C1.search(raw) is not None
+    return Scan(best, best_line, bool(control), lines, quotes)
 
 
 def _check_control_chars(text: str, path: Path, header: list[str], used: set[str]) -> None:
@@ -203,22 +224,25 @@ def _check_control_chars(text: str, path: Path, header: list[str], used: set[str
                                       row=n, column=names[j])
 
 
-def _check_last_row(text: str, path: Path, header: list[str]) -> None:
+def _check_last_row(text: str, path: Path, header: list[str], scan: Scan) -> None:
     """A final record with fewer fields than the header, or ending in an empty field without a
     line break: the file was cut mid-row. (A cut inside the last number cannot be seen here;
     the plausibility rules judge the value.)"""
-    body = text.rstrip("\r\n")
-    start = body.rfind("\n") + 1
-    # Inside a quoted field the line is not a record start; walk back to an even quote count.
-    while start > 0 and body.count('"', 0, start) % 2:
-        start = body.rfind("\n", 0, start - 1) + 1
+    end = len(text)
+    while end and text[end - 1] in "\r\n":
+        end -= 1
+    start = text.rfind("\n", 0, end) + 1
+    # Inside a quoted field the line is not a record start; walk back to an even quote count
+    # (counted from the end: the scan knows the file's total).
+    while start > 0 and (scan.quotes - text.count('"', start)) % 2:
+        start = text.rfind("\n", 0, start - 1) + 1
     if start == 0:
         return  # header only
-    last = body[start:]
+    last = text[start:end]
     if not last.strip() or last.count('"') % 2:
         return  # blank tail, or an unterminated quote that pandas reports itself
     fields = _fields(last)
-    row = body.count("\n", 0, start) + 1
+    row = scan.newlines - text.count("\n", start) + 1
     if len(fields) < len(header):
         raise DataFormatError(
             path, f"the last row has {len(fields)} of {len(header)} fields ({last[:60]!r}): "
@@ -479,6 +503,11 @@ RELATIONS: tuple[Relation, ...] = (
 )
 
 
+def related_indicators() -> set[str]:
+    """Indicators that :data:`RELATIONS` compare."""
+    return {r.num for r in RELATIONS} | {r.den for r in RELATIONS}
+
+
 @dataclass(frozen=True)
 class Outlier:
     """A value the plausibility rules flag, with what shows it."""
@@ -522,29 +551,52 @@ def find_outliers(
     obs: pd.DataFrame,
     touched: Iterable[str] | None = None,
     signed: Iterable[str] = (),
+    files: Mapping[str, str] | None = None,
 ) -> list[Outlier]:
     """Values of ``obs`` that the plausibility rules flag.
 
-    ``obs``: observations (indicator, iso3, year, value, unit, source, source_row) plus
-    ``file`` and ``column`` to name the place. Only series and pairs holding a row of a
-    ``touched`` source are judged (a pull of some sources does not re-judge the others).
-    ``signed`` indicators (net flows) are not on a ratio scale and skip the time rule.
+    ``obs``: observations (indicator, iso3, year, value, unit, source, source_row). Only
+    series and pairs holding a row of a ``touched`` source are judged (a pull of some sources
+    does not re-judge the others). ``signed`` indicators (net flows) are not on a ratio scale
+    and skip the time rule. ``files`` names the file of each source for the messages.
     """
     touched_set = set(obs["source"]) if touched is None else set(touched)
-    return [*_time_outliers(obs, touched_set, set(signed)),
-            *_related_outliers(obs, touched_set)]
+    where = _Places(obs, files or {})
+    return [*_time_outliers(obs, touched_set, set(signed), where),
+            *_related_outliers(obs, touched_set, where)]
 
 
-def _time_outliers(obs: pd.DataFrame, touched: set[str], signed: set[str]) -> list[Outlier]:
+class _Places:
+    """Outliers built from rows of ``obs`` (by position), with their file."""
+
+    def __init__(self, obs: pd.DataFrame, files: Mapping[str, str]) -> None:
+        self.obs, self.files = obs, files
+
+    def outlier(self, pos: int, rule: str, evidence: str, **kw: object) -> Outlier:
+        r = self.obs.iloc[pos]
+        return Outlier(dataset=str(r["source"]), indicator=str(r["indicator"]),
+                       iso3=str(r["iso3"]), year=int(r["year"]), value=float(r["value"]),
+                       rule=rule, evidence=evidence, file=self.file(str(r["source"])),
+                       row=_int_or_none(r["source_row"]), **kw)  # type: ignore[arg-type]
+
+    def file(self, source: str) -> str:
+        return self.files.get(source, source)
+
+
+def _time_outliers(obs: pd.DataFrame, touched: set[str], signed: set[str],
+                   where: _Places) -> list[Outlier]:
     ratio_units = [u for u, r in UNIT_RULES.items() if r.ratios]
-    o = obs[obs["unit"].isin(ratio_units) & ~obs["indicator"].isin(signed)
-            & (obs["value"] > 0)]
-    if o.empty:
+    value = obs["value"].to_numpy(dtype=float)
+    keep = np.flatnonzero(obs["unit"].isin(ratio_units).to_numpy()
+                          & ~obs["indicator"].isin(signed).to_numpy() & (value > 0))
+    if not len(keep):
         return []
-    o = o.sort_values(["indicator", "iso3", "year"], kind="stable")
-    lv = np.log10(o["value"].to_numpy(dtype=float))
-    ind = o["indicator"].to_numpy()
-    iso = o["iso3"].to_numpy()
+    ind = pd.factorize(obs["indicator"].to_numpy()[keep])[0]
+    iso = pd.factorize(obs["iso3"].to_numpy()[keep])[0]
+    years = obs["year"].to_numpy()[keep]
+    order = np.lexsort((years, iso, ind))  # series together, in time order
+    pos, ind, iso, years = keep[order], ind[order], iso[order], years[order]
+    lv = np.log10(value[pos])
     same = np.r_[False, (ind[1:] == ind[:-1]) & (iso[1:] == iso[:-1])]  # same series as prev
     jump_prev = np.where(same, np.r_[np.nan, np.diff(lv)], np.nan)  # lv - lv[previous]
     jump_next = np.r_[-jump_prev[1:], np.nan]  # lv - lv[next]
@@ -556,16 +608,14 @@ def _time_outliers(obs: pd.DataFrame, touched: set[str], signed: set[str]) -> li
     cand = np.flatnonzero((has_p | has_n) & big_p & big_n & one_way)
     if not len(cand):
         return []
-    starts = np.flatnonzero(~same)  # series i runs over positions [starts[i], ends[i])
-    ends = np.r_[starts[1:], len(o)]
-    years = o["year"].to_numpy()
-    values = o["value"].to_numpy(dtype=float)
-    sources = o["source"].to_numpy()
+    starts = np.flatnonzero(~same)  # series k runs over positions [starts[k], ends[k])
+    ends = np.r_[starts[1:], len(pos)]
+    sources = obs["source"].to_numpy()
     out = []
     for i in cand:
         k = np.searchsorted(starts, i, side="right") - 1
         a, b = starts[k], ends[k]
-        if b - a < MIN_SERIES or not (set(sources[a:b]) & touched):
+        if b - a < MIN_SERIES or not (set(sources[pos[a:b]]) & touched):
             continue
         changes = np.abs(np.diff(lv[a:b]))  # change j is between points a+j and a+j+1
         others = np.delete(changes, [j for j in (i - a - 1, i - a) if 0 <= j < len(changes)])
@@ -580,48 +630,42 @@ def _time_outliers(obs: pd.DataFrame, touched: set[str], signed: set[str]) -> li
             beyond = j + (j - i)
             if a <= beyond < b and abs(lv[j] - lv[beyond]) >= t:
                 continue
-        near = ", ".join(f"{years[j]}: {_fmt(values[j])}" for j in nbrs)
+        near = ", ".join(f"{years[j]}: {_fmt(value[pos[j]])}" for j in nbrs)
         evidence = (f"{10 ** smallest:,.0f}x {'above' if jumps[0] > 0 else 'below'} its "
                     f"neighbouring year{'s' if len(nbrs) > 1 else ''} ({near}) while the "
                     f"series usually changes {_pct(10 ** spread - 1)} a year; "
                     f"rule: {TIME_RULE}")
-        out.append(_outlier(o.iloc[i], "neighbouring years", evidence))
+        out.append(where.outlier(int(pos[i]), "neighbouring years", evidence))
     return out
 
 
-def _related_outliers(obs: pd.DataFrame, touched: set[str]) -> list[Outlier]:
+def _related_outliers(obs: pd.DataFrame, touched: set[str], where: _Places) -> list[Outlier]:
+    positions = np.flatnonzero((obs["indicator"].isin(related_indicators()) & (obs["value"] != 0))
+                               .to_numpy())
+    sub = obs.iloc[positions][["indicator", "iso3", "year", "value", "source"]] \
+        .assign(pos=positions)
+    by_ind = dict(tuple(sub.groupby("indicator")))
     out = []
-    cols = [c for c in ("indicator", "iso3", "year", "value", "source", "source_row", "file",
-                        "column") if c in obs.columns]
     for rel in RELATIONS:
-        a = obs.loc[(obs["indicator"] == rel.num) & (obs["value"] != 0), cols]
-        b = obs.loc[(obs["indicator"] == rel.den) & (obs["value"] != 0), cols]
-        if a.empty or b.empty:
+        if rel.num not in by_ind or rel.den not in by_ind:
             continue
-        pair = a.merge(b, on=["iso3", "year"], suffixes=("", "_den"))
+        pair = by_ind[rel.num].merge(by_ind[rel.den], on=["iso3", "year"],
+                                     suffixes=("", "_den"))
         pair = pair[pair["source"].isin(touched) | pair["source_den"].isin(touched)]
         ratio = (pair["value"] * rel.num_scale) / (pair["value_den"] * rel.den_scale)
         bad = (ratio < rel.lo) | (ratio > rel.hi)
-        for (_, r), q in zip(pair[bad].iterrows(), ratio[bad], strict=True):
-            row = _int_or_none(r["source_row_den"])
+        for r, q in zip(pair[bad].itertuples(index=False), ratio[bad], strict=True):
+            den = where.obs.iloc[int(r.pos_den)]
+            row = _int_or_none(den["source_row"])
             evidence = (f"{rel.num} / {rel.den} = {q:.3g} with {rel.den} = "
-                        f"{_fmt(r['value_den'])} ({r.get('file_den') or r['source_den']}"
+                        f"{_fmt(float(r.value_den))} ({where.file(str(r.source_den))}"
                         + (f", row {row}" if row is not None else "")
                         + f"); rule: {rel.why}, i.e. within [{rel.lo:g}, {rel.hi:g}]")
-            base = _outlier(r, "related series", evidence)
-            out.append(Outlier(**{**base.__dict__,
-                                  "other": (str(r["source_den"]), rel.den, str(r["iso3"]),
-                                            int(r["year"])),
-                                  "other_value": float(r["value_den"])}))
+            out.append(where.outlier(
+                int(r.pos), "related series", evidence,
+                other=(str(r.source_den), rel.den, str(r.iso3), int(r.year)),
+                other_value=float(r.value_den)))
     return out
-
-
-def _outlier(r: pd.Series, rule: str, evidence: str) -> Outlier:
-    col = r.get("column")
-    return Outlier(dataset=str(r["source"]), indicator=str(r["indicator"]), iso3=str(r["iso3"]),
-                   year=int(r["year"]), value=float(r["value"]), rule=rule, evidence=evidence,
-                   file=str(r.get("file") or ""), row=_int_or_none(r.get("source_row")),
-                   column=str(col) if isinstance(col, str) and col else None)
 
 
 # --- reviewed exceptions ----------------------------------------------------------------------

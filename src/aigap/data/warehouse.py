@@ -344,19 +344,24 @@ def _check_plausible(
     Earlier reviewed values (origin ``accepted ...``) stay accepted while unchanged.
     """
     con.execute(EXCEPTIONS_SCHEMA)
-    obs = con.execute(
-        "SELECT o.indicator, o.iso3, o.year, o.value, o.unit, o.source, o.source_row, "
-        "s.file FROM observations o LEFT JOIN sources s ON s.id = o.source").df()
-    obs["file"] = obs["source"].map({k: str(v.path) for k, v in files.items()}) \
-        .fillna(obs["file"])
+    ids = [ds.id for ds in chosen]
+    cols = ["indicator", "iso3", "year", "value", "unit", "source", "source_row"]
+    new = pd.concat([frames[i][cols] for i in ids], ignore_index=True)
+    # the store's other rows that the new ones are judged with (none in a full pull)
+    old = con.execute(
+        f"SELECT {', '.join(cols)} FROM observations WHERE source NOT IN (SELECT unnest(?)) "
+        "AND indicator IN (SELECT unnest(?))",
+        [ids, sorted(set(new["indicator"]) | validate.related_indicators())]).df()
+    obs = pd.concat([new, old], ignore_index=True) if len(old) else new
+    paths = dict(con.execute("SELECT id, file FROM sources").fetchall())
+    paths.update({k: str(v.path) for k, v in files.items()})
     stored = [
         validate.Accepted(*r[:4], reason=r[4], origin=r[5], value=r[6])
         for r in con.execute("SELECT dataset, indicator, iso3, year, reason, origin, value "
                              "FROM exceptions WHERE origin LIKE 'accepted%'").fetchall()
     ]
     signed, waivers = validate.catalogue_rules(all_datasets())
-    ids = [ds.id for ds in chosen]
-    found = validate.find_outliers(obs, touched=ids, signed=signed)
+    found = validate.find_outliers(obs, touched=ids, signed=signed, files=paths)
     columns = {(ds_id, ind): col for ds_id, fr in frames.items()
                for ind, col in fr.attrs.get("columns", {}).items()}
     found = [replace(o, column=columns.get((o.dataset, o.indicator))) for o in found]
