@@ -29,7 +29,7 @@ from rich.table import Table
 from aigap.index import Spec, build_index
 from aigap.index.batched import batched_scores, level_children, random_weights
 from aigap.index.pipeline import aggregate_tree, run
-from aigap.index.spec import resolve
+from aigap.index.plan import resolve
 
 OUT = Path(__file__).parent / "results" / "bench_index.json"
 N_UNITS, N_IND, N_YEARS, MISSING = 200, 100, 10, 0.10
@@ -71,16 +71,16 @@ def synthetic_frames(rng: np.random.Generator) -> dict[int | None, pd.DataFrame]
 def main() -> None:
     rng = np.random.default_rng(42)
     spec = synthetic_spec()
-    fw = resolve(spec)
+    plan = resolve(spec)
     frames = synthetic_frames(rng)
     first = {2015: frames[2015]}
     results: dict[str, object] = {}
 
-    per_year = timeit(lambda: run(spec, fw, first), repeat=15)
-    panel = timeit(lambda: run(spec, fw, frames), repeat=5)
-    n_treated = int((run(spec, fw, first)[2015].treatment_log["treatment"] != "none").sum())
+    per_year = timeit(lambda: run(plan, first), repeat=15)
+    panel = timeit(lambda: run(plan, frames), repeat=5)
+    n_treated = int((run(plan, first)[2015].treatment_log["treatment"] != "none").sum())
     results["pipeline"] = {
-        "what": "run(spec, framework, frames): impute, treat, minmax, aggregate 3 levels; "
+        "what": "run(plan, frames): impute, treat, minmax, aggregate 3 levels; "
                 "no file I/O", "units": N_UNITS, "indicators": N_IND, "years": N_YEARS,
         "missing_share": MISSING, "indicators_treated_per_year": n_treated,
         "per_year": per_year, "panel": panel,

@@ -34,7 +34,9 @@ def main() -> None:
     def raw_read() -> None:
         for ds in datasets:
             p = data_dir / ds.relpath
-            if p.is_file():
+            if p.is_file() and p.suffix == ".xlsx":
+                pd.read_excel(p, sheet_name=None, header=None, dtype=str)
+            elif p.is_file():
                 pd.read_csv(p, dtype=str, encoding_errors="replace")
 
     base = timeit(raw_read, repeat=5)

@@ -1,4 +1,11 @@
-"""JSON-safe copies of analysis results (for the API, `--format json` and to_dict())."""
+"""JSON-safe copies of analysis results: the one cleaner behind every ``to_dict()``, the CLI's
+``--format json`` and the API.
+
+One convention for non-finite numbers: **NaN, +inf and -inf become null** (``None``). Standard
+JSON (RFC 8259) has no NaN or Infinity, so any consumer parses the output; a result whose
+infinities mean something says so with a flag of its own (the trend's ``may_never_close`` when
+the years-to-close interval is open-ended), never with a string such as ``"inf"``.
+"""
 
 from __future__ import annotations
 

@@ -8,10 +8,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from aigap.analysis.diagnosis.claims import check_claims, checks_frame, load_claims
+from aigap.analysis.diagnosis.claims import check_claims, load_claims
 from aigap.cli import app
 from aigap.data.warehouse import Warehouse, pull
 from aigap.errors import SpecError
+from aigap.present import sentence
+from aigap.present.text import claims_frame as checks_frame
 from factories import DATASETS, make_mirror
 
 
@@ -54,15 +56,15 @@ def test_orders_of_magnitude(small_wh: Warehouse, tmp_path: Path) -> None:
                                        [ratio_claim(log10=True, min=1, max=2)])], shipped=False)
     (check,) = check_claims(small_wh, claims)
     assert check.verdict == "partly"  # USA 1.47 orders, China 0.54
-    assert "1.47 orders of magnitude" in check.finding_en
-    assert "자릿수로 1.47 차이" in check.finding_ko
+    assert "1.47 orders of magnitude" in sentence(check, "en")
+    assert "자릿수로 1.47 차이" in sentence(check, "ko")
 
 
 def test_missing_year_is_not_checkable(small_wh: Warehouse, tmp_path: Path) -> None:
     claims = load_claims([write_claims(tmp_path / "c.yaml", [ratio_claim(year=2010)])],
                          shipped=False)
     (check,) = check_claims(small_wh, claims)
-    assert check.verdict == "not checkable" and "2010" in check.finding_en
+    assert check.verdict == "not checkable" and "2010" in sentence(check, "en")
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from aigap.analysis.diagnosis.decompose import (
 )
 from aigap.errors import AigapError
 from aigap.index import IndexResult, Spec, build_index
+from aigap.present import sentence
 from aigap.present.diagnosis import decomposition_figure
 
 UNITS = ["KOR", "USA", "CHN", "JPN", "DEU", "GBR", "FRA", "CAN"]
@@ -182,7 +183,7 @@ def test_antisymmetric_and_zero_for_identical(method: str, missing: bool) -> Non
     np.testing.assert_allclose(ab["contribution"], -ba["contribution"], atol=1e-12)
     same = decompose("USA", "USA", result=res)
     assert same.gap == 0 and (same.to_frame()["contribution"] == 0).all()
-    assert "compared with itself" in same.sentence_en
+    assert "compared with itself" in sentence(same, "en")
 
 
 def test_linear_refused_for_geometric_and_unknown_units() -> None:
@@ -197,11 +198,11 @@ def test_sentences_name_the_drivers_and_offsets() -> None:
     res = build("arithmetic")
     d = decompose("KOR", "USA", result=res)
     lead = "South Korea" if d.gap > 0 else "the United States"
-    assert f"-point gap between {lead}" in d.sentence_en
-    assert f"{abs(d.gap):.1f}점은" in d.sentence_ko
+    assert f"-point gap between {lead}" in sentence(d, "en")
+    assert f"{abs(d.gap):.1f}점은" in sentence(d, "ko")
     biggest = d.to_frame("pillar").assign(lead=lambda f: f["contribution"] * np.sign(d.gap))
     top = biggest.sort_values("lead").iloc[-1]
-    assert top["name"] in d.sentence_en and top["name_ko"] in d.sentence_ko
+    assert top["name"] in sentence(d, "en") and top["name_ko"] in sentence(d, "ko")
     assert d.to_dict()["gap"] == d.gap and len(d.to_dict()["contributions"]) == 9
 
 
@@ -236,7 +237,7 @@ def test_real_kor_usa_sums_to_the_index_gap(real_aigap: IndexResult) -> None:
     assert abs(d.to_frame("pillar")["contribution"].sum() - gap) < 1e-12
     assert abs(d.to_frame("indicator")["contribution"].sum() - gap) < 1e-12
     assert len(d.to_frame("pillar")) == 5
-    assert d.sentence_ko.startswith("미국(") and "한국(" in d.sentence_ko
+    assert sentence(d, "ko").startswith("미국(") and "한국(" in sentence(d, "ko")
     # the Shapley split of the same gap also adds up; the waterfall ends at KOR's score
     s = decompose("KOR", "USA", result=real_aigap, method="shapley")
     assert abs(s.to_frame("indicator")["contribution"].sum() - gap) < 1e-12

@@ -162,3 +162,15 @@ def test_real_frontier_section(real_wh: object) -> None:
     assert sec["figures"] and sec["figures"][0].data
     assert any("한국" in s for s in sec["text"]["ko"])
     assert any("South Korea" in s for s in sec["text"]["en"])
+
+
+def test_real_vintage_is_a_parameter(real_wh: object) -> None:
+    """The late-2025 Epoch vintage loads from the same warehouse table; April stays default."""
+    late = load_epoch_models(real_wh, "Epoch AI data bundle, late 2025 (models to 2025-11-24)")
+    april = load_epoch_models(real_wh)
+    assert len(late.models) == 965 and len(april.models) == 924
+    assert late.provenance["source"] == "epoch_2025_12_notable_models"
+    assert late.models["publication_date"].max() > april.models["publication_date"].max()
+    res = frontier_lag(late.models, "KOR", ["USA"], cutoff="2025-06-30", n_boot=0,
+                       provenance=late.provenance)
+    assert res.n_models > 12 and res.provenance["vintage"] == late.vintage

@@ -10,6 +10,7 @@ import pytest
 from aigap.analysis.diagnosis.gap import gap, gap_summary, intensive_reason, normalised_units
 from aigap.data.warehouse import Warehouse, pull
 from aigap.errors import AigapError
+from aigap.present import sentence
 
 OWID = "raw/owid_cset_ai/private-investment-in-artificial-intelligence-cset.csv"
 PATENTS = "raw/owid_cset_ai/artificial-intelligence-patents-submitted-per-million.csv"
@@ -110,8 +111,8 @@ def test_zero_values_give_nan_with_note(wh: Warehouse) -> None:
 def test_summary_latest_common_year_sentence(wh: Warehouse) -> None:
     (s,) = gap_summary(wh, "KOR", ["USA"], ["private_ai_investment"])
     assert s.year == 2023 and s.ratio == pytest.approx(20.0)
-    assert "20.0x" in s.sentence_en and "1.30 orders of magnitude" in s.sentence_en
-    assert "20.0배" in s.sentence_ko and "미국" in s.sentence_ko
+    assert "20.0x" in sentence(s, "en") and "1.30 orders of magnitude" in sentence(s, "en")
+    assert "20.0배" in sentence(s, "ko") and "미국" in sentence(s, "ko")
 
 
 def test_user_errors(wh: Warehouse) -> None:
@@ -137,5 +138,5 @@ def test_real_korea_usa_2023(real_wh: Warehouse) -> None:
     r = df[(df["basis"] == "level") & (df["year"] == 2023) & (df["other"] == "USA")].iloc[0]
     assert r["ratio"] > 10 and 1 < r["log10_ratio"] < 2
     (usa, chn) = gap_summary(real_wh, "KOR", ["USA", "CHN"], ["private_ai_investment"])
-    assert usa.year == 2023 and "29.8x" in usa.sentence_en
+    assert usa.year == 2023 and "29.8x" in sentence(usa, "en")
     assert chn.ratio > 1

@@ -7,9 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aigap.analysis.diagnosis.peer_rank import PeerRankError, ordinal, peer_rank, rank_in_group
+from aigap.analysis.diagnosis.peer_rank import PeerRankError, peer_rank, rank_in_group
 from aigap.data.warehouse import Warehouse, pull
 from aigap.errors import AigapError
+from aigap.i18n.numbers import ordinal
+from aigap.present import sentence
 
 NAMES = {"KOR": "South Korea", "USA": "United States", "JPN": "Japan", "DEU": "Germany",
          "FRA": "France", "GBR": "United Kingdom", "ITA": "Italy", "CAN": "Canada",
@@ -38,23 +40,23 @@ def test_ties_and_members_without_data(wh: Warehouse) -> None:
     r = peer_rank(wh, "JPN", "rd_expenditure_pct_gdp", "G7")
     assert r.year == 2023 and r.rank == 3 and r.tied_with == []  # KOR is not in the G7
     assert r.n_members == 7 and r.n_with_data == 6 and r.without_data == ["CAN"]
-    assert r.sentence_en == ("JPN ranks 3rd of 6 G7 members with data in 2023 "
+    assert sentence(r, "en") == ("JPN ranks 3rd of 6 G7 members with data in 2023 "
                              "(1 without data: Canada).")
-    assert "G7 국가 중 데이터가 있는 6개국 가운데 3위" in r.sentence_ko
-    assert "캐나다" in r.sentence_ko
+    assert "G7 국가 중 데이터가 있는 6개국 가운데 3위" in sentence(r, "ko")
+    assert "캐나다" in sentence(r, "ko")
     assert r.table.set_index("iso3").loc["CAN", "latest_year"] == 2022
 
 
 def test_tie_reported_with_custom_group(wh: Warehouse) -> None:
     r = peer_rank(wh, "KOR", "rd_expenditure_pct_gdp", ["USA", "KOR", "JPN", "DEU"])
     assert r.group == "custom" and r.rank == 3 and r.tied_with == ["JPN"]
-    assert "tied with Japan" in r.sentence_en and "공동 순위" in r.sentence_ko
+    assert "tied with Japan" in sentence(r, "en") and "공동 순위" in sentence(r, "ko")
 
 
 def test_non_member_is_ranked_with_the_group(wh: Warehouse) -> None:
     r = peer_rank(wh, "KOR", "rd_expenditure_pct_gdp", "G7")
     assert not r.unit_is_member and r.rank == 3 and r.ranked_of == 7
-    assert "not a member" in r.sentence_en
+    assert "not a member" in sentence(r, "en")
 
 
 def test_direction_minus_one_ranks_low_values_first() -> None:
@@ -69,12 +71,12 @@ def test_censored_top_n_wording_and_bounds() -> None:
     absent = rank_in_group(v, "KOR", members, top_n=15, group="OECD", year=2025)
     assert absent.rank is None and absent.rank_bounds == (3, 5)
     assert absent.not_in_top_n == ["DEU", "FRA"] and absent.without_data == []
-    assert "not in the top 15" in absent.sentence_en and "between 3rd and 5th" in \
-        absent.sentence_en
-    assert "상위 15개국에 들지 못해" in absent.sentence_ko
+    assert "not in the top 15" in sentence(absent, "en") and "between 3rd and 5th" in \
+        sentence(absent, "en")
+    assert "상위 15개국에 들지 못해" in sentence(absent, "ko")
     listed = rank_in_group(v, "JPN", members, top_n=15, group="OECD", year=2025)
     assert listed.rank == 2 and listed.ranked_of == 5
-    assert "not in the top 15 and rank below" in listed.sentence_en
+    assert "not in the top 15 and rank below" in sentence(listed, "en")
     assert set(listed.table.loc[listed.table["status"] == "not in top 15", "iso3"]) == \
         {"KOR", "DEU", "FRA"}
 
@@ -96,5 +98,5 @@ def test_real_oecd_rank(real_wh: Warehouse) -> None:
     assert r.year == 2023 and r.n_members == 38
     assert r.n_with_data + len(r.without_data) == 38
     assert 1 <= r.rank <= 10  # Korea is among the larger OECD investors
-    assert f"of {r.n_with_data} OECD members with data in 2023" in r.sentence_en
+    assert f"of {r.n_with_data} OECD members with data in 2023" in sentence(r, "en")
     assert r.source == "owid_cset_private_ai_investment"

@@ -19,6 +19,7 @@ from aigap.analysis.diagnosis.profile import (
     resolve_peers,
 )
 from aigap.index import IndexResult, Spec, build_index
+from aigap.present import document, sentence
 from aigap.present.diagnosis import profile_figure
 
 PEERS = ["USA", "JPN", "DEU", "FRA", "GBR", "ITA", "CAN", "AUS", "ESP"]  # 9 peers of KOR
@@ -78,10 +79,10 @@ def test_best_unit_is_100_and_strong_across_the_board() -> None:
     assert list(p.pillars["percentile"]) == [100.0, 100.0, 100.0]
     assert (p.indicators["percentile"] == 100.0).all()
     assert p.pattern == "strong_across" and p.weaknesses == []
-    assert p.sentence_en.endswith("is strong across the board, in the top quarter "
+    assert sentence(p, "en").endswith("is strong across the board, in the top quarter "
                                   "(percentile >= 75) in every pillar.")
-    assert "모든 부문에서 상위 25% 안에 들어 전반적으로 강합니다." in p.sentence_ko
-    assert p.sentence_ko.startswith("지정한 비교국 9개국과 비교하면 한국은")
+    assert "모든 부문에서 상위 25% 안에 들어 전반적으로 강합니다." in sentence(p, "ko")
+    assert sentence(p, "ko").startswith("지정한 비교국 9개국과 비교하면 한국은")
 
 
 def test_mixed_strong_in_a_but_weak_in_b() -> None:
@@ -92,42 +93,42 @@ def test_mixed_strong_in_a_but_weak_in_b() -> None:
     assert pct["Research"] == pytest.approx(100 * 5 / 9)
     assert p.strengths == ["Talent"] and p.weaknesses == ["Government & Policy"]
     assert p.pattern == "mixed"
-    assert p.sentence_en == ("Compared with the 9 chosen peers, South Korea is strong in Talent "
-                             "but weak in Government & Policy.")
-    assert p.sentence_ko == ("지정한 비교국 9개국과 비교하면 한국은 인재 부문에서 강하지만 "
-                             "정부·정책 부문에서는 뒤처집니다.")
+    assert sentence(p, "en") == ("Compared with the 9 chosen peers, South Korea is strong in "
+                                 "Talent but weak in Government & Policy.")
+    assert sentence(p, "ko") == ("지정한 비교국 9개국과 비교하면 한국은 인재 부문에서 강하지만 "
+                                 "정부·정책 부문에서는 뒤처집니다.")
 
 
 def test_two_strengths_are_joined_naturally() -> None:
     p = profile("KOR", peers=PEERS[:3], result=build({"t1": 10, "t2": 0, "r1": 10, "g1": 0}))
     assert p.strengths == ["Talent", "Research"]
-    assert "인재와 연구 부문에서 강하지만 정부·정책 부문에서는 뒤처집니다" in p.sentence_ko
-    assert "strong in Talent and Research but weak in Government & Policy" in p.sentence_en
+    assert "인재와 연구 부문에서 강하지만 정부·정책 부문에서는 뒤처집니다" in sentence(p, "ko")
+    assert "strong in Talent and Research but weak in Government & Policy" in sentence(p, "en")
     # a short custom list is named (members in code order): 독일·일본·미국과 비교하면
-    assert p.sentence_ko.startswith("독일·일본·미국과 비교하면 한국은")
-    assert p.sentence_en.startswith("Compared with Germany, Japan and the United States, ")
+    assert sentence(p, "ko").startswith("독일·일본·미국과 비교하면 한국은")
+    assert sentence(p, "en").startswith("Compared with Germany, Japan and the United States, ")
 
 
 def test_no_clear_strengths() -> None:
     weak_only = profile("KOR", peers=PEERS,
                         result=build({"t1": 0, "t2": 10, "r1": 5.5, "g1": 5.5}))
     assert weak_only.pattern == "weak_only" and weak_only.strengths == []
-    assert "has no clear strength and is weak in Talent" in weak_only.sentence_en
-    assert "뚜렷한 강점 없이 인재 부문에서 뒤처집니다" in weak_only.sentence_ko
+    assert "has no clear strength and is weak in Talent" in sentence(weak_only, "en")
+    assert "뚜렷한 강점 없이 인재 부문에서 뒤처집니다" in sentence(weak_only, "ko")
     middle = profile("KOR", peers=PEERS, result=build({"t1": 4.5, "t2": 5.5, "r1": 4.5,
                                                        "g1": 5.5}))
     assert middle.pattern == "middle" and middle.strengths == middle.weaknesses == []
-    assert "no clear strength or weakness" in middle.sentence_en
-    assert "뚜렷한 강점도 약점도 없습니다" in middle.sentence_ko
+    assert "no clear strength or weakness" in sentence(middle, "en")
+    assert "뚜렷한 강점도 약점도 없습니다" in sentence(middle, "ko")
 
 
 def test_strong_without_weakness_but_not_across_the_board() -> None:
     p = profile("KOR", peers=PEERS, result=build({"t1": 10, "t2": 0, "r1": 3.5, "g1": 5.5}))
     assert p.pattern == "strong_only"  # Research at the 33rd percentile: below the median
     assert "strong in Talent and weak in no pillar (its lowest is Research, percentile 33)" \
-        in p.sentence_en
+        in sentence(p, "en")
     assert ("인재 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없습니다"
-            "(가장 낮은 부문은 연구, 백분위 33)") in p.sentence_ko
+            "(가장 낮은 부문은 연구, 백분위 33)") in sentence(p, "ko")
 
 
 def test_classify_thresholds_are_inclusive() -> None:
@@ -161,8 +162,8 @@ def test_unit_outside_the_group_is_compared_with_its_members() -> None:
     p = profile("KOR", peers="G7", result=build(BEST))
     assert not p.unit_is_member and p.group == "G7"
     assert p.pillars["n"].tolist() == [8, 8, 8]  # 7 members + KOR
-    assert p.sentence_en.startswith("Compared with G7 members, South Korea")
-    assert p.sentence_ko.startswith("G7 국가와 비교하면 한국은")
+    assert sentence(p, "en").startswith("Compared with G7 members, South Korea")
+    assert sentence(p, "ko").startswith("G7 국가와 비교하면 한국은")
 
 
 def test_group_members_absent_from_the_index_are_named() -> None:
@@ -187,9 +188,9 @@ def test_frames_dict_and_figure() -> None:
     p = profile("KOR", peers=PEERS, result=build({"t1": 10, "t2": 0, "r1": 5.5, "g1": 0}))
     f = p.to_frame()
     assert list(f["level"]).count("pillar") == 3 and list(f["level"]).count("indicator") == 4
-    d = p.to_dict()
+    d = document(p)
     assert d["pattern"] == "mixed" and d["thresholds"] == {"strong": 75.0, "weak": 25.0}
-    assert len(d["pillars"]) == 3 and d["sentence_ko"] == p.sentence("ko")
+    assert len(d["pillars"]) == 3 and d["sentence_ko"] == sentence(p, "ko")
     fig = profile_figure(p, "ko", compare=["USA", "CHN"])  # CHN is not in the index: skipped
     assert isinstance(fig, go.Figure)
     assert [t.name for t in fig.data] == ["비교국 중앙값", "미국", "한국"]
@@ -219,7 +220,7 @@ def test_real_kor_among_oecd(real_aigap: IndexResult) -> None:
     assert len(p.indicators) == len(real_aigap.framework.indicators)
     ok = p.indicators["percentile"].dropna()
     assert ok.between(0, 100).all()
-    assert p.sentence_ko.startswith("OECD 회원국과 비교하면 한국은")
+    assert sentence(p, "ko").startswith("OECD 회원국과 비교하면 한국은")
     for code in p.strengths:  # every strength named in the sentence, in Korean
         name = p.pillars.set_index("code").at[code, "name_ko"]
-        assert name in p.sentence_ko
+        assert name in sentence(p, "ko")

@@ -9,6 +9,7 @@ import pytest
 from aigap.analysis.targets.scenarios import WhatIfError, parse_what_if, scenario
 from aigap.config import data_dir
 from aigap.index import Spec, load_spec
+from aigap.present import sentence
 
 YEARS = range(2018, 2023)
 
@@ -84,7 +85,7 @@ def test_what_if_doubling_raises_score() -> None:
     assert s1 > s0
     row = up.row("d")
     assert row["p_top3"] >= row["p_top3_baseline"]
-    assert "D.inv*2" in up.sentence("D")
+    assert "D.inv*2" in sentence(up, unit="D")
 
 
 @pytest.mark.parametrize("text,expected", [

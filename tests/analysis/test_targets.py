@@ -10,6 +10,7 @@ from aigap.analysis.targets.what_it_takes import what_it_takes
 from aigap.config import data_dir
 from aigap.errors import SpecError
 from aigap.index import Spec, build_index
+from aigap.present import sentence
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ def test_infeasible_reports_shortfall() -> None:
     assert res.max_score == pytest.approx(57.5)
     assert res.shortfall == pytest.approx(75 - 57.5)
     assert res.best_rank == 2
-    assert "cannot reach" in res.sentence("en") and "부족" in res.sentence("ko")
+    assert "cannot reach" in sentence(res, "en") and "부족" in sentence(res, "ko")
     assert res.to_dict()["feasible"] is False
 
 
@@ -114,7 +115,7 @@ def test_cap_at_leader_vs_fixed_goalposts() -> None:
 
 def test_already_there_and_errors() -> None:
     res = what_it_takes(toy_spec(), "C", rank=1, data=TOY)
-    assert res.feasible and res.moves.empty and res.cost == 0 and "already" in res.sentence()
+    assert res.feasible and res.moves.empty and res.cost == 0 and "already" in sentence(res)
     with pytest.raises(SpecError, match="not in this build"):
         what_it_takes(toy_spec(), "ZZZ", rank=1, data=TOY)
     with pytest.raises(SpecError, match="unknown indicator"):
@@ -143,4 +144,4 @@ def test_asem_treated_korea(asem_dir) -> None:
     assert res.unit == "KOR" and res.feasible and res.verified_rank is not None
     assert res.verified_rank <= 5
     assert res.moves["score_gain"].sum() == pytest.approx(res.new_score - res.current_score)
-    assert res.sentence("ko").startswith("한국이 5위에 오르려면")
+    assert sentence(res, "ko").startswith("한국이 5위에 오르려면")

@@ -10,6 +10,7 @@ import pytest
 
 from aigap.analysis.diagnosis.trend import TrendError, cagr, converge, fit_log_linear, trend
 from aigap.data.warehouse import Warehouse, pull
+from aigap.present import sentence
 
 OWID = "raw/owid_cset_ai/private-investment-in-artificial-intelligence-cset.csv"
 NAMES = {"KOR": "South Korea", "USA": "United States", "CHN": "China", "JPN": "Japan"}
@@ -61,14 +62,14 @@ def test_exact_years_to_close(wh: Warehouse) -> None:
     assert lo == pytest.approx(c.years_to_close, abs=1e-3)
     assert hi == pytest.approx(c.years_to_close, abs=1e-3)
     assert c.ratio_change == pytest.approx(1.1 / 1.2 - 1)
-    assert "closes in" in c.message and "해소" in c.message_ko
+    assert "closes in" in sentence(c, "en") and "해소" in sentence(c, "ko")
 
 
 def test_diverging_says_never(wh: Warehouse) -> None:
     # KOR leads CHN and grows faster: the gap widens
     (c,) = trend(wh, "KOR", ["CHN"], "private_ai_investment").comparisons
     assert c.status == "diverging" and c.years_to_close is None
-    assert "never closes at current rates" in c.message
+    assert "never closes at current rates" in sentence(c, "en")
     assert c.p_close == 0
 
 
@@ -110,7 +111,7 @@ def test_uncertain_convergence_flags_non_convergence() -> None:
     c = converge(fit_log_linear(u, iso3="U"), fit_log_linear(o, iso3="O"), n_draws=4000)
     assert c.status == "converging"
     assert c.log_ratio_slope_ci[0] < 0 < c.log_ratio_slope_ci[1]
-    assert math.isinf(c.years_to_close_ci[1]) and "includes non-convergence" in c.message
+    assert math.isinf(c.years_to_close_ci[1]) and "includes non-convergence" in sentence(c, "en")
 
 
 def test_real_korea_usa(real_wh: Warehouse) -> None:

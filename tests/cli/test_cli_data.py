@@ -148,3 +148,96 @@ def test_korean_table_headers_only_with_lang_ko(real_db: Path) -> None:
                        "ai_talent_net_migration", "--group", "G7", "--lang", "ko",
                        "--format", "csv")
     assert out.splitlines()[0].startswith("rank,")  # machine-readable output keeps names
+
+
+# --- published ranks, source flags, vintages ------------------------------------------------
+
+def test_sources_table_shows_flags_with_their_meaning(real_db: Path) -> None:
+    code, out, _ = run("data", "sources", "--db", str(real_db))
+    assert code == 0 and "flags" in out
+    assert "unverified" in out and "disagrees with the publisher's release" in out
+    assert "inferred-vintage" in out and "low-confidence" in out and "draft" in out
+    code, out, _ = run("data", "sources", "--format", "json", "--db", str(real_db))
+    rows = {r["id"]: r for r in json.loads(out)}
+    assert rows["oxford_gairi_2025"]["flags"] == ["unverified"]
+    assert rows["tortoise_global_ai_index"]["flags"] == ["inferred-vintage"]
+    assert rows["ncses_ai_articles"]["flags"] == ["low-confidence", "derived",
+                                                  "inferred-vintage"]
+
+
+def test_show_names_the_unverified_flag(real_db: Path) -> None:
+    code, out, _ = run("data", "show", "gov_ai_readiness_2025_rank", "-c", "KOR", "--db",
+                       str(real_db))
+    assert code == 0 and "oxford_gairi_2025" in out and "[unverified]" in out
+
+
+def test_published_korea_with_articles(real_db: Path) -> None:
+    code, out, _ = run("data", "published", "--unit", "KOR", "--index", "oxford", "--format",
+                       "json", "--db", str(real_db))
+    assert code == 0
+    rows = {r["edition"]: r for r in json.loads(out)}
+    assert rows["2025 (new framework)"]["rank"] == 8 and rows["2025 (new framework)"][
+        "of_n"] == 195
+    assert rows["2024"]["score"] == pytest.approx(79.98)
+    assert all(r["source_url"].startswith("https://") and r["source_publisher"]
+               for r in rows.values())
+    code, out, _ = run("data", "published", "--unit", "KOR", "--format", "csv", "--db",
+                       str(real_db))
+    df = pd.read_csv(io.StringIO(out))
+    assert set(df["iso3"]) == {"KOR"} and df["index"].nunique() == 5
+    assert df.columns[0] == "index"  # CSV keeps machine names
+
+
+def test_published_table_in_korean_and_the_eu_unit(real_db: Path) -> None:
+    code, out, _ = run("data", "published", "-u", "EUU", "--lang", "ko", "--db", str(real_db))
+    assert code == 0 and "발표된 순위" in out and "지수" in out and "순위" in out
+    assert "유럽연합" in out and "집합" in out
+    code, out, _ = run("data", "published", "-u", "KOR", "--index", "tortoise", "--db",
+                       str(real_db))
+    assert code == 0 and "Aju" in out and "Tortoise" in out and "지수" not in out
+
+
+def test_diff_table_csv_and_korean(real_db: Path) -> None:
+    code, out, _ = run("data", "diff", "--source", "aiindex", "--unit", "USA", "--db",
+                       str(real_db))
+    assert code == 0
+    assert "AI Index 2025 (Apr 2025) → AI Index 2026 (Apr 2026)" in out
+    assert "revised" in out and "109.0773" in out and "109.5479" in out
+    assert "1 revised" in out and "unchanged" in out
+    code, out, _ = run("data", "diff", "--indicator", "private_ai_investment_aiindex", "--unit",
+                       "CHN", "--format", "csv", "--db", str(real_db))
+    df = pd.read_csv(io.StringIO(out))
+    rev = df[df["change"] == "revised"]
+    assert rev[["year", "old_source", "new_source"]].values.tolist() == [
+        [2024, "aiindex2025_investment", "aiindex2026_fig_4_2_11"]]
+    code, out, _ = run("data", "diff", "-s", "aiindex", "-u", "KOR", "--lang", "ko", "--db",
+                       str(real_db))
+    assert code == 0 and "변경" in out and "삭제" in out and "이전 값" in out
+
+
+def test_diff_by_edition_and_nothing_in_common(real_db: Path) -> None:
+    code, out, _ = run("data", "diff", "-s", "oxford", "-u", "KOR", "--old", "2023", "--new",
+                       "2024", "--by", "edition", "--db", str(real_db))
+    assert code == 0 and "old_year" in out and "changed" in out and "4 changed" in out
+    assert "75.6451" in out and "79.9778" in out
+    code, out, _ = run("data", "diff", "-s", "oxford", "-u", "KOR", "--db", str(real_db))
+    assert code == 0 and "no indicator is in both vintages (--all lists every value)" in out
+    code, out, _ = run("data", "diff", "-s", "oxford", "-u", "KOR", "--all", "--format",
+                       "json", "--db", str(real_db))
+    rows = json.loads(out)
+    assert {r["change"] for r in rows} == {"added", "removed"}
+    assert any(r["indicator"] == "gov_ai_readiness_2025_rank" and r["new"] == 5 for r in rows)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["data", "diff", "--source", "nope"], "unknown source 'nope'; sources: aiindex (2"),
+    (["data", "diff", "--source", "tortoise"], "tortoise has one vintage"),
+    (["data", "diff"], "name a source (--source) or an indicator (--indicator)"),
+    (["data", "diff", "--indicator", "nosuch"], "unknown indicator"),
+    (["data", "published", "--unit", "XYZ"], "unknown unit 'XYZ'"),
+    (["data", "published", "--index", "imf"], "no published index matches 'imf'"),
+])
+def test_diff_and_published_user_errors(real_db: Path, args: list[str], message: str) -> None:
+    code, out, err = run(*args, "--db", str(real_db))
+    assert code == 2 and message in " ".join(err.split())
+    assert "Traceback" not in err + out

@@ -344,8 +344,7 @@ def test_bad_accept_file_is_named(site: tuple[Path, Path], tmp_path: Path, text:
 def test_real_mirror_passes_with_its_waivers_only(real_wh: Warehouse) -> None:
     ex = real_wh.exceptions()
     assert set(ex["origin"]) == {"waiver in the catalogue"}
-    assert set(ex["indicator"]) == {"high_tech_exports_pct_manufactured",
-                                    "max_training_compute_flop"}
+    assert set(ex["indicator"]) == {"high_tech_exports_pct_manufactured"}
     # the genuine 2021 investment boom passes
     boom = real_wh.panel(["private_ai_investment"], countries=["USA"], years=[2020, 2021, 2022])
     before, peak, after = boom["value"].tolist()

@@ -34,8 +34,7 @@ def test_waivers_and_signs_are_declared_with_reasons() -> None:
     signed, waivers = validate.catalogue_rules(all_datasets())
     assert {"fdi_net_inflows", "ai_talent_net_migration", "asem_gdpgrow"} <= signed
     assert all(len(reason) > 40 for reason in waivers.values())
-    assert {ind for _, ind in waivers} == {"high_tech_exports_pct_manufactured",
-                                           "max_training_compute_flop"}
+    assert {ind for _, ind in waivers} == {"high_tech_exports_pct_manufactured"}
 
 
 @pytest.mark.parametrize(("rule", "good", "bad"), [

@@ -9,7 +9,7 @@ from hypothesis import strategies as hst
 from hypothesis.extra.numpy import arrays
 
 from aigap.index import build_index
-from aigap.index.steps import n_minmax, n_zscore
+from aigap.index.methods.normalise import n_minmax, n_zscore
 
 from .conftest import small_spec
 

@@ -8,7 +8,8 @@ import pytest
 from scipy import stats
 
 from aigap.index import build_index
-from aigap.index.steps import kurt, skew, treat_column
+from aigap.index.methods.stats import kurt, skew
+from aigap.index.methods.treat import treat_column
 
 
 def _coinr_treat(x: np.ndarray, winmax: int = 5) -> tuple[np.ndarray, str]:

@@ -39,6 +39,7 @@ _COMMAND_MODULES = [
     "aigap.cli.data",
     "aigap.cli.diagnosis",
     "aigap.cli.index",
+    "aigap.cli.official",
     "aigap.cli.serve",
     "aigap.cli.report",
     "aigap.cli.strategy",

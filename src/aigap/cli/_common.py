@@ -18,6 +18,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from aigap.errors import AigapError
+from aigap.i18n import DEFAULT_LANG, languages, pillar_name, t_or
+from aigap.i18n.numbers import DASH, format_number
+from aigap.jsonsafe import json_safe
 
 # Piped or captured output gets room for wide tables instead of rich's 80-column default.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -32,13 +35,17 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-class Lang(StrEnum):
-    en = "en"
-    ko = "ko"
+# The languages of --lang: one per catalogue file (aigap/i18n/locales/*.yaml).
+Lang = StrEnum("Lang", {code: code for code in languages()})  # type: ignore[misc]
 
 
 # The language of the running command, for table headers (set by --lang as it is parsed).
 _LANG: ContextVar[str] = ContextVar("aigap_lang", default="en")
+
+
+def current_lang() -> str:
+    """The --lang of the running command (for labels)."""
+    return _LANG.get()
 
 
 def reset_lang() -> None:
@@ -51,28 +58,17 @@ def _remember_lang(value: Lang | str) -> Lang | str:
 
 
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json")
-LANG_OPTION = typer.Option(Lang.en, "--lang", help="language of labels: en or ko",
+LANG_OPTION = typer.Option(Lang.en, "--lang",  # type: ignore[attr-defined]
+                           help=f"language of labels: {', '.join(languages())}",
                            callback=_remember_lang)
 
-# Korean headers of the columns analysis tables share; CSV and JSON keep the machine names.
-HEADERS_KO = {
-    "rank": "순위", "unit": "국가", "iso3": "국가 코드", "country": "국가", "name": "이름",
-    "value": "값", "year": "연도", "status": "상태", "member": "회원국", "source": "출처",
-    "vintage": "시점", "latest_year": "최근 연도", "other": "비교 대상",
-    "other_value": "비교 대상 값", "difference": "차이", "ratio": "배율",
-    "log10_ratio": "자릿수 차이(log10)", "note": "비고", "score": "점수", "pillar": "부문",
-    "indicator": "지표", "weight": "가중치", "contribution": "기여", "sub-index": "하위 지수",
-    "nominal rank": "기준 순위", "median rank": "중앙값 순위",
-    "5–95% rank interval": "5–95% 순위 구간", "P(top 3)": "상위 3위 확률",
-    "mean score": "평균 점수", "mean |rank shift|": "평균 순위 변동", "now": "현재",
-    "central": "중심 전망", "p05": "5%", "p95": "95%", "from": "현재", "to": "목표",
-    "change %": "변화율(%)", "norm. from": "정규화 현재", "norm. to": "정규화 목표",
-    "score gain": "점수 상승", "n": "관측 수", "cagr": "연평균 증가율", "growth": "추세 증가율",
-    "level": "수준", "code": "코드", "assumption": "가정",
-    # the aigap pillars, as columns of `rank --level pillar`
-    "Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
-    "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책",
-}
+def header(column: Any, lang: str) -> str:
+    """A table column's header in ``lang`` (the catalogue's ``cli.header.<column>``, then pillar
+    names); tables in the default language keep the machine names, as CSV and JSON do."""
+    name = str(column)
+    if lang == DEFAULT_LANG:
+        return name
+    return t_or(f"cli.header.{name}", lang, pillar_name(name, lang, name))
 
 
 def user_errors(func: F) -> F:
@@ -83,28 +79,19 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AigapError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False,
+                              soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _fmt_cell(value: Any) -> str:
+def _fmt_cell(value: Any, lang: str = DEFAULT_LANG) -> str:
+    """A table cell: numbers in the language's style (2.61 bn / 26.1억, up to 4 decimals)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
+        return DASH
     if isinstance(value, float):
-        a = abs(value)
-        if a >= 1e12:
-            return f"{value / 1e12:,.2f} tn"
-        if a >= 1e9:
-            return f"{value / 1e9:,.2f} bn"
-        if a >= 1e6:
-            return f"{value / 1e6:,.2f} M"
-        if a >= 1000:
-            return f"{value:,.0f}"
-        if a != 0 and a < 1e-3:
-            return f"{value:.3g}"
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
+        return format_number(value, lang, decimals=4)
     return str(value)
 
 
@@ -122,8 +109,8 @@ def emit(
     if fmt is OutputFormat.json:
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=1) + "\n")
         return
-    if _LANG.get() == "ko":
-        df = df.rename(columns=lambda c: HEADERS_KO.get(str(c), c))
+    lang = _LANG.get()
+    df = df.rename(columns=lambda c: header(c, lang))
     # Title and caption go on their own lines: inside the table rich wraps them to its width.
     if title:
         console.print(f"[bold]{escape(title)}[/]")
@@ -132,14 +119,16 @@ def emit(
         numeric = pd.api.types.is_numeric_dtype(df[col])
         table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
     for row in df.itertuples(index=False):
-        table.add_row(*(_fmt_cell(v) for v in row))
+        table.add_row(*(_fmt_cell(v, lang) for v in row))
     console.print(table)
     if caption:
         console.print(f"[dim]{escape(caption)}[/]")
 
 
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
+    """JSON on stdout through the one cleaner (non-finite numbers become null)."""
+    sys.stdout.write(json.dumps(json_safe(obj), ensure_ascii=False, indent=1, default=str)
+                     + "\n")
 
 
 @contextmanager

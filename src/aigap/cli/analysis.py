@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from aigap import present
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
@@ -22,6 +22,8 @@ from aigap.cli._common import (
 )
 from aigap.cli.data import DB_OPTION, open_warehouse
 from aigap.errors import AigapError
+from aigap.i18n import t
+from aigap.jsonsafe import json_safe
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -56,13 +58,8 @@ def _window(spec: str | None) -> tuple[int | None, int | None] | None:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, object]]:
-    clean = df.astype(object).where(df.notna(), None)
-    recs = clean.to_dict(orient="records")
-    for r in recs:
-        for k, v in r.items():
-            if isinstance(v, float) and math.isinf(v):
-                r[k] = "inf" if v > 0 else "-inf"
-    return recs
+    """JSON records through the one cleaner (NaN and inf become null)."""
+    return json_safe(df)  # type: ignore[no-any-return]
 
 
 BASIS_CHOICES = {"all": None, "level": "level", "capita": "per capita", "gdp": "per GDP"}
@@ -93,9 +90,9 @@ def gap_cmd(
         names = wh.country_names(lang.value)
     if BASIS_CHOICES[basis]:
         table = table[table["basis"] == BASIS_CHOICES[basis]].reset_index(drop=True)
-    sentences = [s.sentence_ko if lang is Lang.ko else s.sentence_en for s in summary]
+    sentences = [present.sentence(s, lang.value) for s in summary]
     if fmt is OutputFormat.json:
-        emit_json({"rows": _records(table), "summary": [s.to_dict() for s in summary]})
+        emit_json({"rows": _records(table), "summary": [present.document(s) for s in summary]})
         return
     if fmt is OutputFormat.csv:
         emit(table, fmt)
@@ -145,7 +142,7 @@ def trend_cmd(
     fits = res.fits_frame()
     comp = res.comparisons_frame()
     if fmt is OutputFormat.json:
-        out = res.to_dict()
+        out = present.document(res)
         out["projection"] = _records(res.projection(horizon))
         emit_json(out)
         return
@@ -153,11 +150,11 @@ def trend_cmd(
         emit(fits.merge(comp.drop(columns=["iso3"]).rename(columns={"other": "iso3"}),
                         on="iso3", how="left") if not comp.empty else fits, fmt)
         return
-    ko = lang is Lang.ko
+    lg = lang.value
     emit(fits.assign(country=fits["iso3"].map(lambda i: names.get(i, i)))[
         ["country", "first_year", "last_year", "n", "cagr", "growth", "growth_lo", "growth_hi",
          "slope_se", "source", "note"]],
-        fmt, title=("추세: " if ko else "Trend: ") + f"{res.indicator} ({res.measure_unit})",
+        fmt, title=t("cli.trend.title", lg, indicator=res.indicator, unit=res.measure_unit),
         caption="vintage: " + " | ".join(sorted({f.vintage for f in res.fits.values()}))
         + "; growth = exp(OLS log slope) - 1 with 90% CI")
     if not comp.empty:
@@ -165,13 +162,13 @@ def trend_cmd(
                          close_year=comp["close_year"].round().astype("Int64"))[
             ["other", "reference_year", "ratio", "ratio_change", "status", "years_to_close",
              "years_lo", "years_hi", "close_year", "p_close"]],
-            fmt, title="수렴" if ko else "Convergence (ratio = other / unit)")
+            fmt, title=t("cli.trend.convergence", lg))
         for c in res.comparisons:
-            console.print(c.message_ko if ko else c.message, highlight=False)
+            console.print(present.sentence(c, lg), highlight=False)
     if horizon > 0:
         proj = res.projection(horizon)
         emit(proj.assign(iso3=proj["iso3"].map(lambda i: names.get(i, i))),
-             fmt, title=("전망(90% 예측구간)" if ko else "Projection, 90% prediction interval"))
+             fmt, title=t("cli.trend.projection", lg))
 
 
 def peer_rank_cmd(
@@ -192,12 +189,11 @@ def peer_rank_cmd(
         res = peer_rank(wh, unit, indicator, group, year)
         names = wh.country_names(lang.value)
     if fmt is OutputFormat.json:
-        emit_json(res.to_dict())
+        emit_json(present.document(res))
         return
     if fmt is OutputFormat.csv:
         emit(res.table, fmt)
         return
-    ko = lang is Lang.ko
     table = res.table.assign(country=res.table["iso3"].map(lambda i: names.get(i, i)))
     for col in ("rank", "latest_year"):  # Int64 <NA> would print as "<NA>"
         if col in table:
@@ -205,7 +201,7 @@ def peer_rank_cmd(
     emit(table.drop(columns=["vintage"]), fmt,
          title=f"{res.indicator} — {res.group} {res.year}",
          caption="vintage: " + " | ".join(sorted(set(res.table["vintage"]) - {""})))
-    console.print(res.sentence_ko if ko else res.sentence_en, highlight=False)
+    console.print(present.sentence(res, lang.value), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from aigap.analysis.diagnosis.claims import check_claims, checks_frame, load_claims
+from aigap import present
+from aigap.analysis.diagnosis.claims import check_claims, load_claims
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
@@ -19,6 +20,7 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.data.warehouse import Warehouse
+from aigap.i18n import t
 
 _STYLE = {"supported": "green", "partly": "yellow", "contradicted": "red",
           "not checkable": "dim"}
@@ -41,19 +43,21 @@ def check_claims_cmd(
     with Warehouse.open() as wh:
         checks = check_claims(wh, claims)
     if fmt is OutputFormat.json:
-        emit_json([c.to_dict() for c in checks])
+        emit_json([present.document(c) for c in checks])
         return
-    frame = checks_frame(checks, lang.value)
+    from aigap.present.text import claims_frame
+
+    frame = claims_frame(checks, lang.value)
     if fmt is OutputFormat.csv:
         emit(frame, fmt)
         return
-    ko = lang is Lang.ko
-    console.print("[bold]주장 검증[/]" if ko else "[bold]Claim checks[/]")
+    lg = lang.value
+    console.print(f"[bold]{t('cli.claims.title', lg)}[/]")
     for row, check in zip(frame.itertuples(), checks, strict=True):
         style = _STYLE[check.verdict]
         console.print(f"\n[bold]{row.claim}[/]  [{style}]■ {row.verdict}[/]", highlight=False)
         console.print(f"  {row.finding}", highlight=False)
-        console.print(f"  [dim]{'출처' if ko else 'sources'}: {row.sources}[/]", highlight=False)
+        console.print(f"  [dim]{t('cli.claims.sources', lg)}: {row.sources}[/]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.data.warehouse import Warehouse, pull
+from aigap.i18n import t
 
 data_app = typer.Typer(help="Load the public datasets and inspect the warehouse.",
                        no_args_is_help=True)
@@ -95,7 +96,16 @@ def sources_cmd(fmt: OutputFormat = FORMAT_OPTION, db: Path | None = DB_OPTION) 
         )[["id", "publisher", "file", "sha256", "vintage", "flags", "licence", "rows", "origin"]]
     else:
         df = df.assign(flags=df["flags"].map(list), loaded_at=df["loaded_at"].astype(str))
-    emit(df, fmt, title="Sources in the warehouse")
+    emit(df, fmt, title="Sources in the warehouse", caption=_flag_legend(df["flags"]))
+
+
+def _flag_legend(flags: pd.Series) -> str | None:
+    """'flag: meaning' for the flags present (a table caption)."""
+    from aigap.data.sources.base import FLAG_MEANINGS
+
+    seen = sorted({f for fl in flags for f in (fl.split(", ") if isinstance(fl, str) else fl)
+                   if f})
+    return "; ".join(f"{f}: {FLAG_MEANINGS.get(f, '')}" for f in seen) or None
 
 
 @data_app.command("indicators")
@@ -113,8 +123,8 @@ def indicators_cmd(
     if fmt is OutputFormat.table:
         df = df[["code", name, "pillar", "direction", "unit", "n_countries", "first_year",
                  "last_year", "source"]]
-        df = df.rename(columns={name: "이름" if lang is Lang.ko else "name"})
-    emit(df, fmt, title="지표 목록" if lang is Lang.ko else "Indicators")
+        df = df.rename(columns={name: t("cli.data.name", lang.value)})
+    emit(df, fmt, title=t("cli.data.indicators", lang.value))
 
 
 @data_app.command("countries")
@@ -156,6 +166,7 @@ def show_cmd(
         df = wh.panel(indicator, countries=_split(countries))
         names = wh.country_names(lang.value)
         cat = wh.indicators().set_index("code")
+        flags = dict(wh.sources()[["id", "flags"]].itertuples(index=False))
     if year_from is not None:
         df = df[df["year"] >= year_from]
     if year_to is not None:
@@ -168,7 +179,9 @@ def show_cmd(
         wide = part.pivot(index="year", columns="iso3", values="value")
         wide.columns = [f"{c} {names.get(c, '')}".strip() for c in wide.columns]
         wide = wide.reset_index()
-        src = ", ".join(f"{s} ({v})" for s, v in
+        src = ", ".join(f"{s} ({v})" + (f" [{', '.join(flags[s])}]" if len(flags.get(s, ()))
+                                         else "")
+                        for s, v in
                         part[["source", "vintage"]].drop_duplicates().itertuples(index=False))
         title_name = cat.loc[code, "name_ko" if lang is Lang.ko else "name_en"]
         emit(wide, fmt, title=f"{title_name} [{part['unit'].iloc[0]}]",
@@ -178,6 +191,115 @@ def show_cmd(
         console.print(f"[yellow]no data for[/] {', '.join(sorted(missing))}")
     if df.empty:
         console.print("[yellow]no observations match[/]")
+
+
+DIFF_KO = {"change": "변경", "old": "이전 값", "new": "새 값", "change_pct": "변화율(%)",
+           "unit": "단위", "old_year": "이전 연도"}
+CHANGE_KO = {"revised": "수정", "changed": "변동", "added": "추가", "removed": "삭제"}
+
+
+@data_app.command("diff")
+@user_errors
+def diff_cmd(
+    source: Annotated[str | None, typer.Option(
+        "--source", "-s", help="source family (aiindex, oxford, epoch ...) or dataset id")] = None,
+    indicator: Annotated[str | None, typer.Option("--indicator", "-i",
+                                                  help="indicator code")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="ISO3, e.g. KOR")] = None,
+    old: Annotated[str | None, typer.Option("--old", help="older vintage (default: the "
+                                            "second newest; part of its name is enough)")]
+    = None,
+    new: Annotated[str | None, typer.Option("--new", help="newer vintage (default: the "
+                                            "newest)")] = None,
+    all_indicators: Annotated[bool, typer.Option(
+        "--all", help="also indicators that only one of the two vintages publishes")] = False,
+    by: Annotated[str, typer.Option(
+        "--by", help="year: the same year revised; edition: editions that hold one year "
+        "each (an index's 2023 vs 2024 edition)")] = "year",
+    lang: Lang = LANG_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """What changed between two vintages of a source or an indicator: added, removed and
+    revised values (old, new, difference)."""
+    with open_warehouse(db) as wh:
+        df = wh.diff(source=source, indicator=indicator, unit=unit, old=old, new=new,
+                     all_indicators=all_indicators, by=by)
+    a = df.attrs
+    if fmt is not OutputFormat.table:
+        emit(df, fmt)
+        return
+    ko = lang is Lang.ko
+    counts = df["change"].value_counts()
+    moved = "changed" if by == "edition" else "revised"
+    parts = [(k, int(counts.get(k, 0))) for k in (moved, "added", "removed")]
+    if ko:
+        caption = ", ".join(f"{CHANGE_KO[k]} {n}" for k, n in parts) + \
+            f", 변동 없음 {a['unchanged']} (삭제 = 이전 시점에만 있고 새 시점에는 없는 값)"
+    else:
+        caption = ", ".join(f"{n} {k}" for k, n in parts) + \
+            f", {a['unchanged']} unchanged (removed = in the old vintage, not in the new one)"
+    sources = sorted(set(df["old_source"].dropna()) | set(df["new_source"].dropna()))
+    if sources:
+        caption += ("; 출처: " if ko else "; sources: ") + ", ".join(sources)
+    title = f"{a['label']}: {a['old']} → {a['new']}" + (f" ({unit.upper()})" if unit else "")
+    if df.empty:
+        console.print(f"[bold]{title}[/]", highlight=False)
+        if not a["shared"] and not all_indicators:
+            caption = ("두 시점에 공통된 지표가 없습니다(--all: 모든 값)" if ko else
+                       "no indicator is in both vintages (--all lists every value)")
+        console.print(("변경된 값이 없습니다; " if ko else "no changes; ") + caption,
+                      highlight=False)
+        return
+    out = df[["change", "indicator", "iso3", "year",
+              *(["old_year"] if "old_year" in df else []), "old", "new", "difference",
+              "change_pct", "unit"]]
+    if ko:
+        out = out.assign(change=out["change"].map(CHANGE_KO)).rename(columns=DIFF_KO)
+    emit(out, fmt, title=title, caption=caption)
+
+
+PUBLISHED_KO = {"index": "지수", "edition": "판", "published": "발표일", "of_n": "대상 수",
+                "scale": "척도", "reported_by": "보도", "source_url": "URL"}
+
+
+@data_app.command("published")
+@user_errors
+def published_cmd(
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="ISO3, or EUU for the "
+                                             "EU (an aggregate unit)")] = None,
+    index: Annotated[str | None, typer.Option("--index", help="part of an index name, e.g. "
+                                              "oxford, tortoise, belfer")] = None,
+    lang: Lang = LANG_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Headline ranks as the index publishers released them, each with the article that
+    reports it (the reference for claims and recomputed rankings)."""
+    from aigap.data.countries import aggregate_unit_name
+
+    with open_warehouse(db) as wh:
+        df = wh.published_ranks(unit=unit, index=index)
+        names = wh.country_names(lang.value)
+    name = [aggregate_unit_name(c, lang.value) if agg else names.get(c, u)
+            for c, u, agg in zip(df["iso3"], df["unit"], df["aggregate"], strict=True)]
+    df = df.assign(country=name)
+    if fmt is not OutputFormat.table:
+        emit(df, fmt)
+        return
+    out = df.assign(reported_by=df["source_publisher"] + ", " + df["source_date"])[
+        ["index", "edition", "published", "level", "iso3", "country", "rank", "of_n", "score",
+         "scale", "reported_by", "source_url"]]
+    ko = lang is Lang.ko
+    if ko:
+        out = out.rename(columns=PUBLISHED_KO)
+    title = ("발표된 순위" if ko else "Published ranks") + (f" — {unit.upper()}" if unit else "")
+    caption = ("보도된 발표 수치(기사별 출처); EUU 등 집합 단위는 여러 나라를 한 단위로 매긴 것"
+               if ko else "as released by the publishers and printed in the cited articles; "
+               "aggregate units (EUU: the EU) are groups of countries ranked as one unit")
+    emit(out, fmt, title=title, caption=caption)
+    if df.empty:
+        console.print("[yellow]no published ranks match[/]")
 
 
 def _split(values: list[str] | None) -> list[str] | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
+from aigap import present
 from aigap.cli._common import (
     FORMAT_OPTION,
     LANG_OPTION,
@@ -18,6 +19,8 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.errors import AigapError
+from aigap.i18n import t
+from aigap.present.names import attr, column
 
 if TYPE_CHECKING:
     from aigap.analysis.diagnosis.profile import Profile
@@ -27,24 +30,12 @@ SPEC_OPTION = typer.Option("aigap", "--spec", "-s", help="shipped spec name or p
                            "spec")
 YEAR_OPTION = typer.Option(None, "--year", "-y", help="year of a panel spec (default: latest)")
 
-_L = {
-    "en": {"pillar": "pillar", "indicator": "indicator", "name": "name", "score": "score",
-           "value": "value", "median": "peer median", "pct": "percentile", "rank": "rank",
-           "n": "of", "status": "status", "imputed": "imputed", "strength": "strength",
-           "weakness": "weakness", "contribution": "contribution", "share": "share of gap",
-           "cum": "running score", "start": "start", "end": "end"},
-    "ko": {"pillar": "부문", "indicator": "지표", "name": "이름", "score": "점수",
-           "value": "원자료 값", "median": "비교국 중앙값", "pct": "백분위", "rank": "순위",
-           "n": "비교 국가 수", "status": "판정", "imputed": "결측 대체", "strength": "강점",
-           "weakness": "약점", "contribution": "기여도", "share": "격차 대비 비중",
-           "cum": "누적 점수", "start": "출발", "end": "도착"},
-}
-
-
-_IND_CAPTION = {
-    "en": "raw values, in each indicator's direction; an imputed value gets no percentile",
-    "ko": "원자료 기준, 지표 방향 반영. 결측 대체된 지표는 백분위를 매기지 않는다.",
-}
+def _labels(lang: str) -> dict[str, str]:
+    """The profile and decomposition tables' headers in ``lang``."""
+    keys = ("pillar", "indicator", "name", "score", "value", "median", "pct", "rank", "n",
+            "status", "imputed", "strength", "weakness", "contribution", "share", "cum",
+            "start", "end")
+    return {k: t(f"cli.table.{k}", lang) for k in keys}
 
 
 def _result(spec: str, year: int | None) -> IndexResult:
@@ -72,21 +63,21 @@ def profile_cmd(
     res = _result(spec, year)
     prof = profile(unit, spec, peers, result=res)
     if fmt is OutputFormat.json:
-        emit_json(prof.to_dict())
+        emit_json(present.document(prof))
         return
     if fmt is OutputFormat.csv:
         emit(prof.to_frame(), fmt)
         return
-    ko = lang is Lang.ko
-    lab = _L[lang.value]
-    name_col = "name_ko" if ko else "name"
+    lg = lang.value
+    lab = _labels(lg)
+    name_col = column(prof.pillars.columns, "name", lg)
     status = {"strength": lab["strength"], "weakness": lab["weakness"], "": ""}
     p = prof.pillars
     emit(pd.DataFrame({
         lab["pillar"]: p[name_col], lab["score"]: p["score"], lab["median"]: p["peer_median"],
         lab["pct"]: p["percentile"].round(1), lab["rank"]: p["rank"].astype(str) + "/" +
         p["n"].astype(str), lab["status"]: p["status"].map(status)}), fmt,
-        title=_title(prof, ko))
+        title=_title(prof, lg))
     i = prof.indicators
     pillar_name = dict(zip(p["code"], p[name_col], strict=True))
     emit(pd.DataFrame({
@@ -96,27 +87,25 @@ def profile_cmd(
         lab["rank"]: [f"{r}/{n}" if r else f"-/{n}" for r, n in zip(i["rank"], i["n"],
                                                                    strict=True)],
         lab["status"]: i["status"].map(status),
-        lab["imputed"]: i["imputed"].map({True: "예" if ko else "yes", False: ""})}), fmt,
-        caption=_IND_CAPTION[lang.value])
+        lab["imputed"]: i["imputed"].map({True: t("yes", lg), False: ""})}), fmt,
+        caption=t("cli.profile.indicator_caption", lg))
     if prof.peers_without_data:
-        head = "데이터 없는 비교국" if ko else "peers without data"
+        head = t("cli.profile.peers_without_data", lg)
         console.print(f"[dim]{head}: {', '.join(prof.peers_without_data)}[/]", highlight=False)
     for label, codes in ((lab["strength"], prof.indicator_strengths[:5]),
                          (lab["weakness"], prof.indicator_weaknesses[:5])):
         names = dict(zip(i["code"], i[name_col], strict=True))
         console.print(f"{label}: " + (", ".join(names[c] for c in codes) or "–"),
                       highlight=False)
-    console.print(prof.sentence(lang.value), highlight=False)
+    console.print(present.sentence(prof, lg), highlight=False)
 
 
-def _title(prof: Profile, ko: bool) -> str:
-    from aigap.analysis.diagnosis.profile import group_phrase
+def _title(prof: Profile, lang: str) -> str:
+    from aigap.present.text import group_phrase
 
-    who = prof.unit_name_ko if ko else prof.unit_name_en
-    grp = group_phrase(prof, "ko" if ko else "en")
     year = f" ({prof.year})" if prof.year is not None else ""
-    return (f"{who}: {grp} 대비 부문별 위치{year}" if ko else
-            f"{who} among {grp}{year}")
+    return t("cli.profile.title", lang, who=attr(prof, "unit_name", lang),
+             grp=group_phrase(prof, lang), year=year)
 
 
 def decompose_cmd(
@@ -143,16 +132,16 @@ def decompose_cmd(
     res = _result(spec, year)
     dec = decompose(unit_a, unit_b, spec, result=res, method=method)  # type: ignore[arg-type]
     if fmt is OutputFormat.json:
-        emit_json(dec.to_dict())
+        emit_json(present.document(dec))
         return
     rows = dec.to_frame(level)
     if fmt is OutputFormat.csv:
         emit(rows, fmt)
         return
-    ko = lang is Lang.ko
-    lab = _L[lang.value]
-    name_col = "name_ko" if ko else "name"
-    na, nb = dec.names_ko if ko else dec.names_en
+    lg = lang.value
+    lab = _labels(lg)
+    name_col = column(rows.columns, "name", lg)
+    na, nb = attr(dec, "names", lg)
     running = dec.score_b + rows["contribution"].cumsum()
     body = pd.DataFrame({
         lab["pillar"] if level == "pillar" else lab["indicator"]: rows[name_col],
@@ -169,11 +158,10 @@ def decompose_cmd(
                           lab["cum"]: dec.score_a}])
     table = pd.concat([ends, body, last], ignore_index=True)[body.columns]
     title = (f"{na} − {nb}: {dec.score_a:.2f} − {dec.score_b:.2f} = {dec.gap:+.2f}")
-    caption = ("기여도 = 각 나라의 유효 가중치 × 정규화 값의 차 (합 = 격차, 정확)" if ko and
-               dec.method == "linear" else
-               "기여도 = 중첩 Shapley(Owen/Winter) 값 (합 = 격차, 정확)" if ko else dec.notes[0])
-    emit(table, fmt, title=title, caption=caption)
-    console.print(dec.sentence(lang.value), highlight=False)
+    from aigap.present.text import method_note
+
+    emit(table, fmt, title=title, caption=method_note(dec, lg))
+    console.print(present.sentence(dec, lg), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,17 +17,15 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.errors import SpecError
+from aigap.i18n import t
 from aigap.index import IndexResult
 from aigap.index.pipeline import build_latest
 
-_LABELS = {
-    "en": {"rank": "rank", "unit": "unit", "name": "name", "score": "score",
-           "indicator": "indicator", "value": "value", "weight": "weight",
-           "contribution": "contribution"},
-    "ko": {"rank": "순위", "unit": "코드", "name": "이름", "score": "점수",
-           "indicator": "지표", "value": "정규화 값", "weight": "유효 가중치",
-           "contribution": "기여도"},
-}
+
+def _labels(lang: str) -> dict[str, str]:
+    keys = ("rank", "unit", "name", "score", "indicator", "value", "weight", "contribution")
+    return {k: t(f"cli.index.{k}", lang) for k in keys}
+
 
 SPEC_OPTION = typer.Option("asem", "--spec", "-s", help="shipped spec name or path to a YAML spec")
 YEAR_OPTION = typer.Option(None, "--year", "-y", help="year of a panel spec (default: latest)")
@@ -62,7 +60,7 @@ def rank(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Rank units by the index; --level adds one column per aggregate of that level."""
-    lab = _LABELS[lang.value]
+    lab = _labels(lang.value)
     res = _result(spec, year)
     lv = _level_number(res, level)
     fw = res.framework
@@ -114,7 +112,7 @@ def explain(
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Decompose a unit's index score into indicator contributions (they sum to the score)."""
-    lab = _LABELS[lang.value]
+    lab = _labels(lang.value)
     res = _result(spec, year)
     fw = res.framework
     ex = res.explain(unit.upper() if unit.upper() in res.dataset("Aggregated").index else unit)

@@ -19,17 +19,17 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.errors import SpecError
+from aigap.i18n import t
+from aigap.i18n.store import raw
 
-_LABELS = {
-    "en": {"unit": "unit", "name": "name", "nominal": "nominal rank", "median": "median rank",
-           "interval": "5–95% rank interval", "ptop": "P(top {k})", "score": "mean score",
-           "shift": "mean |rank shift|", "factor": "assumption",
-           "title": "Rank robustness", "sens": "Sobol sensitivity"},
-    "ko": {"unit": "코드", "name": "이름", "nominal": "기준 순위", "median": "중앙값 순위",
-           "interval": "순위 구간 (5–95%)", "ptop": "상위 {k}위 확률", "score": "평균 점수",
-           "shift": "평균 순위 변동", "factor": "가정", "title": "순위 강건성",
-           "sens": "Sobol 민감도"},
-}
+
+def _labels(lang: str) -> dict[str, str]:
+    keys = ("unit", "name", "nominal", "median", "interval", "ptop", "score", "shift", "factor",
+            "title", "sens")
+    # "ptop" keeps its {k} field: it is filled per column below
+    return {k: t(f"cli.robustness.{k}", lang) if k != "ptop" else
+            str(raw("cli.robustness.ptop", lang)) for k in keys}
+
 
 SPEC_OPTION = typer.Option("asem", "--spec", "-s", help="shipped spec name or path to a YAML spec")
 UNIT_OPTION = typer.Option(None, "--unit", "-u", help="unit code to highlight, e.g. KOR")
@@ -85,7 +85,7 @@ def robustness_cmd(
     if fmt is OutputFormat.csv:
         emit(df.reset_index(), fmt)
         return
-    lab = _LABELS[lang.value]
+    lab = _labels(lang.value)
     ptop = [f"p_top{k}" for k in dict.fromkeys([3, top_k])]
     out = pd.DataFrame({
         lab["unit"]: [f"▶ {u}" if u == hi else u for u in df.index],
@@ -146,7 +146,7 @@ def sensitivity_cmd(
     if fmt is OutputFormat.csv:
         emit(df, fmt)
         return
-    lab = _LABELS[lang.value]
+    lab = _labels(lang.value)
     for tgt in targets:
         sub = df[df["target"] == tgt]
         title = (f"{lab['sens']} — {lab['shift'] if tgt == SHIFT else tgt + ' rank'} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -18,6 +18,7 @@ from aigap.cli._common import (
     Lang,
     OutputFormat,
     console,
+    current_lang,
     emit,
     emit_json,
     user_errors,
@@ -25,7 +26,10 @@ from aigap.cli._common import (
 from aigap.cli.data import DB_OPTION, open_warehouse
 from aigap.data.countries import check_iso3
 from aigap.errors import AigapError
-from aigap.present.strategy import VERDICT_KO
+from aigap.i18n import pillar_name
+from aigap.i18n import t as catalogue_text
+from aigap.present.names import column
+from aigap.present.strategy import domain_name, metric_label, trend_verdict
 
 
 class Metric(StrEnum):
@@ -54,13 +58,14 @@ class WeakRuleOpt(StrEnum):
 
 
 COUNTRY_ARG = typer.Argument(..., help="ISO3 code of the country, e.g. KOR")
-DATA_DIR_OPTION = typer.Option(None, "--data-dir",
-                               help="mirror folder holding raw/epoch_ai (default "
-                               "$AIGAP_DATA_DIR or ../shared/data)")
+VINTAGE_OPTION = typer.Option(None, "--vintage",
+                              help="vintage of the Epoch AI models (default: the April-2025 "
+                              "snapshot); Warehouse.record_tables() lists them")
 
 
-def _ko(lang: Lang) -> bool:
-    return lang is Lang.ko
+def L(key: str, **fields: Any) -> str:
+    """``cli.strategy.<key>`` of the catalogue in the running command's --lang."""
+    return catalogue_text(f"cli.strategy.{key}", current_lang(), **fields)
 
 
 def _notes(notes: list[str]) -> None:
@@ -100,7 +105,7 @@ def frontier_lag_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
     db: Path | None = DB_OPTION,
-    data_dir: Path | None = DATA_DIR_OPTION,
+    vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Years behind the frontier in training compute (or parameters), with bootstrap intervals.
 
@@ -110,7 +115,7 @@ def frontier_lag_cmd(
     """
     country = check_iso3([country])[0]
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, data_dir)
+        em = fr.load_epoch_models(wh, vintage)
         names = wh.country_names(lang.value)
     try:
         cut = pd.Timestamp(cutoff)
@@ -126,8 +131,7 @@ def frontier_lag_cmd(
     if fmt is OutputFormat.csv:
         emit(res.counts if counts else res.lags, fmt)
         return
-    ko = _ko(lang)
-    world_name = "세계 최전선" if ko else "world frontier"
+    world_name = L("world_frontier")
 
     def nm(c: str) -> str:
         return world_name if c == fr.WORLD else names.get(c, c)
@@ -136,43 +140,37 @@ def frontier_lag_cmd(
     pct = round(level * 100)
     lags = res.lags
     view = pd.DataFrame({
-        ("비교 대상" if ko else "vs"): lags["comparator"].map(nm),
-        ("기준 시점" if ko else "date"): lags["ref_date"],
-        ("비교국 log10" if ko else "vs log10"): lags["comparator_log10"].round(2),
+        L("vs"): lags["comparator"].map(nm),
+        L("date"): lags["ref_date"],
+        L("vs_log10"): lags["comparator_log10"].round(2),
         (f"{who} log10"): lags["country_log10"].round(2),
-        ("격차(년)" if ko else "lag (years)"): lags["lag_label"],
-        (f"{pct}% 하한" if ko else f"{pct}% lo"): lags["lo"].round(1),
-        (f"{pct}% 상한" if ko else f"{pct}% hi"): lags["hi"].round(1),
+        L("lag_years"): lags["lag_label"],
+        L("lo", pct=pct): lags["lo"].round(1),
+        L("hi", pct=pct): lags["hi"].round(1),
     })
-    metric_label = fr.METRIC_LABELS[res.metric][lang.value]
-    title = (f"{who}의 최전선 격차: {metric_label} ({res.method}, {res.cutoff}까지)" if ko else
-             f"{who}: years behind in {metric_label} ({res.method}, models up to {res.cutoff})")
-    emit(view, fmt, title=title,
-         caption=(">= x: 마감일까지 미도달(하한값), <= x: 첫 모델 이전 수준(상한값)" if ko else
-                  ">= x: not reached by the cutoff (lower bound); <= x: level below the "
-                  "country's first model (upper bound)"))
+    metric_text = metric_label(res.metric, lang.value)
+    title = L("frontier_title", who=who, metric=metric_text, res=res)
+    emit(view, fmt, title=title, caption=L("frontier_caption"))
     tr = res.trends
     emit(pd.DataFrame({
-        ("비교 대상" if ko else "vs"): tr["comparator"].map(nm),
-        ("기울기(년/년)" if ko else "slope (years/year)"): tr["slope_years_per_year"].round(2),
-        (f"{pct}% 구간" if ko else f"{pct}% interval"): [
+        L("vs"): tr["comparator"].map(nm),
+        L("slope_years_year"): tr["slope_years_per_year"].round(2),
+        L("interval", pct=pct): [
             f"{a:.2f} ~ {b:.2f}" if pd.notna(a) else "–" for a, b in zip(tr["lo"], tr["hi"],
                                                                          strict=True)],
-        ("관측점" if ko else "points"): tr["n_points"],
-        ("판정" if ko else "verdict"): [VERDICT_KO.get(v, v) if ko else v
-                                       for v in tr["verdict"]],
-    }), fmt, title="격차 추세(관측된 격차의 선형 기울기)" if ko else
-        "Trend of the lag (slope of observed lags on the date)")
+        L("points"): tr["n_points"],
+        L("verdict"): [trend_verdict(v, lang.value) for v in tr["verdict"]],
+    }), fmt, title=L("lag_trend_title"))
     if counts:
         c = res.counts
         emit(pd.DataFrame({
-            ("비교 대상" if ko else "vs"): c["comparator"].map(nm),
-            ("연도" if ko else "year"): c["year"],
+            L("vs"): c["comparator"].map(nm),
+            L("year"): c["year"],
             who: c["country_count"],
-            ("비교국" if ko else "comparator"): c["comparator_count"],
-            ("비율" if ko else "ratio"): c["ratio"].round(3),
-            ("3년 비율" if ko else "3-year ratio"): c["ratio_3y"].round(3),
-        }), fmt, title="연도별 주목할 만한 모델 수" if ko else "Notable models per year")
+            L("comparator"): c["comparator_count"],
+            L("ratio"): c["ratio"].round(3),
+            L("3_year_ratio"): c["ratio_3y"].round(3),
+        }), fmt, title=L("notable_models_per_year"))
     _notes(res.notes)
 
 
@@ -190,13 +188,13 @@ def niche_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
     db: Path | None = DB_OPTION,
-    data_dir: Path | None = DATA_DIR_OPTION,
+    vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Revealed comparative advantage by AI domain (Epoch) and by technology (Belfer CETI)."""
     country = check_iso3([country])[0]
     e, r = _window(early, "--early"), _window(recent, "--recent")
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, data_dir)
+        em = fr.load_epoch_models(wh, vintage)
         ceti = ni.load_ceti_scores(wh)
         names = wh.country_names(lang.value)
     res = ni.niche(em.models, ceti, country, counting=counting.value, early=e, recent=r,
@@ -207,49 +205,43 @@ def niche_cmd(
     if fmt is OutputFormat.csv:
         emit(res.to_frame("domain" if table is NicheTable.domains else "technology"), fmt)
         return
-    ko = _ko(lang)
     who = names.get(country, country)
     d = res.domains
     flags = []
     for row in d.itertuples():
         f = []
         if row.strong and row.growing:
-            f.append("강점·성장" if ko else "strong, growing")
+            f.append(L("strong_growing"))
         elif row.strong:
-            f.append("강점" if ko else "strong")
+            f.append(L("strong"))
         if row.small_count:
-            f.append("표본 적음" if ko else "small n")
+            f.append(L("small_n"))
         flags.append(", ".join(f))
     emit(pd.DataFrame({
         "#": d["rank"],
-        ("분야" if ko else "domain"): d["label_ko"] if ko else d["domain"],
-        ("모델 수" if ko else "models"): d["count"],
-        ("세계 모델 수" if ko else "world models"): d["world_count"],
-        "RCA": d["rca"].round(2), ("대칭 RCA" if ko else "sym. RCA"): d["rca_sym"].round(2),
+        L("domain"): [domain_name(x, lang.value) for x in d["domain"]],
+        L("models"): d["count"],
+        L("world_models"): d["world_count"],
+        "RCA": d["rca"].round(2), L("sym_rca"): d["rca_sym"].round(2),
         f"RCA {e[0]}-{e[1]}": d["rca_early"].round(2),
         f"RCA {r[0]}-{r[1]}": d["rca_recent"].round(2),
-        ("비고" if ko else "flags"): flags,
-    }), fmt, title=(f"{who}의 분야별 현시비교우위(Epoch AI, {res.window[0]}~{res.window[1]}년, "
-                    f"{res.country_models}개 모델, {res.counting})" if ko else
-                    f"{who}: revealed comparative advantage by domain (Epoch AI, "
-                    f"{res.window[0]}-{res.window[1]}, {res.country_models} models, "
-                    f"{res.counting} counting)"))
+        L("flags"): flags,
+    }), fmt, title=L("niche_title", who=who, res=res))
     t = res.technologies
     if not t.empty:
         emit(pd.DataFrame({
-            ("기술" if ko else "technology"): t["label_ko" if ko else "label_en"],
-            ("평균 점수" if ko else "mean score"): t["mean_score"].round(3),
-            ("세계 평균" if ko else "world mean"): t["world_mean_score"].round(3),
-            ("순위" if ko else "rank"): [f"{a}/{b}" for a, b in
+            L("technology"): t[column(t.columns, "label", lang.value)],
+            L("mean_score"): t["mean_score"].round(3),
+            L("world_mean"): t["world_mean_score"].round(3),
+            L("rank"): [f"{a}/{b}" for a, b in
                                         zip(t["rank_of_countries"], t["n_countries"],
                                             strict=True)],
-            "RCA": t["rca"].round(2), ("대칭 RCA" if ko else "sym. RCA"): t["rca_sym"].round(2),
-        }), fmt, title=("벨퍼 CETI 2025(초안) 기술별 점수 기반 RCA" if ko else
-                        "Belfer CETI 2025 (draft): score-based RCA by technology"))
+            "RCA": t["rca"].round(2), L("sym_rca"): t["rca_sym"].round(2),
+        }), fmt, title=L("ceti_title"))
     sg = res.strong_and_growing()
     if len(sg):
-        labels = [ni.domain_label(x, lang.value) for x in sg["domain"]]
-        console.print(("강점이면서 성장 중인 분야: " if ko else "Strong and growing: ")
+        labels = [domain_name(x, lang.value) for x in sg["domain"]]
+        console.print(L("strong_and_growing")
                       + ", ".join(labels), highlight=False)
     _notes(res.notes)
 
@@ -272,13 +264,13 @@ def partners_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
     db: Path | None = DB_OPTION,
-    data_dir: Path | None = DATA_DIR_OPTION,
+    vintage: str | None = VINTAGE_OPTION,
 ) -> None:
     """Partners ranked by how well their strengths cover the country's weak pillars."""
     country = check_iso3([country])[0]
     weights = pa.PartnerWeights(w_complement, w_collab, w_gov)
     with open_warehouse(db) as wh:
-        em = fr.load_epoch_models(wh, data_dir)
+        em = fr.load_epoch_models(wh, vintage)
         profile = pa.load_tortoise_profile(wh)
         gov, gov_year = pa.load_gov_readiness(wh, country)
         names = wh.country_names(lang.value)
@@ -293,35 +285,30 @@ def partners_cmd(
         out["covers"] = out["covers"].map(";".join)
         emit(out, fmt)
         return
-    ko = _ko(lang)
     who = names.get(country, country)
     wk = res.weak
     emit(pd.DataFrame({
-        ("약점 부문" if ko else "weak pillar"): [pa.pillar_label(p, lang.value)
+        L("weak_pillar"): [pillar_name(p, lang.value)
                                                for p in wk["pillar"]],
-        ("점수" if ko else "score"): wk["score"],
-        ("백분위" if ko else "percentile"): wk["percentile"].round(2),
-        ("가중치" if ko else "weight"): wk["weight"].round(2),
-    }), fmt, title=(f"{who}의 상대적 약점 부문(토터스 글로벌 AI 지수)" if ko else
-                    f"{who}: relatively weak pillars (Tortoise Global AI Index)"))
+        L("score"): wk["score"],
+        L("percentile"): wk["percentile"].round(2),
+        L("weight"): wk["weight"].round(2),
+    }), fmt, title=L("weak_title", who=who))
     t = res.table
     emit(pd.DataFrame({
         "#": t["rank"],
-        ("국가" if ko else "partner"): t["partner"].map(lambda c: names.get(c, c)),
-        ("보완성" if ko else "complement."): t["complementarity"].round(3),
-        ("보완 부문" if ko else "covers"): t["covers"].map(
-            lambda ps: ", ".join(pa.pillar_label(p, lang.value) for p in ps)),
-        ("공동 모델" if ko else "joint models"): t["co_developed_models"],
-        ("협력" if ko else "collab."): t["collaboration"].round(3),
-        (f"정부 AI 준비도 {res.gov_year}" if ko else f"gov. readiness {res.gov_year}"):
+        L("partner"): t["partner"].map(lambda c: names.get(c, c)),
+        L("complement"): t["complementarity"].round(3),
+        L("covers"): t["covers"].map(
+            lambda ps: ", ".join(pillar_name(p, lang.value) for p in ps)),
+        L("joint_models"): t["co_developed_models"],
+        L("collab"): t["collaboration"].round(3),
+        L("gov_readiness", res=res):
             t["gov_ai_readiness"].round(1),
-        ("거버넌스 유사성" if ko else "gov. similarity"): t["governance_similarity"].round(3),
-        ("종합" if ko else "total"): t["total"].round(3),
-    }), fmt, title=("협력 후보국 순위" if ko else "Partners ranked"),
-        caption=(f"가중치: 보완성 {weights.complementarity:g}, 기존 협력 "
-                 f"{weights.collaboration:g}, 거버넌스 유사성 {weights.governance:g}" if ko else
-                 f"weights: complementarity {weights.complementarity:g}, collaboration "
-                 f"{weights.collaboration:g}, governance similarity {weights.governance:g}"))
+        L("gov_similarity"): t["governance_similarity"].round(3),
+        L("total"): t["total"].round(3),
+    }), fmt, title=L("partners_ranked"),
+        caption=L("weights", weights=weights))
     _notes(res.notes)
 
 

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import typer
 
+from aigap import present
 from aigap.analysis.targets.scenarios import scenario as run_scenario
 from aigap.analysis.targets.what_it_takes import what_it_takes as run_what_it_takes
 from aigap.cli._common import (
@@ -20,26 +21,19 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.errors import SpecError
+from aigap.i18n import t
 
 SPEC_OPTION = typer.Option("aigap", "--spec", "-s",
                            help="shipped spec name or path to a YAML spec")
 
-_MOVE_LABELS = {
-    "en": {"indicator": "indicator", "name": "name", "pillar": "pillar", "raw_from": "from",
-           "raw_to": "to", "change_pct": "change %", "normalised_from": "norm. from",
-           "normalised_to": "norm. to", "score_gain": "score gain", "treatment": "note"},
-    "ko": {"indicator": "지표 코드", "name": "지표", "pillar": "부문", "raw_from": "현재 값",
-           "raw_to": "목표 값", "change_pct": "변화율(%)", "normalised_from": "현재 정규화 값",
-           "normalised_to": "목표 정규화 값", "score_gain": "점수 기여 증가", "treatment": "비고"},
-}
-_SCEN_LABELS = {
-    "en": {"unit": "unit", "name": "name", "current_rank": "now", "central_rank": "central",
-           "median_rank": "median rank", "rank_p05": "p05", "rank_p95": "p95",
-           "score_median": "score"},
-    "ko": {"unit": "코드", "name": "이름", "current_rank": "현재 순위", "central_rank": "추세 순위",
-           "median_rank": "순위 중앙값", "rank_p05": "5%", "rank_p95": "95%",
-           "score_median": "점수 중앙값"},
-}
+_MOVE_COLUMNS = ("indicator", "name", "pillar", "raw_from", "raw_to", "change_pct",
+                 "normalised_from", "normalised_to", "score_gain", "treatment")
+_SCEN_COLUMNS = ("unit", "name", "current_rank", "central_rank", "median_rank", "rank_p05",
+                 "rank_p95", "score_median")
+
+
+def _labels(group: str, columns: tuple[str, ...], lang: str) -> dict[str, str]:
+    return {c: t(f"cli.{group}.{c}", lang) for c in columns}
 
 
 def _pairs(text: str | None, what: str) -> dict[str, str]:
@@ -107,11 +101,11 @@ def what_it_takes(
     res = run_what_it_takes(spec, unit, rank=rank, cost=parse_cost(cost),
                             bounds=parse_bounds(bound), max_growth=max_growth, years=years,
                             cap_at_leader=cap_at_leader, move_imputed=move_imputed, year=year)
-    sentence = res.sentence(lang.value)
+    sentence = present.sentence(res, lang.value)
     if fmt is OutputFormat.json:
         emit_json({**res.to_dict(), "sentence": sentence})
         return
-    lab = _MOVE_LABELS[lang.value]
+    lab = _labels("moves", _MOVE_COLUMNS, lang.value)
     table = res.moves[list(lab)].rename(columns=lab)
     if fmt is OutputFormat.csv:
         emit(table, fmt)
@@ -143,11 +137,11 @@ def scenario(
     """Projected rank distribution at --to from each indicator's trend, and P(top k)."""
     res = run_scenario(spec, to=to, n=n, seed=seed, what_if=what_if, k=k)
     units = set(res.table["unit"].str.upper())
-    sentence = res.sentence(unit, lang.value) if unit.upper() in units else None
+    sentence = present.sentence(res, lang.value, unit=unit) if unit.upper() in units else None
     if fmt is OutputFormat.json:
         emit_json({**res.to_dict(), "sentence": sentence})
         return
-    lab = dict(_SCEN_LABELS[lang.value])
+    lab = _labels("scenario", _SCEN_COLUMNS, lang.value)
     p_cols = [c for c in res.table.columns if c.startswith(res.p_col)]
     cols = [*lab, *p_cols]
     if "median_rank_baseline" in res.table.columns:

@@ -17,6 +17,7 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.errors import SpecError
+from aigap.i18n import t
 
 HELP = """Simulate a staged evaluation (e.g. the sovereign-AI programme, 5 teams cut to 1).
 
@@ -29,7 +30,7 @@ standard errors. `--compare` runs several designs side by side; `--sweep` varies
 
 def _with_se(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Merge ``x`` and ``x_se`` into one "value ± 1.96 s.e." text column for display."""
-    from aigap.tournament.simulate import label
+    from aigap.present.tournament import label
 
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
@@ -74,6 +75,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
          budget: float | None, objective: str | None, fmt: OutputFormat, lang: Lang,
          show_progress: bool) -> None:
     # Imported here so `aigap --help` stays fast (NumPy/pandas/pydantic load on demand).
+    from aigap.present import tournament as pt
     from aigap.tournament import simulate as tm
 
     if compare and sweep:
@@ -92,20 +94,19 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         if fmt is OutputFormat.json:
             emit_json(cmp.to_dict())
             return
-        frame = cmp.frame(lg)
+        frame = pt.designs_table(cmp, lg)
         if fmt is OutputFormat.csv:
             emit(frame, fmt)
             return
         budget_txt = f"{cmp.budget:g} {cfg.cost_unit}" if cmp.budget is not None else "–"
         caption = (f"n = {n:,}, seed {seed}; ± = 1.96 MC s.e.; budget {budget_txt}; "
-                   f"{tm.label('objective_value', lg)}: {tm.label(cmp.objective.value, lg)}")
-        emit(_with_se(frame, lg), fmt, title=tm.label("fig_compare", lg), caption=caption)
+                   f"{pt.label('objective_value', lg)}: {pt.label(cmp.objective.value, lg)}")
+        emit(_with_se(frame, lg), fmt, title=pt.label("fig_compare", lg), caption=caption)
         if cmp.best is not None:
             best = next(d for d in cmp.designs if d.name == cmp.best)
-            name = best.label_ko if lg == "ko" else best.label
-            msg = (f"예산 내 최선: {name}" if lg == "ko" else f"Best design within budget: {name}")
+            msg = t("tournament.best_design", lg, name=pt.design_label(best, lg))
         else:
-            msg = "예산 내 설계안 없음" if lg == "ko" else "No design fits the budget"
+            msg = t("tournament.no_design", lg)
         console.print(msg)
         return
 
@@ -116,12 +117,12 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         if fmt is OutputFormat.json:
             emit_json(sw.to_dict())
             return
-        frame = sw.frame(lg)
+        frame = sw.frame()
         if fmt is OutputFormat.csv:
             emit(frame, fmt)
             return
         emit(_with_se(frame, lg), fmt,
-             title=f"{tm.label('fig_sweep', lg)} {tm.label(param, lg)}",
+             title=f"{pt.label('fig_sweep', lg)} {pt.label(param, lg)}",
              caption=f"{cfg.display_title}; n = {n:,}, seed {seed}; ± = 1.96 MC s.e.")
         return
 
@@ -133,12 +134,12 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
     if fmt is OutputFormat.csv:
         emit(res.long_frame(), fmt)
         return
-    title = (cfg.title_ko or cfg.display_title) if lg == "ko" else cfg.display_title
+    title = pt.config_title(cfg, lg)
     path = cfg.stage_path()
-    emit(res.summary_frame(lg), fmt, title=title if path in title else f"{title} ({path})",
+    emit(pt.summary_table(res, lg), fmt, title=title if path in title else f"{title} ({path})",
          caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; cost in {cfg.cost_unit}")
-    emit(res.teams_frame(lg), fmt)
-    emit(res.stages_frame(lg), fmt)
+    emit(pt.teams_table(res, lg), fmt)
+    emit(pt.stages_table(res, lg), fmt)
 
 
 def register(app: typer.Typer) -> None:

@@ -45,6 +45,14 @@ def catalogue() -> dict[str, Indicator]:
     return out
 
 
+@cache
+def ceti_sectors() -> dict[str, tuple[str, str]]:
+    """Belfer CETI sectors (the ``ceti_<sector>_*`` codes): key -> (English, Korean) name."""
+    from aigap.data.sources.belfer import SECTORS
+
+    return {key: (en, ko) for key, (_file, en, ko) in SECTORS.items()}
+
+
 def catalogue_frame() -> pd.DataFrame:
     return pd.DataFrame([asdict(i) for i in catalogue().values()], columns=CATALOGUE_COLUMNS)
 
@@ -55,11 +63,17 @@ def check_indicators(codes: Iterable[str], known: Iterable[str] | None = None) -
     codes = list(codes)
     bad = [c for c in codes if c not in pool]
     if bad:
-        hints = []
-        for c in bad:
-            close = difflib.get_close_matches(c, pool, n=3, cutoff=0.5)
-            hints.append(f"{c!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
         raise AigapError(
-            f"unknown indicator(s): {'; '.join(hints)}. `aigap data indicators` lists them"
+            f"unknown indicator(s): {near_matches(bad, pool)}. `aigap data indicators` lists them"
         )
     return codes
+
+
+def near_matches(bad: Iterable[str], pool: Iterable[str]) -> str:
+    """``'x' (did you mean y, z?); 'w'``: unknown names with their closest known ones."""
+    pool = list(pool)
+    hints = []
+    for c in bad:
+        close = difflib.get_close_matches(c, pool, n=3, cutoff=0.5)
+        hints.append(f"{c!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    return "; ".join(hints)

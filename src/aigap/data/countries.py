@@ -267,3 +267,38 @@ def check_iso3(codes: Iterable[str]) -> list[str]:
     if bad:
         raise AigapError(f"unknown country code(s): {', '.join(bad)} (use ISO3, e.g. KOR, USA)")
     return out
+
+
+# Units that publishers rank beside countries but that are groups of countries (Belfer CETI
+# counts the European Union as one of its 26 units). They are NOT ISO 3166 countries:
+# known_iso3() and check_iso3() keep refusing them, so no observation, panel or index can hold
+# one; only tables of published ranks accept them (check_unit). Codes as the publishers' files
+# use them: EUU (the World Bank's code for the EU) and EU.
+AGGREGATE_UNITS: dict[str, tuple[str, str]] = {
+    "EUU": ("European Union", "유럽연합"),
+    "EU": ("European Union", "유럽연합"),
+}
+
+
+def is_aggregate_unit(code: str) -> bool:
+    """True for a group of countries ranked as one unit (e.g. the EU in Belfer CETI)."""
+    return code.strip().upper() in AGGREGATE_UNITS
+
+
+def check_unit(code: str) -> str:
+    """An ISO3 country code or an aggregate unit code (user input), upper-cased."""
+    u = code.strip().upper()
+    if u in AGGREGATE_UNITS:
+        return u
+    try:
+        return check_iso3([code])[0]
+    except AigapError:
+        raise AigapError(
+            f"unknown unit {code!r} (use ISO3, e.g. KOR, or an aggregate unit: "
+            f"{', '.join(AGGREGATE_UNITS)})") from None
+
+
+def aggregate_unit_name(code: str, lang: str = "en") -> str:
+    """Display name of an aggregate unit, marked as one ("European Union (aggregate unit)")."""
+    en, ko = AGGREGATE_UNITS[code.strip().upper()]
+    return f"{ko}(집합 단위)" if lang == "ko" else f"{en} (aggregate unit)"

@@ -340,6 +340,17 @@ UNIT_RULES: dict[str, Rule] = {
     "estimate (-2.5 to 2.5)": scale(-3.5, 3.5),
     "standard error": NON_NEGATIVE,
     "rank (1 = best)": RANK,
+    "rank": RANK,  # TOP500 best rank in a list (1-500)
+    # IMF AI Preparedness Index: the index and its four weighted pillar contributions
+    "index 0-1": SHARE,
+    "contribution to AIPI (0-0.25)": scale(0, 0.25),
+    # compute: TOP500 lists and Epoch GPU clusters
+    "systems": COUNT,
+    "TFlop/s": NON_NEGATIVE,
+    "% of the list's total Rmax": PERCENT,
+    "H100 equivalents": NON_NEGATIVE,
+    "% of world H100 equivalents": PERCENT,
+    "MW": NON_NEGATIVE,
     # COINr's ASEM example (units as in its iMeta.csv)
     "(1 (yes)/0 (no))": YES_NO,
     "Score 1-5": scale(1, 5),
@@ -467,10 +478,12 @@ def _int_or_none(value: object) -> int | None:
 
 JUMP_FACTOR = 100.0
 SPREAD_MULTIPLE = 10.0
-MIN_SERIES = 3  # with two points one cannot tell which of them is off
-TIME_RULE = (f"a value >= {JUMP_FACTOR:g}x above (or below) every neighbouring year of its "
-             f"series, by >= {SPREAD_MULTIPLE:g}x the series' median year-on-year change (a "
-             "first or last value: against a neighbour that agrees with the year beyond)")
+MIN_SERIES = 3  # observations in a run; with two one cannot tell which of them is off
+MAX_GAP = 3  # years: observations further apart are not neighbours (TOP500 re-entries)
+TIME_RULE = (f"a value >= {JUMP_FACTOR:g}x above (or below) every neighbouring year (at most "
+             f"{MAX_GAP} years away) of its series, by >= {SPREAD_MULTIPLE:g}x the series' "
+             "median year-on-year change (with one neighbour: a neighbour that agrees with the "
+             "year beyond it)")
 
 
 @dataclass(frozen=True)
@@ -598,7 +611,9 @@ def _time_outliers(obs: pd.DataFrame, touched: set[str], signed: set[str],
     pos, ind, iso, years = keep[order], ind[order], iso[order], years[order]
     lv = np.log10(value[pos])
     same = np.r_[False, (ind[1:] == ind[:-1]) & (iso[1:] == iso[:-1])]  # same series as prev
-    jump_prev = np.where(same, np.r_[np.nan, np.diff(lv)], np.nan)  # lv - lv[previous]
+    # neighbours: the previous observation of the series, if at most MAX_GAP years before
+    linked = same & (np.r_[0, np.diff(years)] <= MAX_GAP)
+    jump_prev = np.where(linked, np.r_[np.nan, np.diff(lv)], np.nan)  # lv - lv[previous]
     jump_next = np.r_[-jump_prev[1:], np.nan]  # lv - lv[next]
     has_p, has_n = ~np.isnan(jump_prev), ~np.isnan(jump_next)
     t = math.log10(JUMP_FACTOR)
@@ -608,7 +623,8 @@ def _time_outliers(obs: pd.DataFrame, touched: set[str], signed: set[str],
     cand = np.flatnonzero((has_p | has_n) & big_p & big_n & one_way)
     if not len(cand):
         return []
-    starts = np.flatnonzero(~same)  # series k runs over positions [starts[k], ends[k])
+    # a run: a series' observations with no gap over MAX_GAP, over [starts[k], ends[k])
+    starts = np.flatnonzero(~linked)
     ends = np.r_[starts[1:], len(pos)]
     sources = obs["source"].to_numpy()
     out = []
@@ -625,7 +641,7 @@ def _time_outliers(obs: pd.DataFrame, touched: set[str], signed: set[str],
         if smallest < max(t, SPREAD_MULTIPLE * spread):
             continue
         nbrs = [j for j in (i - 1, i + 1) if a <= j < b]
-        if len(nbrs) == 1:  # a first or last value: its neighbour must agree with the rest
+        if len(nbrs) == 1:  # one neighbour: it must agree with the observation beyond it
             j = nbrs[0]
             beyond = j + (j - i)
             if a <= beyond < b and abs(lv[j] - lv[beyond]) >= t:

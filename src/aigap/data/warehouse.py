@@ -16,7 +16,7 @@ import hashlib
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,9 +28,10 @@ from filelock import FileLock, Timeout
 from aigap import config
 from aigap.data import countries as ctry
 from aigap.data import validate
-from aigap.data.catalogue import catalogue_frame, check_indicators
+from aigap.data import vintages as vint
+from aigap.data.catalogue import catalogue_frame, check_indicators, near_matches
 from aigap.data.sources import all_datasets
-from aigap.data.sources.base import Dataset
+from aigap.data.sources.base import VINTAGE_ONLY, Dataset, TableDataset, sha256_file
 from aigap.errors import AigapError, DataFormatError, WarehouseError
 
 SCHEMA_VERSION = "1"
@@ -59,7 +60,41 @@ CREATE TABLE IF NOT EXISTS sources (
     vintage_inferred BOOLEAN, flags VARCHAR[], licence VARCHAR, rows INTEGER,
     origin VARCHAR, url VARCHAR, loaded_at TIMESTAMP
 );
+CREATE TABLE IF NOT EXISTS record_tables (
+    name VARCHAR PRIMARY KEY, description VARCHAR, country_column VARCHAR
+);
+CREATE TABLE IF NOT EXISTS record_columns (
+    table_name VARCHAR, column_name VARCHAR, type VARCHAR, description VARCHAR,
+    position INTEGER
+);
 """
+
+# Every value of every vintage pulled, beside the one current value per key in observations:
+# a re-pull of the same (source, vintage) replaces its rows, a new vintage (a live pull, a new
+# edition) is added, so two vintages of one source can be compared (`aigap data diff`). No
+# primary key: each (source, vintage) is deleted before it is written and a dataset's keys are
+# unique (checked at parse), and the key index would triple the file and slow every pull.
+# Published ranks are their own table (the EU is a unit there, never in observations).
+SCHEMA_EDITIONS = """
+CREATE TABLE IF NOT EXISTS observation_vintages (
+    indicator VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year INTEGER NOT NULL,
+    value DOUBLE NOT NULL, unit VARCHAR NOT NULL, source VARCHAR NOT NULL,
+    vintage VARCHAR NOT NULL, note VARCHAR, source_row INTEGER
+);
+CREATE TABLE IF NOT EXISTS source_vintages (
+    source VARCHAR NOT NULL, vintage VARCHAR NOT NULL, file VARCHAR, sha256 VARCHAR,
+    rows INTEGER, origin VARCHAR, url VARCHAR, loaded_at TIMESTAMP,
+    PRIMARY KEY (source, vintage)
+);
+CREATE TABLE IF NOT EXISTS published_ranks (
+    "index" VARCHAR NOT NULL, edition VARCHAR NOT NULL, published VARCHAR, level VARCHAR NOT NULL,
+    unit VARCHAR, iso3 VARCHAR NOT NULL, rank INTEGER NOT NULL, of_n INTEGER NOT NULL,
+    score DOUBLE, scale VARCHAR, units_note VARCHAR, source_publisher VARCHAR,
+    source_date VARCHAR, source_url VARCHAR, aggregate BOOLEAN, source VARCHAR NOT NULL,
+    source_row INTEGER
+);
+"""
+TABLE_DATASET_TABLES = frozenset({"published_ranks"})  # tables a TableDataset may fill
 
 
 @dataclass(frozen=True)
@@ -90,12 +125,15 @@ class PullReport:
 Progress = Callable[[str, int, int], None]  # (label, done, total)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def sha256_path(path: Path) -> str:
+    """sha256 of a file; of a folder (a dataset of many files), the sha256 of its manifest:
+    one ``<sha256>  <name>`` line per file, sorted by name."""
+    path = Path(path)
+    if not path.is_dir():
+        return sha256_file(path)
+    lines = [f"{sha256_file(p)}  {p.relative_to(path).as_posix()}\n"
+             for p in sorted(path.rglob("*")) if p.is_file()]
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
 def mirror_resolver(data_dir: Path) -> Callable[[Dataset], ResolvedFile]:
@@ -105,7 +143,19 @@ def mirror_resolver(data_dir: Path) -> Callable[[Dataset], ResolvedFile]:
     return resolve
 
 
-def _parse_dataset(ds: Dataset, rf: ResolvedFile) -> pd.DataFrame:
+def _parse_table(ds: TableDataset, rf: ResolvedFile) -> pd.DataFrame:
+    """Rows of a dataset with its own table, with ``source`` and ``source_row``."""
+    if ds.table not in TABLE_DATASET_TABLES:  # pragma: no cover - programming error
+        raise RuntimeError(f"{ds.id}: no warehouse table {ds.table!r}")
+    frame = ds.parse(rf.path)
+    return frame.assign(source=ds.id, source_row=frame.pop("_row") if "_row" in frame
+                        else pd.NA)
+
+
+def _parse_dataset(ds: Dataset, rf: ResolvedFile,
+                   records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The dataset's checked observations (or a table dataset's rows); a record dataset also
+    leaves its records in ``records[ds.id]`` (read once, indicators derived from them)."""
     try:
         rf.path.stat()
     except FileNotFoundError:
@@ -114,7 +164,13 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile) -> pd.DataFrame:
         raise DataFormatError(rf.path, f"cannot read the file of dataset {ds.id!r}: "
                               f"{exc.strerror or exc}") from None
     try:
-        frame = ds.parse(rf.path)
+        if isinstance(ds, TableDataset):
+            return _parse_table(ds, rf)
+        if ds.records is not None and records is not None:
+            records[ds.id] = _check_records(ds, ds.records.read(rf.path))
+            frame = ds.records.derive(records[ds.id], rf.path)
+        else:
+            frame = ds.parse(rf.path)
     except OSError as exc:
         raise DataFormatError(exc.filename or rf.path, f"cannot read file: "
                               f"{exc.strerror or exc}") from None
@@ -152,6 +208,14 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile) -> pd.DataFrame:
     out.attrs["columns"] = (frame.groupby("indicator")["_col"].first().to_dict()
                             if "_col" in frame else {})
     return out
+
+
+def _check_records(ds: Dataset, recs: pd.DataFrame) -> pd.DataFrame:
+    assert ds.records is not None
+    missing = [c for c in ds.records.table.column_names if c not in recs.columns]
+    if missing or "_row" not in recs.columns:  # pragma: no cover - programming error
+        raise RuntimeError(f"{ds.id}: records lack columns {missing or ['_row']}")
+    return recs
 
 
 def _check_units(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> None:
@@ -226,6 +290,7 @@ def pull(
 
     report = PullReport(db_path)
     frames: dict[str, pd.DataFrame] = {}
+    records: dict[str, pd.DataFrame] = {}
     files: dict[str, ResolvedFile] = {}
     total = len(chosen) + 1
     for i, ds in enumerate(chosen):
@@ -238,11 +303,13 @@ def pull(
         if rf.warning:
             report.warnings.append((ds.id, rf.warning))
         files[ds.id] = rf
-        frames[ds.id] = _parse_dataset(ds, rf)
+        frames[ds.id] = _parse_dataset(ds, rf, records)
     chosen = [ds for ds in chosen if ds.id in frames]
     if not chosen:
         raise AigapError("nothing to pull: " + "; ".join(f"{d}: {r}" for d, r in report.skipped))
-    _check_units(frames, {k: v.path for k, v in files.items()})
+    tables = {ds.id for ds in chosen if isinstance(ds, TableDataset)}
+    _check_units({k: v for k, v in frames.items() if k not in tables},
+                 {k: v.path for k, v in files.items()})
 
     with _write_lock(db_path):
         if progress:
@@ -254,7 +321,7 @@ def pull(
                 shutil.copyfile(db_path, tmp)
             con = duckdb.connect(str(tmp))
             try:
-                _write(con, chosen, frames, files)
+                _write(con, chosen, frames, files, records)
                 _check_plausible(con, chosen, frames, files, accepted, report)
             finally:
                 con.close()
@@ -275,10 +342,12 @@ def _write(
     chosen: Sequence[Dataset],
     frames: dict[str, pd.DataFrame],
     files: dict[str, ResolvedFile],
+    records: dict[str, pd.DataFrame] | None = None,
 ) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(SCHEMA)
+        con.execute(SCHEMA_EDITIONS)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         cat = catalogue_frame()  # noqa: F841 - read by DuckDB's replacement scan
         con.execute("DELETE FROM indicators")
@@ -291,8 +360,10 @@ def _write(
         con.execute("INSERT INTO memberships SELECT \"group\", iso3, since, until FROM mem")
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         for ds in chosen:
-            obs = frames[ds.id]  # noqa: F841
+            obs = frames[ds.id]
             rf = files[ds.id]
+            if _write_beside(con, ds, obs, rf, now):
+                continue
             con.execute("DELETE FROM observations WHERE source = ?", [ds.id])
             clash = con.execute(
                 "SELECT o.indicator, o.iso3, o.year, o.source FROM observations o "
@@ -305,19 +376,90 @@ def _write(
                     "one number per indicator, country and year",
                 )
             con.execute("INSERT INTO observations SELECT * FROM obs")
-            con.execute("DELETE FROM sources WHERE id = ?", [ds.id])
-            con.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [ds.id, ds.publisher, ds.relpath, sha256_file(rf.path), rf.vintage or ds.vintage,
-                 ds.vintage_inferred, list(ds.flags), ds.licence, len(frames[ds.id]),
-                 rf.origin, rf.url, now],
-            )
+            if records and ds.id in records:
+                _write_records(con, ds, records[ds.id], rf.vintage or ds.vintage)
+            _write_vintage(con, ds, obs, rf, now)
         con.execute("COMMIT")
     except BaseException:
         # After an I/O error (disk full) DuckDB has already aborted the transaction.
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def _write_records(con: duckdb.DuckDBPyConnection, ds: Dataset, recs: pd.DataFrame,
+                   vintage: str) -> None:
+    """Replace the dataset's rows of its record table (created, or given new columns)."""
+    assert ds.records is not None
+    t = ds.records.table
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, source VARCHAR NOT NULL, '
+                "vintage VARCHAR NOT NULL, source_row INTEGER)")
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t.name]
+    ).fetchall()}
+    for c in t.columns:  # a newer aigap may add columns; old rows get NULL
+        if c.name not in have:
+            con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{c.name}" {c.type}')
+    frame = recs[t.column_names].assign(  # noqa: F841 - read by DuckDB's replacement scan
+        source=ds.id, source_row=recs["_row"].astype("Int64"),
+        vintage=recs.get("vintage", vintage))
+    casts = ", ".join(f'CAST("{c.name}" AS {c.type}) AS "{c.name}"' for c in t.columns)
+    con.execute(f'DELETE FROM "{t.name}" WHERE source = ?', [ds.id])
+    con.execute(f'INSERT INTO "{t.name}" BY NAME SELECT source, vintage, '
+                f"CAST(source_row AS INTEGER) AS source_row, {casts} FROM frame")
+    con.execute("INSERT OR REPLACE INTO record_tables VALUES (?, ?, ?)",
+                [t.name, t.description, t.country])
+    con.execute("DELETE FROM record_columns WHERE table_name = ?", [t.name])
+    con.executemany("INSERT INTO record_columns VALUES (?, ?, ?, ?, ?)",
+                    [[t.name, c.name, c.type, c.description, i]
+                     for i, c in enumerate(t.columns)])
+
+
+def source_flags(ds: Dataset) -> list[str]:
+    """The flags the sources table records: the dataset's, plus ``inferred-vintage``."""
+    return [*ds.flags, *(["inferred-vintage"] if ds.vintage_inferred else [])]
+
+
+def _write_beside(con: duckdb.DuckDBPyConnection, ds: Dataset, frame: pd.DataFrame,
+                  rf: ResolvedFile, now: dt.datetime) -> bool:
+    """Write a dataset that does not go to observations (its own table, or kept as a vintage
+    only); False for an ordinary dataset."""
+    if isinstance(ds, TableDataset):
+        tab = frame  # noqa: F841 - read by DuckDB's replacement scan
+        con.execute(f"DELETE FROM {ds.table} WHERE source = ?", [ds.id])
+        con.execute(f"INSERT INTO {ds.table} BY NAME SELECT * FROM tab")
+        _write_source(con, ds, rf, len(frame), now)
+        return True
+    if VINTAGE_ONLY in ds.flags:
+        con.execute("DELETE FROM observations WHERE source = ?", [ds.id])
+        _write_vintage(con, ds, frame, rf, now)
+        return True
+    return False
+
+
+def _write_vintage(con: duckdb.DuckDBPyConnection, ds: Dataset, obs: pd.DataFrame,
+                   rf: ResolvedFile, now: dt.datetime) -> None:
+    """This pull's rows as one vintage of the source (replacing the same vintage), + sources."""
+    vintage = rf.vintage or ds.vintage
+    con.execute("DELETE FROM observation_vintages WHERE source = ? AND vintage = ?",
+                [ds.id, vintage])
+    con.execute("INSERT INTO observation_vintages SELECT * FROM obs")
+    _write_source(con, ds, rf, len(obs), now)
+
+
+def _write_source(con: duckdb.DuckDBPyConnection, ds: Dataset, rf: ResolvedFile, rows: int,
+                  now: dt.datetime) -> None:
+    vintage = rf.vintage or ds.vintage
+    sha = sha256_path(rf.path)  # a folder dataset: the sha256 of its manifest
+    con.execute("DELETE FROM sources WHERE id = ?", [ds.id])
+    con.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [ds.id, ds.publisher, ds.relpath, sha, vintage, ds.vintage_inferred, source_flags(ds),
+         ds.licence, rows, rf.origin, rf.url, now],
+    )
+    con.execute("INSERT OR REPLACE INTO source_vintages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [ds.id, vintage, ds.relpath, sha, rows, rf.origin, rf.url, now])
 
 
 # --- reliability: plausibility, temp files, clean failures -----------------------------------
@@ -344,9 +486,14 @@ def _check_plausible(
     Earlier reviewed values (origin ``accepted ...``) stay accepted while unchanged.
     """
     con.execute(EXCEPTIONS_SCHEMA)
-    ids = [ds.id for ds in chosen]
+    # observations only: a table dataset's rows and a kept vintage are not current values
+    ids = [ds.id for ds in chosen
+           if not isinstance(ds, TableDataset) and VINTAGE_ONLY not in ds.flags]
+    if not ids:
+        return
     cols = ["indicator", "iso3", "year", "value", "unit", "source", "source_row"]
-    new = pd.concat([frames[i][cols] for i in ids], ignore_index=True)
+    new = pd.concat([frames[i][cols].astype({"source_row": "Float64"}) for i in ids
+                     if len(frames[i])], ignore_index=True)
     # the store's other rows that the new ones are judged with (none in a full pull)
     old = con.execute(
         f"SELECT {', '.join(cols)} FROM observations WHERE source NOT IN (SELECT unnest(?)) "
@@ -529,3 +676,282 @@ class Warehouse:
             df = df.sort_values("year").groupby(["indicator", "iso3"], as_index=False).last()
         out = df.pivot(index="iso3", columns="indicator", values="value")
         return out.reindex(columns=codes)
+
+    # --- record tables ------------------------------------------------------------------
+    def record_tables(self) -> pd.DataFrame:
+        """Every record table: description, country column, rows, sources, vintages, columns."""
+        tables = self._df("SELECT * FROM record_tables ORDER BY name") if self._has(
+            "record_tables") else pd.DataFrame(columns=["name", "description",
+                                                        "country_column"])
+        rows = []
+        for t in tables.itertuples():
+            stats = self.con.execute(
+                f'SELECT count(*), list(DISTINCT source ORDER BY source), '
+                f'list(DISTINCT vintage ORDER BY vintage) FROM "{t.name}"').fetchone()
+            cols = [r[0] for r in self.con.execute(
+                "SELECT column_name FROM record_columns WHERE table_name = ? ORDER BY "
+                "position", [t.name]).fetchall()]
+            assert stats is not None
+            rows.append({"table": t.name, "description": t.description,
+                         "country_column": t.country_column, "rows": int(stats[0]),
+                         "sources": list(stats[1]), "vintages": list(stats[2]),
+                         "columns": cols})
+        return pd.DataFrame(rows, columns=["table", "description", "country_column", "rows",
+                                           "sources", "vintages", "columns"])
+
+    def record_columns(self, table: str) -> pd.DataFrame:
+        """Name, type and meaning of each column of a record table."""
+        self._record_table(table)
+        return self._df("SELECT column_name AS column, type, description FROM record_columns "
+                        "WHERE table_name = ? ORDER BY position", [table])
+
+    def records(
+        self,
+        table: str,
+        *,
+        country: str | Iterable[str] | None = None,
+        vintage: str | Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
+        where: Mapping[str, object] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of a record table (``record_tables()`` lists them with their vintages).
+
+        ``country``: ISO3 code(s); for tables whose records list several countries (Epoch
+        models) a record matches when any of its countries does. ``vintage``: one or more of
+        the table's vintages (default: all; every row carries its ``vintage`` and
+        ``source``). ``columns``: the data columns to return (default: all, then source,
+        vintage, source_row). ``where``: column -> value (equality), list/tuple/set of values
+        (any of them) or None (missing); on a list column, a value matches rows whose list
+        holds it. Everything is validated and passed as parameters, never pasted into SQL.
+        """
+        info = self._record_table(table)
+        known = info["columns"] + ["source", "vintage", "source_row"]
+        types = dict(self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name "
+            "= ?", [table]).fetchall())
+        chosen = known if columns is None else _check_columns(table, list(columns), known)
+        clauses: list[str] = []
+        params: list[object] = []
+        if country is not None:
+            codes = ctry.check_iso3([country] if isinstance(country, str) else country)
+            col = info["country_column"]
+            clauses.append(f'list_has_any("{col}", ?::VARCHAR[])' if types[col].endswith("[]")
+                           else f'"{col}" IN (SELECT unnest(?::VARCHAR[]))')
+            params.append(codes)
+        if vintage is not None:
+            wanted = [vintage] if isinstance(vintage, str) else list(vintage)
+            bad = [v for v in wanted if v not in info["vintages"]]
+            if bad:
+                raise WarehouseError(
+                    f"table {table!r} has no vintage {', '.join(map(repr, bad))}; its vintages: "
+                    + "; ".join(info["vintages"]))
+            clauses.append("vintage IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(wanted)
+        for col, value in (where or {}).items():
+            _check_columns(table, [col], known)
+            is_list = types[col].endswith("[]")
+            if value is None:
+                clauses.append(f'"{col}" IS NULL')
+            elif isinstance(value, list | tuple | set | frozenset):
+                vals = list(value)
+                clauses.append(f'list_has_any("{col}", ?)' if is_list
+                               else f'"{col}" IN (SELECT unnest(?))')
+                params.append(vals)
+            else:
+                clauses.append(f'list_contains("{col}", ?)' if is_list else f'"{col}" = ?')
+                params.append(value)
+        sql = (f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in chosen)} FROM "{table}"'
+               + (" WHERE " + " AND ".join(clauses) if clauses else "")
+               + " ORDER BY source, vintage, source_row")
+        try:
+            return self._df(sql, params)
+        except duckdb.Error as exc:  # e.g. a where value of the wrong type for its column
+            raise WarehouseError(f"cannot filter {table!r} with {dict(where or {})}: "
+                                 f"{exc}") from None
+
+    def _has(self, name: str) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()[0])  # type: ignore[index]
+
+    def _record_table(self, table: str) -> dict[str, object]:
+        tabs = self.record_tables()
+        match = tabs[tabs["table"] == table]
+        if match.empty:
+            listed = "; ".join(f"{r.table} ({', '.join(r.vintages)})" for r in tabs.itertuples())
+            raise WarehouseError(
+                f"unknown record table {table!r}; "
+                + (f"tables: {listed}" if listed else
+                   "this warehouse has none: run `aigap data pull`"))
+        return match.iloc[0].to_dict()
+
+
+
+    # --- published ranks, source flags, vintages --------------------------------------------
+    def _require(self, table: str) -> None:
+        found = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
+        if not found or not found[0]:
+            raise WarehouseError(f"{self.path} has no {table} table (pulled by an older aigap): "
+                                 "run `aigap data pull` again")
+
+    def published_ranks(self, unit: str | None = None, index: str | None = None
+                        ) -> pd.DataFrame:
+        """Headline ranks as the publishers released them, each with the article reporting it.
+
+        ``unit``: an ISO3 code or an aggregate unit (EUU); ``index``: part of an index name,
+        any case ("oxford", "Tortoise"). Aggregate units are marked in ``aggregate``.
+        """
+        self._require("published_ranks")
+        sql = "SELECT * FROM published_ranks WHERE true"
+        params: list[object] = []
+        if unit is not None:
+            sql += " AND iso3 = ?"
+            params.append(ctry.check_unit(unit))
+        if index is not None:
+            names = [r[0] for r in self.con.execute(
+                'SELECT DISTINCT "index" FROM published_ranks ORDER BY 1').fetchall()]
+            if not any(index.lower() in n.lower() for n in names):
+                raise AigapError(f"no published index matches {index!r}; indices: "
+                                 + "; ".join(names))
+            sql += ' AND lower("index") LIKE ?'
+            params.append(f"%{index.lower()}%")
+        sql += ' ORDER BY "index", published DESC, level <> \'overall\', level, rank'
+        return self._df(sql, params)
+
+    def flags_for(self, indicator: str, unit: str | None = None, year: int | None = None
+                  ) -> dict[str, tuple[str, ...]]:
+        """Sources of the matching observations and their flags (``unverified``, ``draft``,
+        ``low-confidence``, ``inferred-vintage`` ...; meanings in
+        :data:`aigap.data.sources.base.FLAG_MEANINGS`). Empty when nothing matches.
+
+        ``set().union(*wh.flags_for("gov_ai_readiness_2025", "KOR").values())`` gives the
+        flags an analysis or the report must show beside the value.
+        """
+        self.indicator(indicator)  # unknown code -> error naming near matches
+        sql = ("SELECT DISTINCT o.source, s.flags FROM observations o JOIN sources s "
+               "ON s.id = o.source WHERE o.indicator = ?")
+        params: list[object] = [indicator]
+        if unit is not None:
+            sql += " AND o.iso3 = ?"
+            params.append(ctry.check_iso3([unit])[0])
+        if year is not None:
+            sql += " AND o.year = ?"
+            params.append(int(year))
+        rows = self.con.execute(sql + " ORDER BY 1", params).fetchall()
+        return {src: tuple(flags or ()) for src, flags in rows}
+
+    def vintages(self) -> pd.DataFrame:
+        """Every vintage held, by source family (oldest first): datasets, values, years."""
+        self._require("observation_vintages")
+        df = self._df(
+            "SELECT source, vintage, count(*) AS n_obs, min(year) AS first_year, "
+            "max(year) AS last_year FROM observation_vintages GROUP BY ALL")
+        df.insert(0, "family", df["source"].map(vint.family))
+        out = (df.groupby(["family", "vintage"], as_index=False)
+               .agg(datasets=("source", lambda s: sorted(s)), n_obs=("n_obs", "sum"),
+                    first_year=("first_year", "min"), last_year=("last_year", "max")))
+        out["_key"] = out["vintage"].map(vint.vintage_key)
+        return (out.sort_values(["family", "_key"]).drop(columns="_key")
+                .reset_index(drop=True))
+
+    def diff(
+        self,
+        *,
+        source: str | None = None,
+        indicator: str | None = None,
+        unit: str | None = None,
+        old: str | None = None,
+        new: str | None = None,
+        all_indicators: bool = False,
+        unchanged: bool = False,
+        by: str = "year",
+    ) -> pd.DataFrame:
+        """What changed between two vintages of a source family or of an indicator.
+
+        ``source``: a family (``aiindex``, ``oxford``, ``epoch`` ...) or a dataset id;
+        ``indicator``: an indicator code (with ``source`` too: that indicator within it).
+        ``old``/``new``: vintages (exact, or a part of one that names a single vintage);
+        default the two newest. Rows: added, removed and revised values (old, new, difference);
+        by default only indicators that both vintages publish (``all_indicators`` for all).
+        ``by``: "year" (the same indicator, country and year) or "edition" (the same indicator
+        and country, for editions that hold one year each: an index's 2023 vs 2024 edition).
+        ``df.attrs`` holds ``old``, ``new``, ``vintages``, the count of ``unchanged`` values and
+        ``shared`` (how many indicators both vintages publish).
+        """
+        if source is None and indicator is None:
+            raise AigapError("name a source (--source) or an indicator (--indicator)")
+        self._require("observation_vintages")
+        held = self.vintages()
+        rows = self._df("SELECT v.*, list_contains(s.flags, ?) AS side FROM "
+                        "observation_vintages v LEFT JOIN sources s ON s.id = v.source",
+                        [VINTAGE_ONLY])
+        rows["family"] = rows["source"].map(vint.family)
+        what = []
+        if source is not None:
+            families = held.groupby("family")["vintage"].nunique()
+            if source in set(rows["source"]):
+                rows = rows[rows["source"] == source]
+            elif source in families.index:
+                rows = rows[rows["family"] == source]
+            else:
+                listed = ", ".join(f"{f} ({n} vintage{'s' if n > 1 else ''})"
+                                   for f, n in families.items())
+                raise AigapError(f"unknown source {source!r}; sources: {listed}")
+            what.append(source)
+        if indicator is not None:
+            check_indicators([indicator], [r[0] for r in self.con.execute(
+                "SELECT code FROM indicators").fetchall()])
+            rows = rows[rows["indicator"] == indicator]
+            what.append(indicator)
+        label = " / ".join(what)
+        held_v = sorted(rows["vintage"].unique(), key=vint.vintage_key)
+        if len(held_v) < 2:
+            multi = held.groupby("family")["vintage"].nunique()
+            multi = ", ".join(f"{f} ({n})" for f, n in multi[multi > 1].items()) or "none"
+            have = f"one vintage ({held_v[0]})" if held_v else "no values"
+            raise AigapError(f"{label} has {have} in the warehouse: nothing to compare; "
+                             f"sources with two or more vintages: {multi}")
+        v_old = _pick_vintage(old, held_v, "old") if old else held_v[-2]
+        v_new = _pick_vintage(new, held_v, "new") if new else held_v[-1]
+        if v_old == v_new:
+            raise AigapError(f"old and new are the same vintage ({v_old})")
+        if unit is not None:
+            rows = rows[rows["iso3"] == ctry.check_iso3([unit])[0]]
+        # one value per key in each vintage: the current observation's dataset first
+        rows = rows.sort_values(["side", "source"]).drop_duplicates(
+            ["vintage", *vint.KEY], keep="first")
+        a = rows[rows["vintage"] == v_old]
+        b = rows[rows["vintage"] == v_new]
+        both = set(a["indicator"]) & set(b["indicator"])
+        if not all_indicators:
+            a, b = a[a["indicator"].isin(both)], b[b["indicator"].isin(both)]
+        out = vint.diff(a, b, unchanged=True, by=by)
+        n_same = int((out["change"] == "unchanged").sum())
+        if not unchanged:
+            out = out[out["change"] != "unchanged"].reset_index(drop=True)
+        out.attrs.update(old=v_old, new=v_new, vintages=held_v, unchanged=n_same,
+                         label=label, shared=len(both))
+        return out
+
+
+
+
+def _check_columns(table: str, wanted: list[str], known: list[str]) -> list[str]:
+    bad = [c for c in wanted if c not in known]
+    if bad:
+        raise WarehouseError(f"table {table!r} has no column {near_matches(bad, known)}; "
+                             "columns: " + ", ".join(known))
+    return wanted
+
+
+def _pick_vintage(text: str, held: Sequence[str], which: str) -> str:
+    """A vintage named exactly, or by a part that matches one vintage only."""
+    if text in held:
+        return text
+    hits = [v for v in held if text.lower() in v.lower()]
+    if len(hits) == 1:
+        return hits[0]
+    raise AigapError(f"--{which} {text!r} matches {len(hits) or 'no'} vintage(s); vintages: "
+                     + "; ".join(held))

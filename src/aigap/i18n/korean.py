@@ -56,6 +56,8 @@ _ALIAS = {m: k for k, pair in _PAIRS.items() for m in pair} | {"와/과": "과/�
                                                                "가/이": "이/가",
                                                                "를/을": "을/를",
                                                                "로/으로": "으로/로"}
+# Format specs of the catalogue's templates that choose a particle: {who:은}, {grp:과/와}.
+PARTICLE_SPECS = frozenset(_ALIAS) | frozenset(_PAIRS)
 
 
 def final_consonant(word: str) -> str | None:

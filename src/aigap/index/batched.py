@@ -1,18 +1,24 @@
 """Score many weight vectors at once (Monte Carlo, sensitivity) without re-running the pipeline.
 
-Arithmetic aggregation with missing-data re-weighting is a ratio of two matrix products:
-``sum_k w_k x_k [x_k present] / sum_k w_k [x_k present]``; geometric is the same in logs,
-harmonic in reciprocals. The first level is one GEMM of the B x p weight matrix against a
-p x (units * groups) tensor; higher levels are batched (B, n, c) x (c, g) products.
+A quasi-arithmetic aggregation (arithmetic, geometric, harmonic: any registered
+:class:`~aigap.index.methods.aggregate.QuasiMean`) with missing-data re-weighting is a ratio of
+two matrix products: ``g^-1(sum_k w_k g(x_k) [x_k present] / sum_k w_k [x_k present])``. The
+first level is one GEMM of the B x c weight matrix against a c x (units * groups) tensor
+(:func:`first_level` + :func:`score_first_level`); higher levels are batched (B, n, c) x (c, g)
+products (:func:`score_level`). Robustness and sensitivity use the same functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
-from aigap.index.spec import AggregateStep, Framework
+from aigap.errors import SpecError
+from aigap.index.methods.aggregate import QuasiMean, missing_rule, quasi_mean
+from aigap.index.plan import Aggregation, Framework
+from aigap.index.spec import AggregateStep
 
 
 def level_children(fw: Framework, level: int) -> list[str]:
@@ -26,29 +32,76 @@ def default_weights(fw: Framework, level: int, B: int) -> np.ndarray:
     return np.tile(np.array([fw.weight[k] for k in kids], dtype=float), (B, 1))
 
 
-def mean_transform(v: np.ndarray, method: str) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "geometric":
-            return np.log(v)
-        if method == "harmonic":
-            return 1.0 / v
-    return v
+def batch_mean(method: str) -> QuasiMean:
+    """The matrix form of a registered aggregation, or a SpecError if it has none."""
+    qm = quasi_mean(method)
+    if qm is None:
+        raise SpecError(f"{method} aggregation cannot be evaluated in batch (it is not a "
+                        "weighted quasi-arithmetic mean)")
+    return qm
 
 
-def _finish(num: np.ndarray, den: np.ndarray, method: str) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "geometric":
-            return np.exp(num / den)
-        if method == "harmonic":
-            return den / num
-        return num / den
+def finish(num: np.ndarray, den: np.ndarray, qm: QuasiMean, cnt: np.ndarray,
+           onehot: np.ndarray, dat_thresh: float | None) -> np.ndarray:
+    """Means from weighted sums, with the pipeline's rule for parents short of data."""
+    return missing_rule(qm.mean(num, den), cnt, onehot.sum(axis=0), dat_thresh)
+
+
+@dataclass(frozen=True)
+class FirstLevel:
+    """Level-2 tensors of one data set for one aggregation: (c, n*G) so one GEMM scores all."""
+
+    TZ: np.ndarray  # g(x) spread over the groups
+    TM: np.ndarray | None  # availability spread over the groups (None: nothing is missing)
+    cnt: np.ndarray  # (n, G) available children per unit and group
+    fails: bool  # a present value is outside the mean's domain
+
+
+def first_level(V: np.ndarray, onehot: np.ndarray, qm: QuasiMean) -> FirstLevel:
+    """Tensors for children values ``V`` (n, c) and membership ``onehot`` (c, G)."""
+    n, G = V.shape[0], onehot.shape[1]
+    mask = ~np.isnan(V)
+    Z = qm.terms(V, mask)
+    TZ = (Z[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(-1, n * G)
+    TM = None
+    if not mask.all():  # re-weighting over available children, as the pipeline
+        TM = (mask[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(-1, n * G)
+    return FirstLevel(np.ascontiguousarray(TZ), TM, mask.astype(float) @ onehot,
+                      qm.fails(V[mask]))
+
+
+def score_first_level(w: np.ndarray, t: FirstLevel, onehot: np.ndarray, qm: QuasiMean,
+                      dat_thresh: float | None) -> np.ndarray:
+    """(B, n, G) level-2 aggregates for B weight rows ``w`` (B, c)."""
+    B = w.shape[0]
+    n, G = t.cnt.shape
+    num = (w @ t.TZ).reshape(B, n, G)
+    den = (w @ onehot)[:, None, :] if t.TM is None else (w @ t.TM).reshape(B, n, G)
+    return finish(num, den, qm, t.cnt, onehot, dat_thresh)
+
+
+def score_level(V: np.ndarray, w: np.ndarray, onehot: np.ndarray, qm: QuasiMean,
+                dat_thresh: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """(B, n, G) aggregates of children ``V`` (B, n, c) with weights ``w`` (B, c).
+
+    Also returns which of the B rows meet a value outside the mean's domain.
+    """
+    mask = ~np.isnan(V)
+    fails = np.zeros(V.shape[0], dtype=bool)
+    if qm.invalid is not None:
+        with np.errstate(invalid="ignore"):
+            fails = (mask & qm.invalid(V)).any(axis=(1, 2))
+    Z = qm.terms(V, mask)
+    num = (Z * w[:, None, :]) @ onehot
+    den = (mask * w[:, None, :]) @ onehot
+    return finish(num, den, qm, mask.astype(float) @ onehot, onehot, dat_thresh), fails
 
 
 def batched_scores(
     X: np.ndarray,
     fw: Framework,
     weights: Mapping[int, np.ndarray],
-    agg: AggregateStep | str = "arithmetic",
+    agg: AggregateStep | Aggregation | str = "arithmetic",
     *,
     which: np.ndarray | None = None,
     all_levels: bool = False,
@@ -61,8 +114,7 @@ def batched_scores(
     order; a missing level keeps the framework's weights. Returns (B, n) index scores, or
     (B, n, n_aggregates) in ``fw.aggregates`` order when ``all_levels``.
     """
-    if isinstance(agg, str):
-        agg = AggregateStep(step="aggregate", method=agg)  # type: ignore[arg-type]
+    agg = Aggregation.of(agg)
     if X.ndim == 2:
         X = X[None]
     B = next((np.asarray(w).shape[0] for w in weights.values()), 1)
@@ -78,36 +130,17 @@ def batched_scores(
         w = np.asarray(weights.get(level, default_weights(fw, level, B)), dtype=float)
         if w.shape != (B, len(kids)):
             raise ValueError(f"weights[{level}] must have shape ({B}, {len(kids)})")
-        method = agg.method_for(level)
-        G = len(parents)
+        qm = batch_mean(agg.step.method_for(level))
         if level == 2:
-            num = np.empty((B, n, G))
-            den = np.empty((B, n, G))
-            cnt = np.empty((B, n, G))
+            Y = np.empty((B, n, len(parents)))
             cols = [ind_pos[k] for k in kids]
             for k in np.unique(which):
                 rows = np.flatnonzero(which == k)
-                V = X[k][:, cols]  # (n, c)
-                mask = ~np.isnan(V)
-                Z = np.where(mask, mean_transform(np.where(mask, V, 1.0), method), 0.0)
-                # (c, n*G) tensors so one GEMM covers every unit and group
-                TZ = (Z[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(len(kids), n * G)
-                TM = (mask[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(len(kids),
-                                                                                  n * G)
-                num[rows] = (w[rows] @ TZ).reshape(len(rows), n, G)
-                den[rows] = (w[rows] @ TM).reshape(len(rows), n, G)
-                cnt[rows] = (mask.astype(float) @ onehot)[None]
+                t = first_level(X[k][:, cols], onehot, qm)
+                Y[rows] = score_first_level(w[rows], t, onehot, qm, agg.dat_thresh)
         else:
             V = np.stack([values[k] for k in kids], axis=-1)  # (B, n, c)
-            mask = ~np.isnan(V)
-            Z = np.where(mask, mean_transform(np.where(mask, V, 1.0), method), 0.0)
-            num = (Z * w[:, None, :]) @ onehot
-            den = (mask * w[:, None, :]) @ onehot
-            cnt = mask.astype(float) @ onehot
-        Y = _finish(num, den, method)
-        Y = np.where(cnt > 0, Y, np.nan)
-        if agg.dat_thresh is not None:
-            Y = np.where(cnt / onehot.sum(axis=0) < agg.dat_thresh, np.nan, Y)
+            Y = score_level(V, w, onehot, qm, agg.dat_thresh)[0]
         for j, p in enumerate(parents):
             values[p] = Y[:, :, j]
     if all_levels:

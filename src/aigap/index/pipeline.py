@@ -1,57 +1,28 @@
-"""Run a spec: load data (edge I/O), apply the steps (pure NumPy), collect an IndexResult.
+"""Run a compiled plan over input frames: the steps in order (pure NumPy) -> IndexResult.
 
-Data enters as a wide DataFrame per year: index = unit code, one column per indicator, plus
-optional group columns (for group imputation), denominator columns and ``uName``. Sources are
-looked up in :data:`DATA_SOURCES`; the warehouse registers itself there (or pass ``data=``).
+:func:`build_index` loads a spec's inputs (:mod:`aigap.index.inputs`), compiles it
+(:func:`aigap.index.plan.resolve`) and runs the plan year by year. Each step kind has one
+runner in :data:`RUNNERS`; a runner picks the step's columns and context and calls the step's
+registered method, so adding a method never touches this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from aigap.errors import SpecError
-from aigap.index import steps as st
+from aigap.index.inputs import Frames, load_data, split_years
+from aigap.index.methods.screen import screen_indicators, screen_units
+from aigap.index.methods.treat import TreatInfo
+from aigap.index.plan import Aggregation, Framework, Plan, PlanStep, resolve
 from aigap.index.result import IndexResult, PanelResult
-from aigap.index.spec import (
-    AggregateStep,
-    DenominateStep,
-    Framework,
-    ImputeStep,
-    NormaliseStep,
-    ScreenStep,
-    Spec,
-    TreatStep,
-    WeightStep,
-    load_spec,
-    resolve,
-)
-
-# A loader returns (wide frame with a "Time" column, or None for a single year; iMeta or None).
-Loader = Callable[[Spec, Path | None], tuple[pd.DataFrame, pd.DataFrame | None]]
-DATA_SOURCES: dict[str, Loader] = {}
-
-
-def register_data_source(name: str, loader: Loader) -> None:
-    """Let another module (e.g. the warehouse) provide data for ``data: {source: name}``."""
-    DATA_SOURCES[name] = loader
-
-
-def _load_asem(spec: Spec, data_dir: Path | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    from aigap.data.sources.coinr_asem import read_asem
-
-    idata, imeta = read_asem(data_dir, panel=spec.data.panel)
-    return idata.set_index("uCode"), imeta
-
-
-register_data_source("asem", _load_asem)
-
+from aigap.index.spec import AggregateStep, Spec, load_spec
 
 # --------------------------------------------------------------------------- entry points
 
@@ -70,31 +41,14 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
         # a warehouse spec is built for any year asked: values in [year - window, year]
         sp = sp.model_copy(update={"data": sp.data.model_copy(update={"year": year})})
     data, meta = load_data(sp, data, meta, data_dir)
-    fw = resolve(sp, meta)
+    plan = resolve(sp, meta)
     frames = split_years(data, sp.data.year if year is None else year)
-    results = run(sp, fw, frames)
+    results = run(plan, frames)
     if len(results) == 1 and (year is not None or not sp.data.panel):
         return next(iter(results.values()))
     if year is not None:
         return results[year]
     return PanelResult(sp, results)
-
-
-def load_data(sp: Spec, data: pd.DataFrame | None = None, meta: pd.DataFrame | None = None,
-              data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The spec's input frame and iMeta-style structure: ``data`` if given, else its source."""
-    if data is None:
-        src = sp.data.source
-        if src not in DATA_SOURCES:
-            raise SpecError(f"spec {sp.name!r}: data source {src!r} unavailable: pass data= "
-                            "(a wide DataFrame units x indicators)")
-        data, loaded_meta = DATA_SOURCES[src](sp, data_dir)
-        return data, meta if meta is not None else loaded_meta
-    if sp.structure is not None and meta is None:
-        from aigap.data.sources.coinr_asem import read_asem
-
-        meta = read_asem(data_dir)[1]
-    return data, meta
 
 
 def build_latest(spec: str | Path | Spec, **kw: Any) -> IndexResult:
@@ -103,81 +57,87 @@ def build_latest(spec: str | Path | Spec, **kw: Any) -> IndexResult:
     return res[res.years[-1]] if isinstance(res, PanelResult) else res
 
 
-def split_years(data: pd.DataFrame, year: int | None) -> dict[int | None, pd.DataFrame]:
-    tcol = next((c for c in ("Time", "year") if c in data.columns), None)
-    if tcol is None:
-        if year is not None:
-            raise SpecError(f"year {year} asked for, but the data have no Time/year column")
-        return {None: data}
-    years = sorted(int(y) for y in pd.unique(data[tcol].dropna()))
-    if year is not None and year not in years:
-        raise SpecError(f"no data for year {year}; years available: {years}")
-    # every year is kept: panel-wide normalisation needs them all; build_index picks the year
-    return {int(y): g.drop(columns=tcol) for y, g in data.groupby(tcol)}
+def run_year(plan: Plan, frames: Frames, year: int | None) -> IndexResult:
+    """One year's build; the whole panel is run only when normalisation pools years."""
+    pooled = plan.normalise.step.global_panel and len(frames) > 1
+    return run(plan, frames if pooled else {year: frames[year]})[year]
 
 
 # --------------------------------------------------------------------------- the run
 
 
 @dataclass
-class _State:
-    """One year's data as it moves through the steps."""
+class State:
+    """One year's data as it moves through the steps.
+
+    ``record=False`` (many sampled data sets at once) keeps no data sets, log or fitted state.
+    """
 
     year: int | None
     frame: pd.DataFrame  # the input (for groups, denominators, names), rows = units kept
     units: list[str]
     fw: Framework
     X: np.ndarray
-    datasets: dict[str, pd.DataFrame]
-    log: pd.DataFrame
-    warnings: list[str]
+    datasets: dict[str, pd.DataFrame] = field(default_factory=dict)
+    log: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[str] = field(default_factory=list)
+    fitted: dict[str, Any] = field(default_factory=dict)
+    record: bool = True
 
     def save(self, name: str) -> None:
-        self.datasets[name] = pd.DataFrame(self.X.copy(), index=pd.Index(self.units, name="uCode"),
-                                           columns=list(self.fw.indicators))
+        if self.record:
+            self.datasets[name] = pd.DataFrame(self.X.copy(),
+                                               index=pd.Index(self.units, name="uCode"),
+                                               columns=list(self.fw.indicators))
 
 
-def run(spec: Spec, fw: Framework, frames: dict[int | None, pd.DataFrame]
-        ) -> dict[int | None, IndexResult]:
-    """Apply the steps to each year; normalisation may pool years (``global_panel``)."""
-    k_norm = next(i for i, s in enumerate(spec.steps) if isinstance(s, NormaliseStep))
-    k_agg = max(i for i, s in enumerate(spec.steps) if isinstance(s, AggregateStep))
-    if k_agg != len(spec.steps) - 1:
-        raise SpecError(f"spec {spec.name!r}: 'aggregate' must be the last step")
-    for i, s in enumerate(spec.steps):
-        if i < k_norm and not isinstance(s, DenominateStep | ScreenStep | ImputeStep | TreatStep
-                                         | WeightStep):
-            raise SpecError(f"steps[{i}] ({s.step}) must come after 'normalise'")
-        if i > k_norm and not isinstance(s, WeightStep | AggregateStep):
-            raise SpecError(f"steps[{i}] ({s.step}) must come before 'normalise'")
-        if i < k_norm and isinstance(s, WeightStep) and s.method in ("pca", "optimised"):
-            raise SpecError(f"steps[{i}] (weight {s.method}) needs normalised data: put it "
-                            "after 'normalise'")
-    states = [_prepare(spec, fw, y, f) for y, f in frames.items()]
+def run(plan: Plan, frames: Frames) -> dict[int | None, IndexResult]:
+    """Apply the plan to each year; normalisation may pool years (``global_panel``)."""
+    states = [_prepare(plan, y, f) for y, f in frames.items()]
     for s in states:
-        for step in spec.steps[:k_norm]:
-            _apply_pre(step, s)
-    norm: NormaliseStep = spec.steps[k_norm]  # type: ignore[assignment]
-    _normalise(norm, states)
-    agg: AggregateStep = spec.steps[k_agg]  # type: ignore[assignment]
+        for ps in plan.before:
+            RUNNERS[ps.kind](ps, s, plan)
+    _normalise(plan.normalise, states)
+    agg = plan.aggregation
     out: dict[int | None, IndexResult] = {}
     for s in states:
-        for step in spec.steps[k_norm + 1:k_agg]:
-            s.fw = _weights(step, s, agg)  # type: ignore[arg-type]
-        A = aggregate_tree(s.X, s.fw, agg)
-        aggd = pd.DataFrame(np.hstack([s.X, A]), index=pd.Index(s.units, name="uCode"),
-                            columns=[*s.fw.indicators, *s.fw.aggregates])
-        s.datasets["Aggregated"] = aggd
+        for ps in plan.after:
+            RUNNERS[ps.kind](ps, s, plan)
+        _check_weights(s.fw, plan.spec.name)
+        A = agg.tree(s.X, s.fw)
+        s.datasets["Aggregated"] = pd.DataFrame(
+            np.hstack([s.X, A]), index=pd.Index(s.units, name="uCode"),
+            columns=[*s.fw.indicators, *s.fw.aggregates])
         names = {}
         if "uName" in s.frame.columns:
             names = dict(zip(s.frame.index.astype(str), s.frame["uName"].astype(str), strict=True))
-        out[s.year] = IndexResult(spec=spec, framework=s.fw, datasets=s.datasets,
-                                  treatment_log=s.log, aggregation=agg, unit_names=names,
-                                  year=s.year, warnings=s.warnings)
+        out[s.year] = IndexResult(spec=plan.spec, framework=s.fw, datasets=s.datasets,
+                                  treatment_log=s.log, aggregation=agg.step, unit_names=names,
+                                  year=s.year, warnings=s.warnings, fitted=s.fitted)
     return out
 
 
-def _prepare(spec: Spec, fw: Framework, year: int | None, frame: pd.DataFrame) -> _State:
+# steps that select units or set weights: frozen when many sampled data sets are scored
+FROZEN = frozenset({"screen", "weight"})
+
+
+def transform(plan: Plan, X: np.ndarray, fw: Framework, frame: pd.DataFrame,
+              units: list[str]) -> np.ndarray:
+    """Normalised values of ``X`` (units x ``fw.indicators``) with units and weights frozen.
+
+    Runs the plan's value steps (denominate, impute, treat) and its normalisation, recording
+    nothing. Column-wise, so B sampled data sets go in at once as one (units, B * p) matrix
+    with the framework's indicators tiled B times.
+    """
+    s = State(year=None, frame=frame, units=units, fw=fw, X=X, record=False)
+    for ps in plan.before:
+        if ps.kind not in FROZEN:
+            RUNNERS[ps.kind](ps, s, plan)
+    return normalise_matrix(s.X, plan.normalise, fw, units)
+
+
+def _prepare(plan: Plan, year: int | None, frame: pd.DataFrame) -> State:
+    spec, fw = plan.spec, plan.framework
     frame = frame.copy()
     frame.index = frame.index.astype(str)
     if frame.index.duplicated().any():
@@ -204,8 +164,7 @@ def _prepare(spec: Spec, fw: Framework, year: int | None, frame: pd.DataFrame) -
         X = frame[fw.indicators].to_numpy(dtype=float)
     except (TypeError, ValueError) as exc_:
         raise SpecError(f"non-numeric indicator data{_yr(year)}: {exc_}") from None
-    s = _State(year=year, frame=frame, units=list(frame.index), fw=fw, X=X, datasets={},
-               log=pd.DataFrame(), warnings=[])
+    s = State(year=year, frame=frame, units=list(frame.index), fw=fw, X=X)
     s.save("Raw")
     return s
 
@@ -214,61 +173,88 @@ def _yr(year: int | None) -> str:
     return "" if year is None else f" (year {year})"
 
 
-def _apply_pre(step: object, s: _State) -> None:
-    if isinstance(step, DenominateStep):
-        D = np.ones_like(s.X)
-        cols = step.indicators or (list(s.fw.indicators) if step.by != "meta" else [])
-        for j, code in enumerate(s.fw.indicators):
-            den = s.fw.denominator.get(code) if step.by == "meta" else (
-                step.by if code in cols else None)
-            if den is None:
-                continue
-            if den not in s.frame.columns:
-                raise SpecError(f"denominate: denominator column {den!r} (for {code}) not in "
-                                "the data")
-            D[:, j] = s.frame[den].to_numpy(dtype=float)
-        s.X = st.denominate(s.X, D, step.scale)
-        s.save("Denominated")
-    elif isinstance(step, ScreenStep):
-        keep = st.screen_units(s.X, step.unit_thresh, step.nonzero_thresh)
-        idx = pd.Index(s.units)
-        keep |= idx.isin(step.force_include)
-        keep &= ~idx.isin(step.force_exclude)
-        if not keep.any():
-            raise SpecError(f"screen: no unit has enough data{_yr(s.year)}")
-        s.X, s.frame = s.X[keep], s.frame.loc[keep]
-        s.units = list(s.frame.index)
-        if step.indicator_thresh is not None:
-            kcol = st.screen_indicators(s.X, step.indicator_thresh)
-            dropped = [c for c, k in zip(s.fw.indicators, kcol, strict=True) if not k]
-            if dropped:
-                s.warnings.append(f"screen dropped indicator(s) {dropped}")
-                s.fw = s.fw.prune([c for c in s.fw.indicators if c not in dropped])
-                s.X = s.X[:, kcol]  # earlier data sets keep every indicator, for the record
-        s.save("Screened")
-    elif isinstance(step, ImputeStep):
-        groups = None
-        if step.group:
-            if step.group not in s.frame.columns:
-                raise SpecError(f"impute: group column {step.group!r} not in the data")
-            groups = s.frame[step.group].to_numpy(dtype=object)
-        s.X = st.impute(s.X, step.method, groups)
-        s.save("Imputed")
-    elif isinstance(step, TreatStep):
-        codes = s.fw.indicators
-        chosen = [c for c in (step.indicators or codes) if c not in set(step.exclude)]
-        cols = np.array([codes.index(c) for c in chosen if c in codes], dtype=int)
-        params = dict(winmax=step.winmax, skew_thresh=step.skew_thresh,
-                      kurt_thresh=step.kurt_thresh, force_win=step.force_win, f2=step.f2,
-                      combine=step.combine)
-        s.X, log = st.treat(s.X, cols, **params)
+# --------------------------------------------------------------------------- step runners
+
+
+def _denominate(ps: PlanStep, s: State, plan: Plan) -> None:
+    step = ps.step
+    D = np.ones_like(s.X)
+    used = np.zeros(s.X.shape[1], dtype=bool)
+    cols = step.indicators or (list(s.fw.indicators) if step.by != "meta" else [])
+    for j, code in enumerate(s.fw.indicators):
+        den = s.fw.denominator.get(code) if step.by == "meta" else (
+            step.by if code in cols else None)
+        if den is None:
+            continue
+        if den not in s.frame.columns:
+            raise SpecError(f"denominate: denominator column {den!r} (for {code}) not in "
+                            "the data")
+        D[:, j] = s.frame[den].to_numpy(dtype=float)
+        used[j] = True
+    s.X = ps(s.X, D)
+    if s.record:
+        # raw = denominated * factor (1 where not denominated or the denominator is unusable)
+        ok = used & np.isfinite(D) & (D != 0)
+        factor = pd.DataFrame(np.where(ok, ps.option("factor", D), 1.0),
+                              index=pd.Index(s.units), columns=list(s.fw.indicators))
+        prev = s.fitted.get("denominate")
+        s.fitted["denominate"] = factor if prev is None else factor * prev.reindex_like(factor)
+    s.save("Denominated")
+
+
+def _screen(ps: PlanStep, s: State, plan: Plan) -> None:
+    step = ps.step
+    keep = screen_units(s.X, step.unit_thresh, step.nonzero_thresh)
+    idx = pd.Index(s.units)
+    keep |= idx.isin(step.force_include)
+    keep &= ~idx.isin(step.force_exclude)
+    if not keep.any():
+        raise SpecError(f"screen: no unit has enough data{_yr(s.year)}")
+    s.X, s.frame = s.X[keep], s.frame.loc[keep]
+    s.units = list(s.frame.index)
+    if step.indicator_thresh is not None:
+        kcol = screen_indicators(s.X, step.indicator_thresh)
+        dropped = [c for c, k in zip(s.fw.indicators, kcol, strict=True) if not k]
+        if dropped:
+            s.warnings.append(f"screen dropped indicator(s) {dropped}")
+            s.fw = s.fw.prune([c for c in s.fw.indicators if c not in dropped])
+            s.X = s.X[:, kcol]  # earlier data sets keep every indicator, for the record
+    s.save("Screened")
+
+
+def _impute(ps: PlanStep, s: State, plan: Plan) -> None:
+    step = ps.step
+    groups = None
+    if step.group:
+        if step.group not in s.frame.columns:
+            raise SpecError(f"impute: group column {step.group!r} not in the data")
+        groups = s.frame[step.group].to_numpy(dtype=object)
+    s.X = ps(s.X, groups=groups)
+    s.save("Imputed")
+
+
+def _treat(ps: PlanStep, s: State, plan: Plan) -> None:
+    step = ps.step
+    codes = s.fw.indicators
+    chosen = set(step.indicators or codes) - set(step.exclude)
+    cols = np.array([j for j, c in enumerate(codes) if c in chosen], dtype=int)
+    s.X, log = ps(s.X, cols)
+    if s.record:
         s.log = _treat_log(log, codes, s.units)
-        s.save("Treated")
-    elif isinstance(step, WeightStep):
-        s.fw = _weights(step, s, None)
+        s.fitted["treat"] = {codes[j]: info for j, info in log.items()}
+    s.save("Treated")
 
 
-def _treat_log(log: dict[int, st.TreatInfo], codes: list[str], units: list[str]) -> pd.DataFrame:
+def _weight(ps: PlanStep, s: State, plan: Plan) -> None:
+    s.fw = ps(X=s.X, framework=s.fw, aggregation=plan.aggregation)
+
+
+Runner = Callable[[PlanStep, State, Plan], None]
+RUNNERS: dict[str, Runner] = {"denominate": _denominate, "screen": _screen, "impute": _impute,
+                              "treat": _treat, "weight": _weight}
+
+
+def _treat_log(log: dict[int, TreatInfo], codes: list[str], units: list[str]) -> pd.DataFrame:
     recs = []
     for j, info in sorted(log.items()):
         recs.append({
@@ -285,46 +271,31 @@ def _treat_log(log: dict[int, st.TreatInfo], codes: list[str], units: list[str])
 # --------------------------------------------------------------------------- normalise
 
 
-def normalise_matrix(X: np.ndarray, step: NormaliseStep, fw: Framework,
-                     units: list[str]) -> np.ndarray:
+def normalise_matrix(X: np.ndarray, ps: PlanStep, fw: Framework, units: list[str]
+                     ) -> np.ndarray:
     """Normalise with directions applied as COINr does (x * direction, then the method)."""
-    d = np.array([fw.direction[c] for c in fw.indicators], dtype=float)
-    m = step.method
-    if m == "goalposts":
-        lo = np.array([step.goalposts[c][0] for c in fw.indicators])
-        hi = np.array([step.goalposts[c][1] for c in fw.indicators])
-        return st.n_goalposts(X, lo, hi, d, step.scale, step.trunc)
-    Xd = X * d
-    if m == "minmax":
-        return st.n_minmax(Xd, step.l, step.u)
-    if m == "zscore":
-        return st.n_zscore(Xd, step.mean, step.sd)
-    if m == "rank":
-        return st.n_rank(Xd)
-    if m == "prank":
-        return st.n_prank(Xd)
-    if m == "borda":
-        return st.n_borda(Xd)
-    if m == "dist2max":
-        return st.n_dist2max(Xd) * step.scale
-    if m == "dist2ref":
-        if step.ref_unit not in units:
-            raise SpecError(f"normalise: ref_unit {step.ref_unit!r} is not among the units")
-        return st.n_dist2ref(Xd, units.index(step.ref_unit), step.cap_max) * step.scale
-    if m == "dist2targ":
-        tg = step.targets if isinstance(step.targets, dict) else fw.target
-        miss = [c for c in fw.indicators if tg.get(c) is None]
-        if miss:
-            raise SpecError(f"normalise dist2targ: no target for {miss[:5]}")
-        t = np.array([tg[c] for c in fw.indicators], dtype=float) * d
-        return st.n_dist2targ(Xd, t, step.cap_max) * step.scale
-    if m == "fracmax":
-        return st.n_fracmax(Xd) * step.scale
-    return Xd  # "none"
+    d = _directions(fw)
+    return ps(X * d, codes=fw.indicators, direction=d, units=units, framework=fw)
 
 
-def _normalise(step: NormaliseStep, states: list[_State]) -> None:
-    if step.global_panel and len(states) > 1:
+def _directions(fw: Framework) -> np.ndarray:
+    return np.array([fw.direction[c] for c in fw.indicators], dtype=float)
+
+
+def _fit_normalise(X: np.ndarray, ps: PlanStep, fw: Framework, units: list[str]
+                   ) -> pd.DataFrame | None:
+    """The fitted affine map ``normalised = a * input + b`` per indicator (None: not affine)."""
+    if ps.method is None or ps.method.option("affine") is None:
+        return None
+    d = _directions(fw)
+    a, b = ps.option("affine", X * d, codes=fw.indicators, direction=d, units=units,
+                     framework=fw)
+    return pd.DataFrame({"a": np.asarray(a, dtype=float) * d, "b": np.asarray(b, dtype=float)},
+                        index=pd.Index(fw.indicators, name="iCode"))
+
+
+def _normalise(ps: PlanStep, states: list[State]) -> None:
+    if ps.step.global_panel and len(states) > 1:
         common = [c for c in states[0].fw.indicators
                   if all(c in s.fw.indicators for s in states)]
         for s in states:
@@ -333,18 +304,22 @@ def _normalise(step: NormaliseStep, states: list[_State]) -> None:
                 s.fw, s.X = s.fw.prune(common), s.X[:, cols]
         stacked = np.vstack([s.X for s in states])
         units = [u for s in states for u in s.units]
-        if step.method == "dist2ref":
-            raise SpecError("normalise: dist2ref cannot pool a panel (the reference unit repeats "
-                            "each year); set global_panel: false")
-        N = normalise_matrix(stacked, step, states[0].fw, units)
+        reason = ps.method.option("no_pool") if ps.method is not None else None
+        if reason:
+            raise SpecError(f"normalise: {ps.method.name} cannot pool a panel "  # type: ignore[union-attr]
+                            f"({reason}); set global_panel: false")
+        N = normalise_matrix(stacked, ps, states[0].fw, units)
+        fitted = _fit_normalise(stacked, ps, states[0].fw, units)
         start = 0
         for s in states:
             s.X = N[start:start + len(s.units)]
             start += len(s.units)
+            s.fitted["normalise"] = fitted
             s.save("Normalised")
         return
     for s in states:
-        s.X = normalise_matrix(s.X, step, s.fw, s.units)
+        s.fitted["normalise"] = _fit_normalise(s.X, ps, s.fw, s.units)
+        s.X = normalise_matrix(s.X, ps, s.fw, s.units)
         constant = [c for c, ok in zip(s.fw.indicators, np.isnan(s.X).all(axis=0), strict=True)
                     if ok]
         if constant:
@@ -355,126 +330,18 @@ def _normalise(step: NormaliseStep, states: list[_State]) -> None:
 # --------------------------------------------------------------------------- aggregate
 
 
-def aggregate_tree(X: np.ndarray, fw: Framework, agg: AggregateStep,
+def _check_weights(fw: Framework, name: str) -> None:
+    """An aggregate whose children all weigh 0 has no score: say which, at which level."""
+    for level in range(2, fw.n_levels + 1):
+        _kids, parents, W = fw.membership(level)
+        dead = [p for p, total in zip(parents, W.sum(axis=0), strict=True) if not total > 0]
+        if dead:
+            raise SpecError(f"spec {name!r}: the weights of the children of {dead[:5]} (level "
+                            f"{level}) are all zero, so they have no score; give at least one "
+                            "child a positive weight")
+
+
+def aggregate_tree(X: np.ndarray, fw: Framework, agg: AggregateStep | Aggregation | str,
                    upto: int | None = None) -> np.ndarray:
     """All aggregates (columns in ``fw.aggregates`` order) from normalised indicators ``X``."""
-    pos = {c: j for j, c in enumerate(fw.indicators)}
-    vals = [X]
-    ncols = X.shape[1]
-    top = fw.n_levels if upto is None else upto
-    for level in range(2, top + 1):
-        kids, parents, W = fw.membership(level)
-        allv = np.hstack(vals)
-        K = allv[:, [pos[k] for k in kids]]
-        try:
-            Y = st.aggregate(K, W, agg.method_for(level), agg.dat_thresh)
-        except ValueError as exc:
-            raise SpecError(f"aggregate level {level}: {exc}") from None
-        for j, p in enumerate(parents):
-            pos[p] = ncols + j
-        ncols += len(parents)
-        vals.append(Y)
-    allv = np.hstack(vals)
-    return allv[:, [pos[a] for a in fw.aggregates if a in pos]]
-
-
-# --------------------------------------------------------------------------- weights
-
-
-def _weights(step: WeightStep, s: _State, agg: AggregateStep | None) -> Framework:
-    fw = s.fw
-    levels = step.levels or list(range(2, fw.n_levels + 1))
-    if step.method == "manual":
-        return fw.with_weights({k: v for k, v in step.weights.items() if k in fw.weight})
-    if step.method == "equal":
-        return fw.with_weights({c: 1.0 for lv in levels for c in fw.membership(lv)[0]})
-    if agg is None:
-        agg = AggregateStep(step="aggregate")
-    if step.method == "pca":
-        for lv in sorted(step.levels or [2]):
-            fw = fw.with_weights(_pca_weights(s.X, fw, agg, lv))
-        return fw
-    lv = (step.levels or [fw.n_levels])[0]
-    return fw.with_weights(_opt_weights(s.X, fw, agg, lv, step.target))
-
-
-def _children_values(X: np.ndarray, fw: Framework, agg: AggregateStep, level: int
-                     ) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-    kids, parents, W = fw.membership(level)
-    if level == 2:
-        V = X[:, [fw.indicators.index(k) for k in kids]]
-    else:
-        A = aggregate_tree(X, fw, agg, upto=level - 1)
-        have = [a for a in fw.aggregates if fw.level[a] <= level - 1]
-        V = A[:, [have.index(k) for k in kids]]
-    return kids, parents, W, V
-
-
-def _pca_weights(X: np.ndarray, fw: Framework, agg: AggregateStep, level: int
-                 ) -> dict[str, float]:
-    """Squared loadings of the first principal component of each group's children.
-
-    Uses the correlation matrix of complete rows; squared loadings sum to 1 and are never
-    negative (raw PC1 loadings can be). Groups with one child keep weight 1.
-    """
-    kids, parents, _W, V = _children_values(X, fw, agg, level)
-    out: dict[str, float] = {}
-    for p in parents:
-        idx = np.array([i for i, k in enumerate(kids) if fw.parent[k] == p])
-        if idx.size == 1:
-            out[kids[idx[0]]] = 1.0
-            continue
-        sub = V[:, idx]
-        sub = sub[~np.isnan(sub).any(axis=1)]
-        if sub.shape[0] < 3:
-            raise SpecError(f"pca weights: fewer than 3 complete units in {p!r}")
-        sd = sub.std(axis=0, ddof=1)
-        C = np.corrcoef(sub[:, sd > 0], rowvar=False) if (sd > 0).sum() > 1 else np.ones((1, 1))
-        vecs = np.linalg.eigh(np.atleast_2d(C))[1]
-        load = np.zeros(idx.size)
-        load[sd > 0] = vecs[:, -1] ** 2
-        for i, w in zip(idx, load, strict=True):
-            out[kids[i]] = float(w)
-    return out
-
-
-def _opt_weights(X: np.ndarray, fw: Framework, agg: AggregateStep, level: int,
-                 target: dict[str, float] | str) -> dict[str, float]:
-    """Weights of the children of ``level``'s aggregates so each child's correlation with its
-    parent matches the target (relative) correlations, as COINr's ``get_opt_weights``
-    (``optype = "balance"``): minimise sum((c/sum c - t/sum t)^2) over positive weights."""
-    kids, parents, _W, V = _children_values(X, fw, agg, level)
-    method = agg.method_for(level)
-    out: dict[str, float] = {}
-    for p in parents:
-        idx = np.array([i for i, k in enumerate(kids) if fw.parent[k] == p])
-        if idx.size == 1:
-            out[kids[idx[0]]] = 1.0
-            continue
-        sub = V[:, idx]
-        tg = {} if isinstance(target, str) else target
-        t = np.array([float(tg.get(kids[i], 1.0)) for i in idx])
-        t = t / t.sum()
-
-        def loss(theta: np.ndarray, sub: np.ndarray = sub, t: np.ndarray = t) -> float:
-            w = np.exp(theta)
-            y = st.aggregate(sub, w[:, None], method)[:, 0]
-            c = np.array([_corr(sub[:, i], y) for i in range(sub.shape[1])])
-            if np.any(np.isnan(c)) or c.sum() == 0:
-                return 1e6
-            return float(np.sum((c / c.sum() - t) ** 2))
-
-        res = minimize(loss, np.zeros(idx.size), method="Nelder-Mead",
-                       options={"xatol": 1e-6, "fatol": 1e-12, "maxiter": 4000})
-        w = np.exp(res.x)
-        w = w / w.sum()
-        for i, wi in zip(idx, w, strict=True):
-            out[kids[i]] = float(wi)
-    return out
-
-
-def _corr(a: np.ndarray, b: np.ndarray) -> float:
-    ok = ~(np.isnan(a) | np.isnan(b))
-    if ok.sum() < 3:
-        return float("nan")
-    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+    return Aggregation.of(agg).tree(X, fw, upto)

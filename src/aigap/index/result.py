@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from aigap.errors import SpecError
-from aigap.index.spec import AggregateStep, Framework, Spec
+from aigap.index.methods import registry
+from aigap.index.methods.aggregate import proportional_share
+from aigap.index.plan import Framework
+from aigap.index.spec import AggregateStep, Spec
 
 DATASET_ORDER = ["Raw", "Denominated", "Screened", "Imputed", "Treated", "Normalised",
                  "Aggregated"]
@@ -31,6 +35,10 @@ class IndexResult:
     unit_names: dict[str, str] = field(default_factory=dict)
     year: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # fitted state of the steps (what inverts them): "denominate" -> units x indicators factor
+    # (raw = denominated * factor), "treat" -> {code: TreatInfo}, "normalise" -> indicators x
+    # (a, b) with normalised = a * input + b (None when the normalisation is not affine)
+    fitted: dict[str, Any] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- access
     def dataset(self, name: str) -> pd.DataFrame:
@@ -74,7 +82,8 @@ class IndexResult:
 
         * arithmetic: ``w_c * y_c`` (exact);
         * geometric: log-share ``y_p * w_c * log(y_c) / log(y_p)`` (exact; shares are of the log);
-        * harmonic / median / Copeland: proportional share ``y_p * w_c * y_c / sum(w * y)``.
+        * harmonic / median / Copeland: proportional share ``y_p * w_c * y_c / sum(w * y)``
+          (each aggregation's ``share`` in :mod:`aigap.index.methods.aggregate`).
 
         Contributions are chained down the tree: a child's share of its parent's contribution is
         its contribution to the parent divided by the parent's value.
@@ -125,17 +134,8 @@ def _shares(method: str, vals: np.ndarray, ws: np.ndarray, yp: float) -> np.ndar
     out = np.zeros(vals.size)
     if not ok.any() or np.isnan(yp) or yp == 0:
         return out
-    if method == "arithmetic":
-        out[ok] = ws[ok] * vals[ok] / yp
-    elif method == "geometric":
-        ly = np.log(yp)
-        if ly == 0:  # all children equal 1: split by weight
-            out[ok] = ws[ok]
-        else:
-            out[ok] = ws[ok] * np.log(vals[ok]) / ly
-    else:
-        tot = np.sum(ws[ok] * vals[ok])
-        out[ok] = ws[ok] * vals[ok] / tot if tot != 0 else ws[ok]
+    share = registry.get("aggregate", method).option("share", proportional_share)
+    out[ok] = share(vals[ok], ws[ok], yp)
     return out
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from aigap.data.warehouse import Warehouse
 from aigap.errors import SpecError
-from aigap.index.pipeline import register_data_source
+from aigap.index.inputs import register_data_source
 from aigap.index.spec import Spec
 
 

@@ -1,29 +1,101 @@
-"""Figures of the tournament simulator: designs, stage outcomes and sweeps."""
+"""The tournament simulator's words, tables and figures: designs, stage outcomes and sweeps."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from aigap.i18n import lang_of, t, t_or
+from aigap.present.theme import COUNTRY_COLOURS, TEMPLATE
+from aigap.tournament.model import Rule, Stage, TournamentConfig
 from aigap.tournament.simulate import (
+    SUMMARY_METRICS,
     DesignComparison,
     SweepResult,
     TournamentResult,
-    label,
     prop_se,
-    stage_label,
-    team_label,
 )
+
+
+def label(key: str, lang: str = "en") -> str:
+    """A metric, column or figure title in ``lang`` (the key itself if unknown)."""
+    return t_or(f"tournament.label.{key}", lang_of(lang), key)
+
+
+def rule_label(rule: Rule, lang: str = "en") -> str:
+    """A stage's cut rule in words: "keep top 3" / "상위 3팀 유지"."""
+    lang = lang_of(lang)
+    fields = rule.model_dump()
+    kind = fields.pop("type")
+    if kind == "portfolio":
+        fields["distinct"] = t("tournament.rule.distinct", lang) \
+            if fields.get("distinct_approaches") else ""
+    return t(f"tournament.rule.{kind}", lang, **fields)
+
+
+def _named(obj: Any, lang: str) -> str:
+    """``name_<lang>`` of a team, stage or config when it has one, else ``name``."""
+    own = getattr(obj, f"name_{lang_of(lang)}", None)
+    return str(own or obj.name)
+
+
+def team_label(cfg: TournamentConfig, i: int, lang: str) -> str:
+    return _named(cfg.teams[i], lang)
+
+
+def stage_label(st: Stage, lang: str) -> str:
+    return _named(st, lang)
+
+
+def config_title(cfg: TournamentConfig, lang: str) -> str:
+    own = getattr(cfg, f"title_{lang_of(lang)}", None)
+    return str(own or cfg.display_title)
+
+
+def design_label(design: Any, lang: str) -> str:
+    own = getattr(design, f"label_{lang_of(lang)}", None)
+    return str(own or design.label)
+
+
+# ----------------------------------------------------------------------------------- tables
+
+
+def summary_table(res: TournamentResult, lang: str = "en") -> pd.DataFrame:
+    """Metric, value and MC standard error of the headline estimates, labelled in ``lang``."""
+    rows = [(label(k, lang), getattr(res, k), getattr(res, k + "_se")) for k in SUMMARY_METRICS]
+    return pd.DataFrame(rows, columns=[label("metric", lang), label("value", lang),
+                                       label("se", lang)])
+
+
+def teams_table(res: TournamentResult, lang: str = "en") -> pd.DataFrame:
+    df = res.teams.reset_index()
+    df["team"] = [team_label(res.config, i, lang) for i in range(len(df))]
+    return df.rename(columns={c: label(c, lang) for c in df.columns})
+
+
+def stages_table(res: TournamentResult, lang: str = "en") -> pd.DataFrame:
+    df = res.stages.copy()
+    df["stage"] = [stage_label(s, lang) for s in res.config.stages]
+    df["rule"] = [rule_label(s.rule, lang) for s in res.config.stages]
+    return df.rename(columns={c: label(c, lang) for c in df.columns})
+
+
+def designs_table(cmp: DesignComparison, lang: str = "en") -> pd.DataFrame:
+    """One row per design with the design's name and "within budget" in ``lang``."""
+    df = cmp.frame()
+    df["design"] = [design_label(d, lang) for d in cmp.designs]
+    df["within_budget"] = [label("yes" if w else "no", lang) for w in df["within_budget"]]
+    return df
 
 
 def comparison_figure(comparison: DesignComparison, lang: str = "en") -> Any:
     """Designs side by side: selection probabilities, regret and cost (±1.96 MC s.e.)."""
 
-    ko = str(getattr(lang, "value", lang)) == "ko"
-    names = [d.label_ko if ko else d.label for d in comparison.designs]
+    names = [design_label(d, lang) for d in comparison.designs]
     res = comparison.results
     fig = make_subplots(rows=1, cols=3, subplot_titles=[
         label("fig_selection", lang), label("fig_regret", lang), label("fig_cost", lang)])
@@ -40,16 +112,17 @@ def comparison_figure(comparison: DesignComparison, lang: str = "en") -> Any:
     ), row=1, col=2)
     fig.add_trace(go.Bar(
         x=names, y=[r.expected_cost for r in res], name=label("expected_cost", lang),
-        marker_color=["#2ca02c" if d.name == comparison.best else "#7f7f7f"
-                      for d in comparison.designs],
+        marker_color=[COUNTRY_COLOURS["leader"] if d.name == comparison.best
+                      else COUNTRY_COLOURS["median"] for d in comparison.designs],
         error_y={"type": "data", "array": [1.96 * r.expected_cost_se for r in res]},
     ), row=1, col=3)
     if comparison.budget is not None:
         fig.add_hline(y=comparison.budget, line_dash="dash", row=1, col=3,
-                      annotation_text="budget" if not ko else "예산")
+                      annotation_text=t("figure.tournament.budget", lang_of(lang)))
     fig.update_yaxes(range=[0, 1], row=1, col=1)
     fig.update_layout(title=f"{label('fig_compare', lang)} ({label('error_bars', lang)})",
-                      barmode="group", legend={"orientation": "h", "y": -0.25})
+                      barmode="group", legend={"orientation": "h", "y": -0.25},
+                      template=TEMPLATE)
     return fig
 
 
@@ -72,12 +145,11 @@ def tournament_summary_figure(result: TournamentResult, lang: str = "en") -> Any
         error_y={"type": "data", "array": 1.96 * prop_se(p, result.n)},
     ), row=1, col=2)
     fig.update_yaxes(range=[0, 1])
-    title = (cfg.title_ko or cfg.display_title) if str(getattr(lang, "value", lang)) == "ko" \
-        else cfg.display_title
+    title = config_title(cfg, lang)
     fig.update_layout(title=f"{title} — {label('p_best_wins', lang)} "
                             f"{result.p_best_wins:.3f} ± {1.96 * result.p_best_wins_se:.3f}",
                       barmode="group", legend={"orientation": "h", "y": -0.2},
-                      template="plotly_white")
+                      template=TEMPLATE)
     return fig
 
 
@@ -98,5 +170,6 @@ def sweep_figure(sweep: SweepResult, lang: str = "en") -> Any:
     fig.update_xaxes(title_text=label(sweep.param, lang))
     fig.update_yaxes(title_text=label("p_best_wins", lang), range=[0, 1], secondary_y=False)
     fig.update_yaxes(title_text=label("expected_regret", lang), secondary_y=True)
-    fig.update_layout(title=f"{label('fig_sweep', lang)} {label(sweep.param, lang)}")
+    fig.update_layout(title=f"{label('fig_sweep', lang)} {label(sweep.param, lang)}",
+                      template=TEMPLATE)
     return fig

@@ -9,14 +9,8 @@ import plotly.graph_objects as go
 
 from aigap.analysis.uncertainty.robustness import RobustnessResult
 from aigap.errors import SpecError
-
-_FIG_LABELS = {
-    "en": {"title": "Rank uncertainty", "interval": "5–95% rank interval",
-           "median": "median rank", "nominal": "nominal rank", "rank": "rank",
-           "unit": "", "replications": "replications"},
-    "ko": {"title": "순위 불확실성", "interval": "순위 구간 (5–95%)", "median": "중앙값 순위",
-           "nominal": "기준 순위", "rank": "순위", "unit": "", "replications": "회 반복"},
-}
+from aigap.i18n import languages, t
+from aigap.present.theme import COUNTRY_COLOURS, HIGHLIGHT, TEMPLATE
 
 
 def rank_interval_figure(result: RobustnessResult, lang: str = "en",
@@ -26,13 +20,14 @@ def rank_interval_figure(result: RobustnessResult, lang: str = "en",
     Units are ordered by median rank (best at the top); ``highlight`` is drawn in red.
     """
 
-    if lang not in _FIG_LABELS:
-        raise SpecError(f"lang must be 'en' or 'ko' (got {lang!r})")
-    lab = _FIG_LABELS[lang]
+    if lang not in languages():
+        raise SpecError(f"lang must be one of {', '.join(languages())} (got {lang!r})")
+    lab = {k: t(f"figure.rank_interval.{k}", lang)
+           for k in ("title", "interval", "median", "nominal", "rank", "replications")}
     df = result.to_frame()
     ylab = [f"{n} ({u})" if n != u else u for u, n in zip(df.index, df["name"], strict=True)]
     hot = np.array([u == highlight for u in df.index])
-    colour = np.where(hot, "#d62728", "#1f77b4")
+    colour = np.where(hot, HIGHLIGHT, COUNTRY_COLOURS["USA"])
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=df["median_rank"], y=ylab, mode="markers", name=lab["median"],
@@ -51,7 +46,7 @@ def rank_interval_figure(result: RobustnessResult, lang: str = "en",
     fig.update_layout(
         title=title, xaxis_title=f"{lab['rank']} ({lab['interval']})",
         yaxis={"autorange": "reversed", "tickfont": {"size": 10}},
-        height=max(400, 18 * len(df) + 120), template="plotly_white",
+        height=max(400, 18 * len(df) + 120), template=TEMPLATE,
         legend={"orientation": "h", "y": -0.08})
     if highlight is not None and highlight in df.index:
         fig.update_yaxes(tickmode="array", tickvals=ylab,

@@ -16,6 +16,7 @@ from aigap import __version__
 from aigap.analysis.diagnosis.profile import check_unit
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
+from aigap.i18n import languages, t
 from aigap.report import sections as sec
 
 Section = dict[str, Any]
@@ -79,8 +80,8 @@ def build_report(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> str:
     """The report as one HTML string (Plotly's JS inlined, no network needed to view it)."""
-    if lang not in ("ko", "en"):
-        raise ValueError(f"lang must be 'ko' or 'en', got {lang!r}")
+    if lang not in languages():
+        raise ValueError(f"lang must be one of {', '.join(languages())}, got {lang!r}")
     (unit,) = check_iso3([unit])
     own = wh is None
     wh = wh or Warehouse.open()
@@ -111,8 +112,7 @@ def build_report(
             })
         sources = [{
             "id": r.id, "publisher": r.publisher, "file": r.file, "sha256": r.sha256[:16],
-            "vintage": r.vintage + (" (추정)" if lang == "ko" and r.vintage_inferred else
-                                    " (inferred)" if r.vintage_inferred else ""),
+            "vintage": r.vintage + (t("report.inferred", lang) if r.vintage_inferred else ""),
             "flags": ", ".join(r.flags) if r.flags is not None else "",
             "licence": r.licence, "origin": r.origin,
         } for r in src.itertuples()]
@@ -121,7 +121,7 @@ def build_report(
             lang=lang, unit=unit, name=name, sections=rendered, sources=sources,
             plotly_js=get_plotlyjs(), version=__version__, errors=ctx.errors,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            t=lambda ko, en: ko if lang == "ko" else en,
+            t=lambda key, **fields: t(f"report.{key}", lang, **fields),
         )
     finally:
         if own:

@@ -28,7 +28,7 @@ from aigap.yamlfile import read_yaml
 
 class _Strict(BaseModel):
     # extra="forbid" turns typos such as `nosie_sd` into errors instead of silent defaults.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------- teams

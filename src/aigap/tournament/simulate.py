@@ -28,6 +28,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from aigap.errors import SpecError
+from aigap.i18n import t as tr
 from aigap.mc import (
     Chunk,
     LocalBackend,
@@ -43,7 +44,6 @@ from aigap.tournament.model import (
     Portfolio,
     Proportional,
     Rule,
-    Stage,
     Threshold,
     TopK,
     TournamentConfig,
@@ -64,7 +64,6 @@ __all__ = [
     "TournamentConfig",
     "TournamentResult",
     "compare_designs",
-    "label",
     "load_config",
     "load_designs",
     "parse_sweep",
@@ -85,79 +84,6 @@ class Objective(StrEnum):
     winner = "winner"  # the model of the single top-scoring team
 
 
-# ---------------------------------------------------------------------------------- labels
-
-_LABELS: dict[str, tuple[str, str]] = {
-    "p_best_wins": ("P(truly best team wins)", "최고 팀 선발 확률"),
-    "p_best_survives": ("P(truly best team still funded)", "최고 팀 최종 잔류 확률"),
-    "expected_regret": ("Expected regret (best − winner)", "기대 후회(regret)"),
-    "expected_portfolio_regret": (
-        "Expected regret of the funded set (best − best funded)",
-        "지원 팀 기준 기대 후회(최고 팀 − 지원 중 최고 팀)",
-    ),
-    "expected_winner_capability": (
-        "Expected final capability of the winner",
-        "선발 팀의 기대 최종 역량",
-    ),
-    "expected_best_funded_capability": (
-        "Expected best capability still funded",
-        "지원 중인 팀 가운데 기대 최고 역량",
-    ),
-    "expected_best_capability": (
-        "Expected capability of the truly best team",
-        "실제 최고 팀의 기대 최종 역량",
-    ),
-    "expected_teams_funded": ("Expected teams funded at the end", "최종 지원 팀 수(기대값)"),
-    "expected_approaches_funded": (
-        "Expected distinct approaches kept",
-        "남아 있는 서로 다른 접근법 수(기대값)",
-    ),
-    "expected_cost": ("Expected total cost", "기대 총비용"),
-    # column headers
-    "metric": ("metric", "지표"),
-    "value": ("value", "값"),
-    "se": ("MC s.e.", "몬테카를로 표준오차"),
-    "team": ("team", "팀"),
-    "approach": ("approach", "접근법"),
-    "prior_mean": ("prior mean", "사전 평균 역량"),
-    "p_win": ("P(win)", "우승 확률"),
-    "p_win_se": ("s.e.", "표준오차"),
-    "p_truly_best": ("P(truly best)", "실제 최고일 확률"),
-    "p_funded_end": ("P(funded at end)", "최종 지원 확률"),
-    "mean_final_capability": ("mean final capability", "평균 최종 역량"),
-    "mean_final_share": ("mean final funding share", "평균 최종 자금 비중"),
-    "stage": ("stage", "단계"),
-    "rule": ("rule", "탈락 규칙"),
-    "effective_noise_sd": ("evaluation noise sd", "평가 잡음 표준편차"),
-    "expected_alive": ("teams kept (expected)", "통과 팀 수(기대값)"),
-    "p_best_alive": ("P(best team still in)", "최고 팀 잔류 확률"),
-    "expected_stage_cost": ("stage cost (expected)", "단계 비용(기대값)"),
-    "design": ("design", "설계안"),
-    "path": ("teams per stage", "단계별 팀 수"),
-    "within_budget": ("within budget", "예산 이내"),
-    "recommended": ("best under budget", "예산 내 최선"),
-    "objective_value": ("expected final capability (objective)", "기대 최종 역량(목표)"),
-    "n": ("tournaments", "시뮬레이션 횟수"),
-    # sweep parameters
-    "noise": ("evaluation noise sd", "평가 잡음 표준편차"),
-    "noise_scale": ("noise multiplier", "잡음 배율"),
-    "bias": ("persistent evaluation bias sd", "지속적 평가 편향 표준편차"),
-    "stages": ("number of cut stages", "탈락 단계 수"),
-    # figure titles
-    "fig_selection": ("Selecting the best team", "최고 팀 선발"),
-    "fig_regret": ("Expected regret", "기대 후회(regret)"),
-    "fig_cost": ("Expected total cost", "기대 총비용"),
-    "fig_compare": ("Programme designs compared", "프로그램 설계안 비교"),
-    "fig_team_win": ("Who wins vs who is truly best", "우승 확률과 실제 최고일 확률"),
-    "fig_best_alive": ("Best team still in after each stage", "단계별 최고 팀 잔류 확률"),
-    "fig_sweep": ("Selection accuracy vs", "선발 정확도 변화:"),
-    "best_funded": ("best model still funded", "지원 중인 팀의 최고 역량"),
-    "winner": ("winner's model", "선발 팀 역량"),
-    "yes": ("yes", "예"),
-    "no": ("no", "아니오"),
-    "error_bars": ("bars: ±1.96 MC s.e.", "오차 막대: ±1.96 몬테카를로 표준오차"),
-}
-
 SUMMARY_METRICS = (
     "p_best_wins",
     "p_best_survives",
@@ -170,45 +96,6 @@ SUMMARY_METRICS = (
     "expected_approaches_funded",
     "expected_cost",
 )
-
-
-def label(key: str, lang: str = "en") -> str:
-    """English or Korean label of a metric, column or figure title (the key if unknown)."""
-    pair = _LABELS.get(key)
-    if pair is None:
-        return key
-    return pair[1] if str(getattr(lang, "value", lang)) == "ko" else pair[0]
-
-
-def rule_label(rule: Rule, lang: str = "en") -> str:
-    ko = str(getattr(lang, "value", lang)) == "ko"
-    if isinstance(rule, KeepAll):
-        return "전원 유지" if ko else "keep all"
-    if isinstance(rule, TopK):
-        return f"상위 {rule.k}팀 유지" if ko else f"keep top {rule.k}"
-    if isinstance(rule, WinnerTakesAll):
-        return "승자 독식(1팀)" if ko else "winner takes all"
-    if isinstance(rule, Threshold):
-        return (f"{rule.threshold:g}점 이상 유지(최소 {rule.min_keep}팀)" if ko
-                else f"keep score ≥ {rule.threshold:g} (min {rule.min_keep})")
-    if isinstance(rule, Portfolio):
-        if ko:
-            return f"포트폴리오 {rule.k}팀" + (" (접근법 분산)" if rule.distinct_approaches else "")
-        kind = "distinct approaches, " if rule.distinct_approaches else ""
-        return f"portfolio of {rule.k} ({kind}by score)"
-    if isinstance(rule, Proportional):
-        return (f"점수 비례 자금 배분(기준 {rule.floor:g}, 최소 비중 {rule.min_share:g})" if ko
-                else f"funding ∝ score − {rule.floor:g} (min share {rule.min_share:g})")
-    raise AssertionError(rule)
-
-
-def team_label(cfg: TournamentConfig, i: int, lang: str) -> str:
-    t = cfg.teams[i]
-    return (t.name_ko or t.name) if str(getattr(lang, "value", lang)) == "ko" else t.name
-
-
-def stage_label(st: Stage, lang: str) -> str:
-    return (st.name_ko or st.name) if str(getattr(lang, "value", lang)) == "ko" else st.name
 
 
 # ------------------------------------------------------------------------------------ plan
@@ -552,23 +439,6 @@ class TournamentResult:
             return self.expected_winner_capability, self.expected_winner_capability_se
         return self.expected_best_funded_capability, self.expected_best_funded_capability_se
 
-    def summary_frame(self, lang: str = "en") -> pd.DataFrame:
-        rows = [(label(k, lang), getattr(self, k), getattr(self, k + "_se"))
-                for k in SUMMARY_METRICS]
-        return pd.DataFrame(rows, columns=[label("metric", lang), label("value", lang),
-                                           label("se", lang)])
-
-    def teams_frame(self, lang: str = "en") -> pd.DataFrame:
-        df = self.teams.reset_index()
-        df["team"] = [team_label(self.config, i, lang) for i in range(len(df))]
-        return df.rename(columns={c: label(c, lang) for c in df.columns})
-
-    def stages_frame(self, lang: str = "en") -> pd.DataFrame:
-        df = self.stages.copy()
-        df["stage"] = [stage_label(s, lang) for s in self.config.stages]
-        df["rule"] = [rule_label(s.rule, lang) for s in self.config.stages]
-        return df.rename(columns={c: label(c, lang) for c in df.columns})
-
     def long_frame(self) -> pd.DataFrame:
         """Every estimate in one tidy table (scope, item, metric, value, se) for CSV."""
         recs: list[tuple[str, str, str, float, float | None]] = [
@@ -684,7 +554,7 @@ def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: i
     stages = pd.DataFrame(
         {
             "stage": [s.name for s in cfg.stages],
-            "rule": [rule_label(s.rule) for s in cfg.stages],
+            "rule": [s.rule.type for s in cfg.stages],  # words: aigap.present.tournament
             "effective_noise_sd": plan.noise_sd,
             "expected_alive": tot["stage_alive"] / n,
             "p_best_alive": tot["stage_best_alive"] / n,
@@ -847,15 +717,15 @@ class DesignComparison:
     objective: Objective
     best: str | None  # name of the design with the highest objective within budget
 
-    def frame(self, lang: str = "en") -> pd.DataFrame:
-        """One row per design (numeric columns; ``*_se`` are MC standard errors)."""
+    def frame(self) -> pd.DataFrame:
+        """One row per design (numeric columns; ``*_se`` are MC standard errors; labels in
+        another language: ``aigap.present.tournament.designs_table``)."""
         recs = []
-        ko = str(getattr(lang, "value", lang)) == "ko"
         for d, r in zip(self.designs, self.results, strict=True):
             obj, obj_se = r.objective(self.objective)
             within = self.budget is None or r.expected_cost <= self.budget
             recs.append({
-                "design": d.label_ko if ko else d.label,
+                "design": d.label,
                 "path": d.config.stage_path(),
                 "p_best_wins": r.p_best_wins, "p_best_wins_se": r.p_best_wins_se,
                 "p_best_survives": r.p_best_survives,
@@ -865,7 +735,7 @@ class DesignComparison:
                 "expected_approaches_funded": r.expected_approaches_funded,
                 "expected_cost": r.expected_cost, "expected_cost_se": r.expected_cost_se,
                 "objective_value": obj, "objective_value_se": obj_se,
-                "within_budget": label("yes" if within else "no", lang),
+                "within_budget": within,
                 "recommended": "★" if d.name == self.best else "",
             })
         return pd.DataFrame(recs)
@@ -988,7 +858,8 @@ def _with_stage_count(cfg: TournamentConfig, m: int) -> TournamentConfig:
         else:
             rule = last.model_dump() if isinstance(last, TopK | Portfolio | WinnerTakesAll) \
                 else {"type": "winner_takes_all"}
-        stages.append({"name": f"Stage {j}", "name_ko": f"{j}차 평가", "rule": rule,
+        stages.append({"name": tr("tournament.stage_name", "en", j=j),
+                       "name_ko": tr("tournament.stage_name", "ko", j=j), "rule": rule,
                        "evaluation": ev.model_dump(exclude_none=True),
                        "cost_per_team": cost, "growth_scale": growth})
     return parse_config({**cfg.model_dump(exclude_none=True, exclude={"team_defaults"}),
@@ -1021,7 +892,7 @@ class SweepResult:
     values: list[float]
     results: list[TournamentResult]
 
-    def frame(self, lang: str = "en") -> pd.DataFrame:
+    def frame(self) -> pd.DataFrame:
         recs = []
         for v, r in zip(self.values, self.results, strict=True):
             recs.append({

@@ -16,12 +16,13 @@ import numpy as np
 from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from aigap import present
+from aigap.i18n import languages, pillar_name
 from aigap.jsonsafe import json_safe as clean
-from aigap.web.i18n import STRINGS, t
 from aigap.web.jobs import job_progress
 from aigap.web.store import CachedIndex, IndexStore, InvalidInputError, NotFoundError
 
-Lang = Literal["en", "ko"]
+Lang = Literal[tuple(languages())]  # type: ignore[valid-type]  # one per catalogue file
 
 # Caps for web requests: enough for stable answers, small enough that one request cannot
 # monopolise the two cores of the server.
@@ -120,9 +121,7 @@ class JobOut(BaseModel):
 
 
 def pillar_label(cached: CachedIndex, code: str, lang: str) -> str:
-    if code in STRINGS:
-        return t(code, lang)
-    return str(cached.result.framework.names.get(code, code))
+    return pillar_name(code, lang, str(cached.result.framework.names.get(code, code)))
 
 
 def unit_names(store: IndexStore, cached: CachedIndex, lang: str) -> dict[str, str]:
@@ -199,7 +198,7 @@ def tournament_configs() -> list[str]:
 
 def run_tournament(config: str, n: int, seed: int, noise: float | None, lang: str = "en",
                    figure: bool = False, progress: Any = None) -> dict[str, Any]:
-    from aigap.present.tournament import tournament_summary_figure
+    from aigap.present.tournament import summary_table, tournament_summary_figure
     from aigap.tournament.simulate import (
         load_config,
         simulate_tournament,
@@ -215,7 +214,7 @@ def run_tournament(config: str, n: int, seed: int, noise: float | None, lang: st
     step = job_progress(progress, "tournaments") if progress is not None else None
     res = simulate_tournament(cfg, n=n, seed=seed, progress=step)
     out: dict[str, Any] = {"noise": noise, "result": clean(res.to_dict()),
-                           "summary": clean(res.summary_frame(lang).to_dict(orient="records"))}
+                           "summary": clean(summary_table(res, lang))}
     if figure:
         fig = figure_json(tournament_summary_figure(res, lang))
         # the title goes above the chart as text: inside a narrow chart it overlaps the plot
@@ -329,7 +328,7 @@ def build_router() -> APIRouter:
         with store.warehouse() as wh:
             res = trend_fn(wh, u, others, inds[0], (start, end))
             series = wh.panel(inds, countries=[u, *others])
-        out = clean(res.to_dict())
+        out = present.document(res)
         out["series"] = clean(series[["iso3", "year", "value"]])
         return out  # type: ignore[no-any-return]
 
@@ -346,7 +345,7 @@ def build_router() -> APIRouter:
         u, _, inds = _check_request(store, unit, [], [indicator])
         with store.warehouse() as wh:
             res = peer_fn(wh, u, inds[0], group, year)
-        return clean(res.to_dict())  # type: ignore[no-any-return]
+        return present.document(res)  # type: ignore[no-any-return]
 
     @r.get("/profile/{unit}", tags=["analysis"])
     def profile(request: Request, unit: Annotated[str, Path(max_length=40)],
@@ -364,7 +363,7 @@ def build_router() -> APIRouter:
         res = store_cache(request).get_or_compute(
             ("profile", spec, u, peers),
             lambda: profile_fn(u, spec, peers, result=cached.result))
-        return clean(res)  # type: ignore[no-any-return]
+        return present.document(res)  # type: ignore[no-any-return]
 
     @r.get("/decompose", tags=["analysis"])
     def decompose(request: Request, a: UnitQ, b: UnitQ,
@@ -378,7 +377,7 @@ def build_router() -> APIRouter:
         res = store_cache(request).get_or_compute(
             ("decompose", spec, ua, ub),
             lambda: decompose_fn(ua, ub, spec, result=cached.result))
-        return clean(res)  # type: ignore[no-any-return]
+        return present.document(res)  # type: ignore[no-any-return]
 
     @r.get("/robustness", tags=["robustness"])
     def robustness(request: Request,
@@ -398,9 +397,7 @@ def build_router() -> APIRouter:
             ("robustness", spec, n, seed), lambda: run_robustness(store, spec, n, seed))
         out = dict(hit["json"])
         if figure:
-            from aigap.present.uncertainty import rank_interval_figure
-
-            out["figure"] = figure_json(rank_interval_figure(hit["result"], lang))
+            out["figure"] = figure_json(present.figure(hit["result"], lang))
             if lang == "ko":
                 _relabel_units(out["figure"], store.country_names("ko"))
             out["figure"]["layout"].pop("title", None)  # the page has its own heading
@@ -562,7 +559,7 @@ def what_it_takes_json(request: Request, unit: str, rank: int, spec: str,
         ("what_it_takes", spec, u, rank),
         lambda: what_it_takes(spec, u, rank=rank, data=store.data_for(spec)))
     out = clean(res.to_dict())
-    out["sentence"] = res.sentence(lang)
+    out["sentence"] = present.sentence(res, lang)
     return out  # type: ignore[no-any-return]
 
 

@@ -17,7 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from aigap import present
 from aigap.errors import AigapError
+from aigap.i18n.numbers import DASH, format_number, format_ratio
+from aigap.present.theme import COUNTRY_COLOURS, HIGHLIGHT, TEMPLATE, country_colour
 from aigap.web import api
 from aigap.web.i18n import LANGS, normalise_lang, t
 from aigap.web.store import WEB_DIR, CachedIndex, IndexStore, NotFoundError
@@ -28,9 +31,7 @@ templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 LANG_COOKIE = "aigap_lang"
 COMPARATORS = ("USA", "CHN")
 DEFAULT_TREND = "private_ai_investment"
-HIGHLIGHT = "#c62828"  # Korea / the page's country: red with 5.6:1 contrast on white
-BASE = "#1f5fa8"
-PEER_COLOURS = {"USA": "#1f5fa8", "CHN": "#e07b00", "leader": "#2e7d32"}
+BASE = COUNTRY_COLOURS["other"]
 
 
 def page_lang(request: Request) -> str:
@@ -88,6 +89,7 @@ def ranking_page(request: Request,
         return _error_page(request, lang, 404 if isinstance(exc, NotFoundError) else 400,
                            str(exc))
     data = api.ranking(store, cached, None, lang)
+    data["colours"] = {"highlight": HIGHLIGHT, "base": COUNTRY_COLOURS["USA"]}  # app.js bars
     return render(request, "ranking.html", lang, data=data, spec=spec,
                   strings={k: t(k, lang) for k in ("rank", "country", "score", "index_score",
                                                    "loading", "not_available",
@@ -97,26 +99,13 @@ def ranking_page(request: Request,
 # --------------------------------------------------------------------------- country
 
 
-def _fmt(v: float | None) -> str:
-    """Compact number for tables: 1.23B, 45.6M, 12.3k, 0.512."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    a = abs(v)
-    for div, suf in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e4, "k")):
-        if a >= div:
-            return f"{v / div:.3g}{suf}" if suf != "k" else f"{v / 1e3:,.1f}k"
-    if a >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
-
-
-def _ratio(a: float, b: float) -> str:
-    """``a / b`` as "3.2×"; only for two positive values (a ratio of signed scores, such as
-    net migration, means nothing)."""
+def _ratio(a: float, b: float, lang: str) -> str:
+    """``a / b`` as "3.2x" / "3.2배"; only for two positive values (a ratio of signed scores,
+    such as net migration, means nothing)."""
     if any(math.isnan(x) for x in (a, b)) or a <= 0 or b <= 0:
-        return "–"
+        return DASH
     r = a / b
-    return f"{r:.1f}×" if r < 100 else f"{r:,.0f}×"
+    return format_ratio(r, lang, 1 if r < 100 else 0)
 
 
 def _radar(cached: CachedIndex, rows: dict[str, dict[str, Any]], unit: str, leader: str | None,
@@ -129,15 +118,14 @@ def _radar(cached: CachedIndex, rows: dict[str, dict[str, Any]], unit: str, lead
     for code in [*shown, unit]:
         r = rows[code]
         vals = [r["pillars"][p] for p in cached.pillars]
-        colour = HIGHLIGHT if code == unit else PEER_COLOURS.get(
-            code, PEER_COLOURS["leader"])
+        colour = country_colour(code, highlight=unit, default=COUNTRY_COLOURS["leader"])
         fig.add_trace(go.Scatterpolar(
             r=[*vals, vals[0]], theta=[*theta, theta[0]], name=f"{r['name']} ({code})",
             line={"color": colour, "width": 3 if code == unit else 1.5},
             fill="toself" if code == unit else None, opacity=0.9))
     fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, height=420,
                       margin={"l": 60, "r": 60, "t": 30, "b": 30},
-                      legend={"orientation": "h", "y": -0.12}, template="plotly_white")
+                      legend={"orientation": "h", "y": -0.12}, template=TEMPLATE)
     return api.figure_json(fig)
 
 
@@ -161,13 +149,14 @@ def _gaps(store: IndexStore, cached: CachedIndex, unit: str, leader_names: dict[
         v = float(col.get(unit, np.nan))
         row = {"code": ind, "name": names.get(ind, fw.names.get(ind, ind)),
                "pillar": api.pillar_label(cached, fw.parent[ind] or "", lang),
-               "unit_of_measure": fw.units.get(ind) or "", "value": _fmt(v),
+               "unit_of_measure": fw.units.get(ind) or "", "value": format_number(v, lang),
                "leader": leader_names.get(lead, lead), "leader_code": lead,
-               "leader_value": _fmt(float(col[lead])), "leader_ratio": _ratio(float(col[lead]), v)}
+               "leader_value": format_number(float(col[lead]), lang),
+               "leader_ratio": _ratio(float(col[lead]), v, lang)}
         for c in COMPARATORS:
             cv = float(col.get(c, np.nan))
-            row[c] = _fmt(cv)
-            row[f"{c}_ratio"] = _ratio(cv, v)
+            row[c] = format_number(cv, lang)
+            row[f"{c}_ratio"] = _ratio(cv, v, lang)
         out.append(row)
     cat = store.catalogue() if store.has_warehouse else pd.DataFrame()
     if not cat.empty:  # the warehouse knows each indicator's unit better than the spec
@@ -214,7 +203,7 @@ def _trend(store: IndexStore, unit: str, indicator: str, lang: str) -> dict[str,
         panel = wh.panel([indicator], countries=[unit, *others])
         try:
             res = trend(wh, unit, others, indicator)
-            sentences = [c.message_ko if lang == "ko" else c.message for c in res.comparisons]
+            sentences = [present.sentence(c, lang) for c in res.comparisons]
             sentences += list(res.skipped.values())
         except AigapError as exc:
             sentences = [str(exc)]
@@ -223,14 +212,14 @@ def _trend(store: IndexStore, unit: str, indicator: str, lang: str) -> dict[str,
         sub = panel[panel["iso3"] == code].sort_values("year")
         if sub.empty:
             continue
-        colour = HIGHLIGHT if code == unit else PEER_COLOURS.get(code, BASE)
+        colour = country_colour(code, highlight=unit, default=BASE)
         fig.add_trace(go.Scatter(x=sub["year"], y=sub["value"], mode="lines+markers",
                                  name=names.get(code, code),
                                  line={"color": colour, "width": 3 if code == unit else 2}))
     positive = not panel.empty and bool((panel["value"] > 0).all())
     measure = str(panel["unit"].iloc[0]) if not panel.empty else ""
     fig.update_layout(
-        height=380, template="plotly_white", margin={"l": 70, "r": 20, "t": 20, "b": 40},
+        height=380, template=TEMPLATE, margin={"l": 70, "r": 20, "t": 20, "b": 40},
         yaxis={"type": "log" if positive else "linear",
                "title": measure + (f" ({t('log_scale', lang)})" if positive else "")},
         xaxis={"title": t("year", lang), "dtick": 1},
@@ -293,6 +282,7 @@ def country_page(request: Request, unit: str,
 @router.get("/tournament", response_class=HTMLResponse)
 def tournament_page(request: Request,
                     noise: Annotated[float | None, Query(ge=0, le=2)] = None) -> Response:
+    from aigap.present.tournament import config_title
     from aigap.tournament.simulate import load_config
 
     lang = page_lang(request)
@@ -302,7 +292,7 @@ def tournament_page(request: Request,
     run = request.app.state.cache.get_or_compute(
         ("tournament", api.DEFAULT_TOURNAMENT, n, 0, noise, lang, True),
         lambda: api.run_tournament(api.DEFAULT_TOURNAMENT, n, 0, noise, lang, figure=True))
-    title = (cfg.title_ko or cfg.display_title) if lang == "ko" else cfg.display_title
+    title = config_title(cfg, lang)
     return render(request, "tournament.html", lang, run=run, n=n, title=title,
                   noise=noise if noise is not None else default_noise,
                   default_noise=default_noise)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from aigap.errors import AigapError
-from aigap.index import steps as st
+from aigap.index.methods.aggregate import aggregate
 
 WEB_DIR = Path(__file__).resolve().parent
 DEFAULT_SPEC = "aigap"
@@ -89,7 +89,7 @@ class CachedIndex:
         """Index scores for pillar weights ``w``: the engine's own aggregation (any method, its
         missing-data rule and ``dat_thresh``) applied to the cached pillar scores."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = st.aggregate(self.pillar_scores, w[:, None], self.method, self.dat_thresh)[:, 0]
+            y = aggregate(self.pillar_scores, w[:, None], self.method, self.dat_thresh)[:, 0]
         return np.where(np.isfinite(y), y, np.nan)
 
     @staticmethod

@@ -7,28 +7,26 @@ pillar profile); the verdict comes with the values, years and sources behind it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aigap.config import PACKAGE_DIR
 from aigap.data.countries import group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError, SpecError
+from aigap.jsonsafe import json_safe
 from aigap.yamlfile import read_yaml
 
 SHIPPED_CLAIMS = PACKAGE_DIR / "claims.yaml"
 Verdict = Literal["supported", "partly", "contradicted", "not checkable"]
-VERDICT_KO = {"supported": "사실", "partly": "부분적으로 사실", "contradicted": "사실과 다름",
-              "not checkable": "검증 불가"}
 
 
 class _Claim(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     id: str
     text_en: str
     text_ko: str = ""
@@ -44,8 +42,14 @@ class RatioClaim(_Claim):
     vs: list[str] = Field(min_length=1)
     year: int | None = None  # default: latest year both sides have
     log10: bool = False
-    min: float = -np.inf
+    min: float = -np.inf  # defaults are not validated: only user values must be finite
     max: float = np.inf
+
+    @model_validator(mode="after")
+    def _bounds(self) -> RatioClaim:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
 
 
 class PeerRankClaim(_Claim):
@@ -81,25 +85,31 @@ Claim = Annotated[RatioClaim | PeerRankClaim | IndexRankClaim | ProfileClaim,
 
 
 class ClaimFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     claims: list[Claim]
 
 
 @dataclass
 class ClaimCheck:
-    """A verdict with the evidence behind it."""
+    """A verdict with the evidence behind it.
+
+    ``facts`` holds what the finding sentence says (``aigap.present.sentence``): the kind of
+    check and its numbers; ``facts["kind"]`` is ratio, peer_rank, index_rank, profile or
+    not_checkable (with ``why``).
+    """
 
     id: str
     text_en: str
     text_ko: str
     verdict: Verdict
-    finding_en: str
-    finding_ko: str
     evidence: list[dict[str, Any]] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return json_safe({"id": self.id, "text_en": self.text_en, "text_ko": self.text_ko,
+                          "verdict": self.verdict, "evidence": self.evidence,
+                          "sources": self.sources})
 
 
 def _claim_error(exc: ValidationError) -> str:
@@ -137,10 +147,6 @@ def load_claims(paths: Iterable[str | Path] | None = None, *, shipped: bool = Tr
 
 # --- checks ---------------------------------------------------------------------------------
 
-def _fmt(x: float) -> str:
-    return f"{x:,.2f}" if abs(x) < 1000 else f"{x:,.0f}"
-
-
 def _check_ratio(c: RatioClaim, wh: Warehouse, names: dict[str, str],
                  names_ko: dict[str, str]) -> ClaimCheck:
     from aigap.analysis.diagnosis.gap import gap
@@ -155,7 +161,7 @@ def _check_ratio(c: RatioClaim, wh: Warehouse, names: dict[str, str],
     year = int(rows["year"].max()) if c.year is None else c.year
     rows = rows[rows["year"] == year]
     measure = "log10_ratio" if c.log10 else "ratio"
-    ok, evidence, parts_en, parts_ko = [], [], [], []
+    ok, evidence, parts = [], [], []
     for r in rows.itertuples():
         v = float(getattr(r, measure))
         inside = c.min <= v <= c.max
@@ -164,32 +170,19 @@ def _check_ratio(c: RatioClaim, wh: Warehouse, names: dict[str, str],
                          "other_value": r.other_value, "ratio": r.ratio,
                          "log10_ratio": r.log10_ratio, "within": inside,
                          "source": r.source, "vintage": r.vintage})
-        if c.log10:
-            parts_en.append(f"{names.get(r.other, r.other)} {r.ratio:,.1f}x "
-                            f"({r.log10_ratio:.2f} orders of magnitude)")
-            parts_ko.append(f"{names_ko.get(r.other, r.other)} {r.ratio:,.1f}배"
-                            f"(자릿수로 {r.log10_ratio:.2f} 차이)")
-        else:
-            parts_en.append(f"{names.get(r.other, r.other)} {r.ratio:,.1f}x")
-            parts_ko.append(f"{names_ko.get(r.other, r.other)} {r.ratio:,.1f}배")
+        parts.append({"other": r.other, "name_en": names.get(r.other, r.other),
+                      "name_ko": names_ko.get(r.other, r.other), "ratio": r.ratio,
+                      "log10": r.log10_ratio})
     missing = sorted(set(c.vs) - set(rows["other"]))
-    lo, hi = (c.min, c.max)
-    rng = f"{lo:g}-{hi:g}" + (" orders of magnitude" if c.log10 else "x")
     verdict: Verdict = ("supported" if all(ok) and not missing else
                         "contradicted" if not any(ok) else "partly")
-    unit_en, unit_ko = names.get(c.unit, c.unit), names_ko.get(c.unit, c.unit)
-    finding_en = (f"In {year}, relative to {unit_en}: {'; '.join(parts_en)} "
-                  f"(claim: {rng}).")
-    finding_ko = f"{year}년 기준 {unit_ko} 대비 배율은 {', '.join(parts_ko)}입니다."
-    if missing:
-        finding_en += f" No data for {', '.join(missing)}."
-        finding_ko += f" 데이터 없음: {', '.join(names_ko.get(m, m) for m in missing)}."
-    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
-                      sorted({e["source"] for e in evidence}))
-
-
-QUARTILE_KO = {1: "상위 25%", 2: "상위 25~50%", 3: "하위 25~50%", 4: "하위 25%"}
-QUARTILE_EN = {1: "top quarter", 2: "second quarter", 3: "third quarter", 4: "bottom quarter"}
+    facts = {"kind": "ratio", "year": year, "log10": c.log10, "min": c.min, "max": c.max,
+             "parts": parts, "missing": missing,
+             "unit_en": names.get(c.unit, c.unit), "unit_ko": names_ko.get(c.unit, c.unit),
+             "missing_en": [names.get(m, m) for m in missing],
+             "missing_ko": [names_ko.get(m, m) for m in missing]}
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, evidence,
+                      sorted({e["source"] for e in evidence}), facts)
 
 
 def _quartile(rank: int, of: int) -> int:
@@ -198,14 +191,14 @@ def _quartile(rank: int, of: int) -> int:
 
 def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
                      names_ko: dict[str, str]) -> ClaimCheck:
-    from aigap.analysis.diagnosis.peer_rank import ordinal, peer_rank
+    from aigap.analysis.diagnosis.peer_rank import peer_rank
 
     try:
         pr = peer_rank(wh, c.unit, indicator=c.indicator, group=c.group, year=c.year)
     except AigapError as exc:
         return _not_checkable(c, str(exc))
     if pr.rank is None:
-        return _not_checkable(c, pr.sentence_en)
+        return _not_checkable(c, "", peer_rank=pr)
     evidence = [{"year": pr.year, "rank": pr.rank, "of_with_data": pr.ranked_of,
                  "members": pr.n_members, "without_data": pr.without_data,
                  "value": pr.value, "source": pr.source, "vintage": pr.vintage}]
@@ -234,21 +227,11 @@ def _check_peer_rank(c: PeerRankClaim, wh: Warehouse, names: dict[str, str],
         verdict = "partly"
     else:
         verdict = "contradicted"
-    history = ", ".join(f"{y}: {ordinal(r)}/{n}" for y, r, n in sorted(others))
-    finding_en = (f"{pr.sentence_en} Claimed: {ordinal(c.rank)} of {claimed_of}."
-                  + (f" Other years: {history}." if history else ""))
-    if verdict == "partly" and same_quartile and pr.rank != c.rank:
-        finding_en += (" The exact rank differs, but both are in the "
-                       f"{QUARTILE_EN[_quartile(pr.rank, pr.ranked_of)]} of the group.")
-    finding_ko = pr.sentence_ko + f" 주장: {claimed_of}개국 중 {c.rank}위."
-    if history:
-        finding_ko += " 다른 연도: " + ", ".join(f"{y}년 {r}위/{n}개국"
-                                                  for y, r, n in sorted(others)) + "."
-    if verdict == "partly" and same_quartile and pr.rank != c.rank:
-        finding_ko += (f" 정확한 순위는 다르지만 두 순위 모두 "
-                       f"{QUARTILE_KO[_quartile(pr.rank, pr.ranked_of)]} 구간에 속합니다.")
-    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
-                      [pr.source])
+    quartile = (_quartile(pr.rank, pr.ranked_of)
+                if verdict == "partly" and same_quartile and pr.rank != c.rank else None)
+    facts = {"kind": "peer_rank", "peer_rank": pr, "rank": c.rank, "of": claimed_of,
+             "others": sorted(others), "quartile": quartile}
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, evidence, [pr.source], facts)
 
 
 def _index_result(spec: str, wh: Warehouse, cache: dict[str, Any]) -> tuple[Any, Any]:
@@ -285,25 +268,19 @@ def _check_index_rank(c: IndexRankClaim, wh: Warehouse, names: dict[str, str],
     if c.at_most:
         verdict: Verdict = ("supported" if r <= c.rank else
                             "partly" if r <= c.rank + c.tolerance else "contradicted")
-        want_en, want_ko = f"top {c.rank}", f"상위 {c.rank}위 이내"
     else:
         verdict = ("supported" if r == c.rank else
                    "partly" if abs(r - c.rank) <= c.tolerance else "contradicted")
-        want_en, want_ko = f"rank {c.rank}", f"{c.rank}위"
-    unit_en, unit_ko = names.get(c.unit, c.unit), names_ko.get(c.unit, c.unit)
     title_en = res.spec.title or c.spec
-    title_ko = res.spec.title_ko or title_en
-    finding_en = f"{unit_en} ranks {r} of {n} in {title_en} (spec {c.spec}); claim: {want_en}."
-    finding_ko = f"{title_ko}에서 {unit_ko}의 순위는 {n}개국 중 {r}위입니다. 주장: {want_ko}."
-    if c.spec == "belfer-ai":
-        finding_en += " The warehouse holds a draft dashboard copy of CETI 2025, not the " \
-                      "official release; a one-place difference may come from that."
-        finding_ko += " 수록된 CETI 2025 자료는 공식 발표본이 아닌 대시보드 초안이므로 " \
-                      "한 단계 차이는 그 때문일 수 있습니다."
+    facts = {"kind": "index_rank", "spec": c.spec, "rank": r, "of": n, "claimed": c.rank,
+             "at_most": c.at_most, "unit_en": names.get(c.unit, c.unit),
+             "unit_ko": names_ko.get(c.unit, c.unit), "title_en": title_en,
+             "title_ko": res.spec.title_ko or title_en,
+             "draft": c.spec == "belfer-ai"}  # a draft dashboard copy, not the release
     evidence = [{"spec": c.spec, "rank": r, "of": n,
                  "score": float(res.scores.loc[c.unit].iloc[-1])}]
-    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
-                      _spec_sources(c.spec, frame, c.unit, wh))
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, evidence,
+                      _spec_sources(c.spec, frame, c.unit, wh), facts)
 
 
 def _check_profile(c: ProfileClaim, wh: Warehouse, names: dict[str, str],
@@ -335,26 +312,16 @@ def _check_profile(c: ProfileClaim, wh: Warehouse, names: dict[str, str],
                          "holds": hit, "peers": len(members)})
     verdict: Verdict = ("supported" if all(hits) else "contradicted" if not any(hits)
                         else "partly")
-    failed = [e["pillar"] for e in evidence if not e["holds"]]
-    desc = "; ".join(f"{e['pillar']} {e['score']:.1f} vs median {e['peer_median']:.1f} "
-                     f"(P{e['percentile']:.0f})" for e in evidence)
-    finding_en = f"Among {len(members)} {c.group} members in {c.spec}: {desc}."
-    if failed:
-        finding_en += f" Does not hold for: {', '.join(failed)}."
-    pillar_ko = {"Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
-                 "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책"}
-    desc_ko = ", ".join(f"{pillar_ko.get(e['pillar'], e['pillar'])} {e['score']:.1f}점"
-                        f"(중앙값 {e['peer_median']:.1f})" for e in evidence)
-    finding_ko = f"{c.group} {len(members)}개국 기준 {desc_ko}."
-    if failed:
-        finding_ko += f" 성립하지 않는 부분: {', '.join(pillar_ko.get(p, p) for p in failed)}."
-    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, finding_en, finding_ko, evidence,
-                      _spec_sources(c.spec, frame, c.unit, wh))
+    facts = {"kind": "profile", "spec": c.spec, "group": c.group, "members": len(members),
+             "items": evidence, "failed": [e["pillar"] for e in evidence if not e["holds"]]}
+    return ClaimCheck(c.id, c.text_en, c.text_ko, verdict, evidence,
+                      _spec_sources(c.spec, frame, c.unit, wh), facts)
 
 
-def _not_checkable(c: Any, why: str) -> ClaimCheck:
-    return ClaimCheck(c.id, c.text_en, c.text_ko, "not checkable", why,
-                      f"현재 데이터로는 검증할 수 없습니다: {why}")
+def _not_checkable(c: Any, why: str, peer_rank: Any = None) -> ClaimCheck:
+    """``why``: the error that stopped the check (or the peer rank that has only bounds)."""
+    return ClaimCheck(c.id, c.text_en, c.text_ko, "not checkable",
+                      facts={"kind": "not_checkable", "why": why, "peer_rank": peer_rank})
 
 
 def check_claims(wh: Warehouse, claims: list[Any] | None = None,
@@ -380,14 +347,3 @@ def check_claims(wh: Warehouse, claims: list[Any] | None = None,
         if progress:
             progress(i + 1, len(claims))
     return out
-
-
-def checks_frame(checks: list[ClaimCheck], lang: str = "en") -> pd.DataFrame:
-    ko = lang == "ko"
-    return pd.DataFrame({
-        "id": [c.id for c in checks],
-        "claim": [(c.text_ko or c.text_en) if ko else c.text_en for c in checks],
-        "verdict": [VERDICT_KO[c.verdict] if ko else c.verdict for c in checks],
-        "finding": [c.finding_ko if ko else c.finding_en for c in checks],
-        "sources": [", ".join(c.sources) for c in checks],
-    })

@@ -30,21 +30,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from itertools import combinations, product
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from aigap.analysis.diagnosis.gap import possessive
-from aigap.analysis.diagnosis.profile import check_unit, country_names, node_names, result_for, the
+from aigap.analysis.diagnosis.profile import check_unit, country_names, node_names, result_for
 from aigap.errors import AigapError
-from aigap.i18n.korean import join_en, join_ko, subject, topic, with_
 from aigap.index import IndexResult
 from aigap.index.pipeline import aggregate_tree
-from aigap.index.spec import AggregateStep, Framework
-
-if TYPE_CHECKING:
-    pass
+from aigap.index.plan import Framework
+from aigap.index.spec import AggregateStep
+from aigap.jsonsafe import json_safe
 
 Method = Literal["auto", "linear", "shapley"]
 MAX_EVALUATIONS = 2_000_000  # beyond this an exact Shapley split is too slow to be useful
@@ -199,12 +196,7 @@ class Decomposition:
     names_en: tuple[str, str]
     names_ko: tuple[str, str]
     index_name: str = "index"
-    sentence_en: str = ""
-    sentence_ko: str = ""
     notes: list[str] = field(default_factory=list)
-
-    def sentence(self, lang: str = "en") -> str:
-        return self.sentence_ko if lang == "ko" else self.sentence_en
 
     def to_frame(self, level: str | None = None) -> pd.DataFrame:
         """Rows of one level ('pillar', 'indicator', ...) or all: level, code, name, name_ko,
@@ -215,14 +207,11 @@ class Decomposition:
         return df.reset_index(drop=True)
 
     def to_dict(self) -> dict[str, Any]:
-        df = self.contributions
-        return {
+        return json_safe({
             "unit_a": self.unit_a, "unit_b": self.unit_b, "spec": self.spec, "year": self.year,
             "method": self.method, "score_a": self.score_a, "score_b": self.score_b,
-            "gap": self.gap, "sentence_en": self.sentence_en, "sentence_ko": self.sentence_ko,
-            "notes": self.notes,
-            "contributions": df.astype(object).where(df.notna(), None).to_dict("records"),
-        }
+            "gap": self.gap, "notes": self.notes, "contributions": self.contributions,
+        })
 
 
 def decompose(unit_a: str, unit_b: str, spec: str | object = "aigap",
@@ -287,8 +276,6 @@ def decompose_result(res: IndexResult, a: str, b: str, *, method: Method = "auto
         "contribution = W_a*a - W_b*b with each unit's own effective weights (exact)"
         if use == "linear" else
         "contribution = Owen/Winter (nested Shapley) value; pillars = Shapley over pillars")
-    dec.sentence_en = sentence_en(dec)
-    dec.sentence_ko = sentence_ko(dec)
     return dec
 
 
@@ -300,15 +287,7 @@ def _level_label(level: int) -> str:
     return f"level{level}"
 
 
-# --------------------------------------------------------------------------- sentences
-
-
-def _pillar_view(dec: Decomposition) -> tuple[pd.DataFrame, float]:
-    """Pillars with contributions seen from the leader (positive = widens the leader's lead)."""
-    sign = 1.0 if dec.gap >= 0 else -1.0
-    p = dec.to_frame("pillar").copy()
-    p["lead"] = p["contribution"] * sign
-    return p, abs(dec.gap)
+# --------------------------------------------------------------------------- drivers
 
 
 MAJOR = 0.25  # a pillar carrying at least a quarter of the gap is named as a driver
@@ -316,7 +295,7 @@ MINOR = 0.05  # an offset under 5% of the gap is too small to mention
 LEVEL = 0.05  # a gap under 0.05 points rounds to 0.0: the units are level, say so
 
 
-def _drivers(p: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, bool]:
+def drivers(p: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, bool]:
     """Pillars widening the gap by at least a quarter of it (at most three; at least the
     largest two when none does), and whether they make up half of the gap ("mostly")."""
     pos = p[p["lead"] > 0].sort_values("lead", ascending=False)
@@ -326,72 +305,7 @@ def _drivers(p: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, bool]:
     return major, bool(major["lead"].sum() >= 0.5 * gap)
 
 
-def _offsets(p: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, bool]:
+def offsets(p: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, bool]:
     """The (at most two) largest pillars narrowing the gap, and whether any pillar does."""
     neg = p[p["lead"] < 0].sort_values("lead")
     return neg[neg["lead"] <= -MINOR * gap].head(2), not neg.empty
-
-
-def _pts(x: float) -> str:
-    return f"{abs(x):.1f}"
-
-
-def sentence_en(dec: Decomposition) -> str:
-    """One English sentence: where the gap comes from, and what narrows it."""
-    ia, ib = (the(n) for n in dec.names_en)
-    cap = ia[:1].upper() + ia[1:]
-    if dec.unit_a == dec.unit_b:
-        return f"{cap} is compared with itself; there is no gap to decompose."
-    if abs(dec.gap) < LEVEL:
-        p, _ = _pillar_view(dec)
-        top = p.sort_values("lead")
-        a_lead, b_lead = top.iloc[-1], top.iloc[0]
-        ahead_a, ahead_b = (ia, ib) if dec.gap >= 0 else (ib, ia)
-        return (f"{cap} ({dec.score_a:.1f}) and {ib} ({dec.score_b:.1f}) score almost the same "
-                f"(gap {abs(dec.gap):.2f} points): {possessive(ahead_a)} lead in "
-                f"{a_lead['name']} is offset by {possessive(ahead_b)} lead in {b_lead['name']}.")
-    lead, trail = (ia, ib) if dec.gap > 0 else (ib, ia)
-    ls, ts = (dec.score_a, dec.score_b) if dec.gap > 0 else (dec.score_b, dec.score_a)
-    p, gap = _pillar_view(dec)
-    drv, mostly = _drivers(p, gap)
-    items = join_en([f"{r['name']} ({_pts(r['lead'])} points)" for _, r in drv.iterrows()])
-    head = f"The {gap:.1f}-point gap between {lead} ({ls:.1f}) and {trail} ({ts:.1f}) "
-    head += f"comes mostly from {items}" if mostly else \
-        f"is spread across pillars, the largest parts being {items}"
-    off, any_off = _offsets(p, gap)
-    if off.empty:
-        return head + ("." if any_off else f", and {trail} leads in no pillar.")
-    names = join_en([f"{r['name']} ({_pts(r['lead'])} points)" for _, r in off.iterrows()])
-    return head + f", while {possessive(trail)} lead in {names} narrows it."
-
-
-def sentence_ko(dec: Decomposition) -> str:
-    """One Korean sentence (합니다체): 격차의 출처와, 격차를 줄이는 부문."""
-    ka, kb = dec.names_ko
-    if dec.unit_a == dec.unit_b:
-        return f"{topic(ka)} 자기 자신과 비교되어 분해할 격차가 없습니다."
-    if abs(dec.gap) < LEVEL:
-        p, _ = _pillar_view(dec)
-        top = p.sort_values("lead")
-        a_lead, b_lead = top.iloc[-1], top.iloc[0]
-        ahead_a, ahead_b = (ka, kb) if dec.gap >= 0 else (kb, ka)
-        return (f"{with_(f'{ka}({dec.score_a:.1f}점)')} {kb}({dec.score_b:.1f}점)의 종합점수는 "
-                f"거의 같은데(격차 {abs(dec.gap):.2f}점), {topic(ahead_a)} "
-                f"{a_lead['name_ko']}에서, {topic(ahead_b)} {b_lead['name_ko']}에서 앞섭니다.")
-    lead, trail = (ka, kb) if dec.gap > 0 else (kb, ka)
-    ls, ts = (dec.score_a, dec.score_b) if dec.gap > 0 else (dec.score_b, dec.score_a)
-    p, gap = _pillar_view(dec)
-    drv, mostly = _drivers(p, gap)
-    items = join_ko([f"{r['name_ko']}({_pts(r['lead'])}점)" for _, r in drv.iterrows()])
-    lead_k = with_(f"{lead}({ls:.1f}점)")
-    head = f"{lead_k} {trail}({ts:.1f}점)의 종합점수 격차 {gap:.1f}점은 "
-    if mostly:
-        cont, end = f"주로 {items}에서 비롯되며", f"주로 {items}에서 비롯됩니다."
-    else:
-        cont = f"여러 부문에 고루 걸쳐 있고(가장 큰 부문은 {items})"
-        end = f"여러 부문에 고루 걸쳐 있습니다(가장 큰 부문은 {items})."
-    off, any_off = _offsets(p, gap)
-    if off.empty:  # negligible offsets only: not worth a clause; none at all: say so
-        return head + (end if any_off else f"{cont}, {subject(trail)} 앞선 부문은 없습니다.")
-    names = join_ko([f"{r['name_ko']}({_pts(r['lead'])}점)" for _, r in off.iterrows()])
-    return head + f"{cont}, {topic(trail)} {names}에서 앞서 격차를 일부 줄입니다."

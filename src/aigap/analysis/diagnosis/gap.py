@@ -23,7 +23,7 @@ import pandas as pd
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
-from aigap.i18n.korean import topic
+from aigap.jsonsafe import json_safe
 
 POPULATION = "population"
 GDP = "gdp_current_usd"
@@ -303,12 +303,13 @@ def gap(
                      population=population, gdp=gdp_frame)
 
 
-# --- summary sentences ----------------------------------------------------------------------
+# --- summaries ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class GapSummary:
-    """Sentence-ready numbers for the latest year both sides have (level basis)."""
+    """The numbers of the latest year both sides have (level basis), for a sentence
+    (``aigap.present.sentence``) and the API."""
 
     indicator: str
     iso3: str
@@ -324,91 +325,30 @@ class GapSummary:
     vintage: str
     other_source: str
     other_vintage: str
-    sentence_en: str
-    sentence_ko: str
+    note: str
+    names_en: tuple[str, str]  # (unit, other)
+    names_ko: tuple[str, str]
+    indicator_name_en: str
+    indicator_name_ko: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return json_safe(asdict(self))  # type: ignore[no-any-return]
 
 
-def _num_ko(x: float, unit: str) -> str:
-    """Korean reading of an amount: 776.5억 달러, 1.2조 달러; other units as in English."""
-    if unit == "% of GDP":
-        return f"GDP 대비 {x:,.2f}%"
-    if unit.startswith("%"):
-        return f"{x:,.2f}%"
-    if not unit.startswith("US$"):
-        return f"{_num(x)} {unit}"
-    a = abs(x)
-    if a >= 1e12:
-        return f"{x / 1e12:,.1f}조 달러"
-    if a >= 1e8:
-        return f"{x / 1e8:,.1f}억 달러"
-    return f"{x / 1e4:,.0f}만 달러"
-
-
-def _basis_ko(unit: str) -> str:
-    """'2021년 불변 달러 기준, ' for constant-dollar series."""
-    m = re.search(r"constant (\d{4})", unit)
-    return f"{m.group(1)}년 불변 달러 기준, " if m else ""
-
-
-def _num(x: float) -> str:
-    a = abs(x)
-    for cut, word in ((1e12, " tn"), (1e9, " bn"), (1e6, " M")):
-        if a >= cut:
-            return f"{x / cut:,.2f}{word}"
-    return f"{x:,.3g}" if a < 1000 else f"{x:,.0f}"
-
-
-def possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def _times(r: float) -> str:
-    return f"{r:,.1f}" if r >= 1.95 else f"{r:,.2f}"
-
-
-def summarise_row(row: pd.Series, names_en: dict[str, str], names_ko: dict[str, str],
-                  name_en: str, name_ko: str) -> GapSummary:
-    """Sentences in English and Korean for one level row of a gap table."""
-    u, o, year = str(row["iso3"]), str(row["other"]), int(row["year"])
-    ue, oe = names_en.get(u, u), names_en.get(o, o)
-    uk, ok = names_ko.get(u, u), names_ko.get(o, o)
-    ratio, lg = float(row["ratio"]), float(row["log10_ratio"])
-    unit = str(row["measure_unit"])
-    vals = f"{_num(row['other_value'])} vs {_num(row['value'])} {unit}"
-    if math.isnan(ratio):
-        en = (f"In {year}, {possessive(oe)} {name_en} was {_num(row['other_value'])} and "
-              f"{possessive(ue)} "
-              f"{_num(row['value'])} {unit}; the ratio is undefined ({row['note']}).")
-        ko = (f"{year}년 {ok}의 {topic(name_ko)} {_num(row['other_value'])}, {topic(uk)} "
-              f"{_num(row['value'])} {unit}로 비율을 정의할 수 없습니다.")
-    elif ratio >= 1:
-        oom = f"; {lg:.2f} orders of magnitude" if not math.isnan(lg) else ""
-        en = (f"In {year}, {possessive(oe)} {name_en} was {_times(ratio)}x "
-              f"{possessive(ue)} ({vals}{oom}).")
-        ko_oom = f"약 {lg:.1f}자릿수 차이, log10 {lg:.2f}" if not math.isnan(lg) else ""
-        ko = (f"{year}년 {ok}의 {topic(name_ko)} {_num_ko(row['other_value'], unit)}로 "
-              f"{uk}({_num_ko(row['value'], unit)})의 {_times(ratio)}배입니다"
-              f"({_basis_ko(unit)}{ko_oom}).")
-    else:
-        inv = 1 / ratio if ratio > 0 else math.inf
-        oom = f"; {abs(lg):.2f} orders of magnitude" if not math.isnan(lg) else ""
-        en = (f"In {year}, {possessive(ue)} {name_en} was {_times(inv)}x {possessive(oe)} "
-              f"({_num(row['value'])} vs {_num(row['other_value'])} {unit}{oom}).")
-        ko_oom = (f"약 {abs(lg):.1f}자릿수 차이, log10 {abs(lg):.2f}" if not math.isnan(lg)
-                  else "")
-        ko = (f"{year}년 {uk}의 {topic(name_ko)} {_num_ko(row['value'], unit)}로 "
-              f"{ok}({_num_ko(row['other_value'], unit)})의 {_times(inv)}배입니다"
-              f"({_basis_ko(unit)}{ko_oom}).")
+def summary_of_row(row: pd.Series, names_en: dict[str, str], names_ko: dict[str, str],
+                   name_en: str, name_ko: str) -> GapSummary:
+    """The summary of one level row of a gap table."""
+    u, o = str(row["iso3"]), str(row["other"])
     return GapSummary(
-        indicator=str(row["indicator"]), iso3=u, other=o, year=year, value=float(row["value"]),
-        other_value=float(row["other_value"]), measure_unit=unit,
-        difference=float(row["difference"]), ratio=ratio, log10_ratio=lg,
+        indicator=str(row["indicator"]), iso3=u, other=o, year=int(row["year"]),
+        value=float(row["value"]), other_value=float(row["other_value"]),
+        measure_unit=str(row["measure_unit"]), difference=float(row["difference"]),
+        ratio=float(row["ratio"]), log10_ratio=float(row["log10_ratio"]),
         source=str(row["source"]), vintage=str(row["vintage"]),
         other_source=str(row["other_source"]), other_vintage=str(row["other_vintage"]),
-        sentence_en=en, sentence_ko=ko,
+        note=str(row["note"]), names_en=(names_en.get(u, u), names_en.get(o, o)),
+        names_ko=(names_ko.get(u, u), names_ko.get(o, o)), indicator_name_en=name_en,
+        indicator_name_ko=name_ko,
     )
 
 
@@ -435,14 +375,6 @@ def gap_summary(
             if both.empty:
                 raise GapError(f"{u} and {o} have no common year for {ind}")
             row = both.sort_values("year").iloc[-1]
-            out.append(summarise_row(row, names_en, names_ko, mid_sentence(str(meta["name_en"])),
-                                     str(meta["name_ko"])))
+            out.append(summary_of_row(row, names_en, names_ko, str(meta["name_en"]),
+                                      str(meta["name_ko"])))
     return out
-
-
-def mid_sentence(name: str) -> str:
-    """'Private AI investment' -> 'private AI investment'; acronyms ('GDP', 'AI ...') kept."""
-    first = name.split(" ")[0]
-    if len(first) > 1 and first[1:2].isupper():
-        return name
-    return name[:1].lower() + name[1:]

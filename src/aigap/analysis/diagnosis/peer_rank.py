@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -24,20 +24,11 @@ from aigap.analysis.diagnosis.gap import indicator_meta
 from aigap.data.countries import GROUPS, check_iso3, group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
-from aigap.i18n.korean import particle, topic, with_
-
-GROUP_KO = {"OECD": "OECD 회원국", "G7": "G7 국가", "G20": "G20 국가", "EU27": "EU 회원국",
-            "EU": "EU 회원국", "ASEAN": "아세안 회원국"}
+from aigap.jsonsafe import json_safe
 
 
 class PeerRankError(AigapError):
     """A rank cannot be computed (unit without data, empty group, ...)."""
-
-
-def ordinal(n: int) -> str:
-    """1 -> '1st', 22 -> '22nd', 13 -> '13th'."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 @dataclass
@@ -62,17 +53,15 @@ class PeerRank:
     value: float | None
     source: str
     vintage: str
-    sentence_en: str
-    sentence_ko: str
     table: pd.DataFrame = field(repr=False)
+    # country names for the sentences (aigap.present.sentence), by ISO3
+    names_en: dict[str, str] = field(default_factory=dict, repr=False)
+    names_ko: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["table"] = self.table.astype(object).where(self.table.notna(), None) \
-            .to_dict(orient="records")
-        if out["value"] is not None and math.isnan(out["value"]):
-            out["value"] = None
-        return out
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("names_en", "names_ko")}
+        return json_safe(out)  # type: ignore[no-any-return]
 
 
 def _members(group: str | Sequence[str], year: int | None) -> tuple[str, list[str]]:
@@ -168,79 +157,9 @@ def rank_in_group(
         n_members=len(members), n_with_data=len(v), rank=rank, rank_bounds=bounds,
         ranked_of=ranked_of, tied_with=tied, without_data=without, not_in_top_n=not_top,
         top_n=top_n, unit_is_member=unit_is_member, value=value, source=source,
-        vintage=vintage, sentence_en="", sentence_ko="", table=table,
+        vintage=vintage, table=table, names_en=en, names_ko=ko,
     )
-    res.sentence_en = _sentence_en(res, en)
-    res.sentence_ko = _sentence_ko(res, ko)
     return res
-
-
-def _names(codes: Sequence[str], names: dict[str, str]) -> str:
-    return ", ".join(names.get(c, c) for c in codes)
-
-
-def group_en(res: PeerRank) -> str:
-    return "countries of the custom group" if res.group == "custom" else f"{res.group} members"
-
-
-def group_ko(res: PeerRank) -> str:
-    return "지정한 비교국" if res.group == "custom" else GROUP_KO.get(res.group, res.group)
-
-
-def _sentence_en(res: PeerRank, names: dict[str, str]) -> str:
-    who = res.unit
-    when = f" in {res.year}" if res.year is not None else ""
-    grp = group_en(res)
-    if not res.unit_is_member:  # "of N G7 members" would be false: say who was compared
-        grp = f"countries compared ({res.group} members plus {who}, not a member)" \
-            if res.group != "custom" else "countries compared (the group plus " + who + ")"
-    if res.top_n is not None:
-        listed = res.n_with_data
-        if res.value is None:
-            lo, hi = res.rank_bounds or (0, 0)
-            core = (f"{who} is not in the top {res.top_n} of this chart{when}, so among "
-                    f"{res.ranked_of} {grp} it ranks between {ordinal(lo)} and {ordinal(hi)} "
-                    f"({listed} listed)")
-        else:
-            core = (f"{who} ranks {ordinal(res.rank or 0)} of {res.ranked_of} {grp}{when} "
-                    f"(top-{res.top_n} chart: {listed} listed, the other "
-                    f"{res.ranked_of - listed} are not in the top {res.top_n} and rank below)")
-    else:
-        core = f"{who} ranks {ordinal(res.rank or 0)} of {res.ranked_of} {grp} with data{when}"
-        if res.without_data:
-            core += (f" ({len(res.without_data)} without data: "
-                     f"{_names(res.without_data, names)})")
-    if res.tied_with:
-        core += f"; tied with {_names(res.tied_with, names)}"
-    return core + "."
-
-
-def _sentence_ko(res: PeerRank, names: dict[str, str]) -> str:
-    who = names.get(res.unit, res.unit)
-    when = f"{res.year}년 기준 " if res.year is not None else ""
-    grp = group_ko(res)
-    if not res.unit_is_member:
-        grp = f"{grp}에 {particle(who, '을/를')} 더한 비교 대상"
-    if res.top_n is not None:
-        if res.value is None:
-            lo, hi = res.rank_bounds or (0, 0)
-            core = (f"{when}{topic(who)} 이 지표의 상위 {res.top_n}개국에 들지 못해 {grp} "
-                    f"{res.ranked_of}개국 가운데 {lo}~{hi}위입니다(상위 {res.top_n}위 안에 든 "
-                    f"회원국 {res.n_with_data}개국)")
-        else:
-            core = (f"{when}{topic(who)} {grp} {res.ranked_of}개국 가운데 {res.rank}위입니다"
-                    f"(상위 {res.top_n}개국만 공개된 자료로, 나머지 "
-                    f"{res.ranked_of - res.n_with_data}개국은 상위 {res.top_n}위 밖이므로 "
-                    "그보다 순위가 낮음)")
-    else:
-        core = (f"{when}{topic(who)} {grp} 중 데이터가 있는 {res.ranked_of}개국 가운데 "
-                f"{res.rank}위입니다")
-        if res.without_data:
-            core += (f"(데이터가 없는 {len(res.without_data)}개국: "
-                     f"{_names(res.without_data, names)})")
-    if res.tied_with:
-        core += f", {with_(_names(res.tied_with, names))} 공동 순위"
-    return core + "."
 
 
 def peer_rank(

@@ -19,11 +19,11 @@ Conventions (documented here because every number and sentence depends on them):
   values are simply left out.
 * **Strength**: percentile >= 75 (top quarter of the peers); **weakness**: percentile <= 25
   (bottom quarter). Symmetric quartiles, so "strong" and "weak" are equally demanding.
-* **Sentence** (one, in English and Korean), by the pillar pattern: strong in A but weak in B
-  (``mixed``); strong across the board (``strong_across``: no weak pillar and every pillar
-  at or above the peer median, at least one in the top quarter); strong in A with no weak
-  pillar (``strong_only``); no clear strengths, weak in B (``weak_only``); weak across the
-  board (``weak_across``: every pillar weak); no clear strengths or weaknesses (``middle``:
+* **Pattern** (what the sentence of :mod:`aigap.present.text` says), by the pillars: strong in A
+  but weak in B (``mixed``); strong across the board (``strong_across``: no weak pillar and
+  every pillar at or above the peer median, at least one in the top quarter); strong in A with
+  no weak pillar (``strong_only``); no clear strengths, weak in B (``weak_only``); weak across
+  the board (``weak_across``: every pillar weak); no clear strengths or weaknesses (``middle``:
   every pillar between the quartiles); above the median everywhere but strong nowhere
   (``even_above``).
 """
@@ -35,32 +35,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from aigap.errors import AigapError
-from aigap.i18n.korean import join_en, join_ko, topic, with_
+from aigap.i18n import pillar_name
 from aigap.index import IndexResult
 from aigap.index.pipeline import build_latest
-
-if TYPE_CHECKING:
-    pass
+from aigap.jsonsafe import json_safe
 
 STRONG = 75.0  # percentile at or above which a pillar/indicator is a strength
 WEAK = 25.0  # percentile at or below which it is a weakness
-
-# Short, natural Korean names of the aigap pillars (a policy reader says 인재, not 인재 역량 부문).
-PILLAR_KO = {
-    "Talent": "인재", "Research": "연구", "Investment & Commercial": "투자·상업화",
-    "Infrastructure & Compute": "인프라·컴퓨팅", "Government & Policy": "정부·정책",
-    "Index": "종합지수",
-}
-GROUP_EN = {"OECD": "OECD members", "G7": "G7 members", "G20": "G20 members",
-            "EU27": "EU members", "ASEAN": "ASEAN members"}
-GROUP_KO = {"OECD": "OECD 회원국", "G7": "G7 국가", "G20": "G20 국가", "EU27": "EU 회원국",
-            "ASEAN": "아세안 회원국"}
 
 Pattern = Literal["mixed", "strong_across", "strong_only", "even_above", "weak_only",
                   "weak_across", "middle", "no_data"]
@@ -83,13 +70,6 @@ def country_names() -> tuple[dict[str, str], dict[str, str]]:
         dict(zip(t["iso3"], t["name_ko"], strict=True))
 
 
-def the(name: str) -> str:
-    """English country names that take an article: the United States, the Netherlands."""
-    plural_or_union = ("United ", "Netherlands", "Philippines", "Czech Republic", "Republic of",
-                       "Bahamas", "Gambia", "Maldives")
-    return f"the {name}" if name.startswith(plural_or_union) else name
-
-
 def node_names(result: IndexResult, code: str) -> tuple[str, str]:
     """(English, Korean) name of an indicator or aggregate of ``result``."""
     fw = result.framework
@@ -102,7 +82,7 @@ def node_names(result: IndexResult, code: str) -> tuple[str, str]:
         ko = cat.name_ko if cat is not None and cat.name_ko else en
         return en, ko
     en = fw.names.get(code, code)
-    return en, PILLAR_KO.get(code, PILLAR_KO.get(en, en))
+    return en, pillar_name(code, "ko", pillar_name(en, "ko", en))
 
 
 def resolve_peers(peers: str | Sequence[str]) -> tuple[str, list[str]]:
@@ -205,7 +185,7 @@ def classify(pcts: dict[str, float], strong: float = STRONG, weak: float = WEAK)
 
 @dataclass
 class Profile:
-    """A unit's standing among its peers, with the sentence that sums it up."""
+    """A unit's standing among its peers (its sentence: ``aigap.present.sentence``)."""
 
     unit: str
     spec: str
@@ -223,14 +203,9 @@ class Profile:
     peers_without_data: list[str]  # members with no pillar score (not in the index)
     unit_name_en: str
     unit_name_ko: str
-    sentence_en: str = ""
-    sentence_ko: str = ""
     strong: float = STRONG
     weak: float = WEAK
     scores: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # all units x pillars
-
-    def sentence(self, lang: str = "en") -> str:
-        return self.sentence_ko if lang == "ko" else self.sentence_en
 
     def to_frame(self) -> pd.DataFrame:
         """Pillars then indicators, one row each: level, code, name, name_ko, pillar, value,
@@ -243,10 +218,7 @@ class Profile:
         return pd.concat([p[cols], i[cols]], ignore_index=True)
 
     def to_dict(self) -> dict[str, Any]:
-        def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return df.astype(object).where(df.notna(), None).to_dict(orient="records")
-
-        return {
+        return json_safe({
             "unit": self.unit, "spec": self.spec, "year": self.year, "group": self.group,
             "members": self.members, "unit_is_member": self.unit_is_member,
             "unit_name_en": self.unit_name_en, "unit_name_ko": self.unit_name_ko,
@@ -255,9 +227,8 @@ class Profile:
             "indicator_strengths": self.indicator_strengths,
             "indicator_weaknesses": self.indicator_weaknesses,
             "peers_without_data": self.peers_without_data,
-            "sentence_en": self.sentence_en, "sentence_ko": self.sentence_ko,
-            "pillars": recs(self.pillars), "indicators": recs(self.indicators),
-        }
+            "pillars": self.pillars, "indicators": self.indicators,
+        })
 
 
 def profile(unit: str, spec: str | object = "aigap", peers: str | Sequence[str] = "OECD",
@@ -322,7 +293,7 @@ def profile_from_result(res: IndexResult, unit: str, group: str, members: Sequen
     uname_en = res.unit_names.get(unit) or names_en.get(unit, unit)
     uname_ko = names_ko.get(unit, uname_en)
     pcts = dict(zip(pillars["code"], pillars["percentile"], strict=True))
-    prof = Profile(
+    return Profile(
         unit=unit, spec=res.spec.name, year=res.year, group=group, members=sorted(members),
         unit_is_member=unit in members, pillars=pillars, indicators=indicators,
         strengths=ordered(pillars, "strength", True),
@@ -334,120 +305,8 @@ def profile_from_result(res: IndexResult, unit: str, group: str, members: Sequen
         unit_name_en=uname_en, unit_name_ko=uname_ko, strong=strong, weak=weak,
         scores=scores.copy(),
     )
-    prof.sentence_en = sentence_en(prof)
-    prof.sentence_ko = sentence_ko(prof)
-    return prof
 
 
 def _median(x: np.ndarray) -> float:
     x = x[~np.isnan(x)]
     return float(np.median(x)) if x.size else float("nan")
-
-
-# --------------------------------------------------------------------------- sentences
-
-
-def _named_peers(p: Profile) -> list[str]:
-    # A custom group is named by the peers actually compared: naming one without data would
-    # claim a comparison that was not made.
-    return [m for m in p.members if m != p.unit and m not in p.peers_without_data]
-
-
-def group_en(p: Profile) -> str:
-    if p.group != "custom":
-        return GROUP_EN.get(p.group, f"{p.group} members")
-    names_en = country_names()[0]
-    peers = _named_peers(p)
-    if len(peers) <= 5:
-        return join_en([the(names_en.get(m, m)) for m in peers])
-    return f"the {len(peers)} chosen peers"
-
-
-def group_ko(p: Profile) -> str:
-    if p.group != "custom":
-        return GROUP_KO.get(p.group, f"{p.group} 회원국")
-    names_ko = country_names()[1]
-    peers = _named_peers(p)
-    if len(peers) <= 5:
-        return "·".join(names_ko.get(m, m) for m in peers)
-    return f"지정한 비교국 {len(peers)}개국"
-
-
-def group_phrase(p: Profile, lang: str = "en") -> str:
-    """How the sentences name the peers: "OECD members", "독일·일본·미국", ..."""
-    return group_ko(p) if lang == "ko" else group_en(p)
-
-
-def _pillar_names(p: Profile, codes: list[str], lang: str) -> list[str]:
-    col = "name_ko" if lang == "ko" else "name"
-    lookup = dict(zip(p.pillars["code"], p.pillars[col], strict=True))
-    return [lookup[c] for c in codes]
-
-
-def sentence_en(p: Profile) -> str:
-    """One English sentence on the pillar pattern, true to the percentiles."""
-    who, grp = the(p.unit_name_en), group_en(p)
-    s = join_en(_pillar_names(p, p.strengths, "en"))
-    w = join_en(_pillar_names(p, p.weaknesses, "en"))
-    lead = f"Compared with {grp}, {who}"
-    q = f"top quarter (percentile >= {p.strong:g})"
-    match p.pattern:
-        case "mixed":
-            return f"{lead} is strong in {s} but weak in {w}."
-        case "strong_across":
-            if len(p.strengths) == len(p.pillars):
-                return f"{lead} is strong across the board, in the {q} in every pillar."
-            return (f"{lead} is strong across the board: at or above the peer median in every "
-                    f"pillar and strongest in {s}.")
-        case "strong_only":
-            low = _lowest(p, "en")
-            return f"{lead} is strong in {s} and weak in no pillar (its lowest is {low})."
-        case "even_above":
-            return (f"{lead} is at or above the peer median in every pillar but has no clear "
-                    f"strength (none in the {q}).")
-        case "weak_only":
-            return f"{lead} has no clear strength and is weak in {w}."
-        case "weak_across":
-            return f"{lead} is weak across the board, in the bottom quarter in every pillar."
-        case "middle":
-            return (f"{lead} has no clear strength or weakness: every pillar is between the "
-                    f"{p.weak:g}th and {p.strong:g}th percentile.")
-    return f"{who} cannot be compared with {grp}: no peer has data."
-
-
-def sentence_ko(p: Profile) -> str:
-    """One Korean sentence on the pillar pattern (합니다체, like the rest of aigap's Korean)."""
-    who, grp = p.unit_name_ko, group_ko(p)
-    s = join_ko(_pillar_names(p, p.strengths, "ko"))
-    w = join_ko(_pillar_names(p, p.weaknesses, "ko"))
-    lead = f"{with_(grp)} 비교하면 {topic(who)}"
-    match p.pattern:
-        case "mixed":
-            return f"{lead} {s} 부문에서 강하지만 {w} 부문에서는 뒤처집니다."
-        case "strong_across":
-            if len(p.strengths) == len(p.pillars):
-                return f"{lead} 모든 부문에서 상위 25% 안에 들어 전반적으로 강합니다."
-            return (f"{lead} 모든 부문에서 중앙값 이상으로 전반적으로 강하며, 특히 {s} 부문이 "
-                    "두드러집니다.")
-        case "strong_only":
-            low = _lowest(p, "ko")
-            return (f"{lead} {s} 부문에서 강하고, 뚜렷하게 뒤처지는 부문은 없습니다"
-                    f"(가장 낮은 부문은 {low}).")
-        case "even_above":
-            return f"{lead} 모든 부문에서 중앙값 이상이지만 두드러진 강점은 없습니다."
-        case "weak_only":
-            return f"{lead} 뚜렷한 강점 없이 {w} 부문에서 뒤처집니다."
-        case "weak_across":
-            return f"{lead} 모든 부문에서 하위 25%에 머물러 전반적으로 뒤처집니다."
-        case "middle":
-            return (f"{lead} 모든 부문이 중간 수준(백분위 {p.weak:g}~{p.strong:g})으로 뚜렷한 "
-                    "강점도 약점도 없습니다.")
-    return f"{grp} 가운데 데이터가 있는 나라가 없어 {topic(who)} 비교할 수 없습니다."
-
-
-def _lowest(p: Profile, lang: str) -> str:
-    row = p.pillars.dropna(subset=["percentile"]).sort_values("percentile").iloc[0]
-    pct = f"{row['percentile']:.0f}"
-    if lang == "ko":
-        return f"{row['name_ko']}, 백분위 {pct}"
-    return f"{row['name']}, percentile {pct}"

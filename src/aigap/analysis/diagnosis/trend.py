@@ -36,7 +36,7 @@ from aigap.analysis.diagnosis.gap import indicator_meta
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
-from aigap.i18n.korean import topic
+from aigap.jsonsafe import json_safe
 
 MIN_POINTS = 3
 LEVEL = 0.90
@@ -105,8 +105,9 @@ class Convergence:
     years_to_close: float | None  # from the reference year
     years_to_close_ci: tuple[float, float] | None  # inf upper bound = may never close
     p_close: float  # share of simulated draws in which the gap closes after the reference
-    message: str
-    message_ko: str
+    level: float = LEVEL
+    names_en: tuple[str, str] = ("", "")  # (unit, other), for the sentences
+    names_ko: tuple[str, str] = ("", "")
 
 
 @dataclass
@@ -149,7 +150,7 @@ class TrendResult:
                 "log_ratio_slope": c.log_ratio_slope, "slope_lo": c.log_ratio_slope_ci[0],
                 "slope_hi": c.log_ratio_slope_ci[1], "status": c.status,
                 "close_year": c.close_year, "years_to_close": c.years_to_close,
-                "years_lo": lo, "years_hi": hi, "p_close": c.p_close, "message": c.message,
+                "years_lo": lo, "years_hi": hi, "p_close": c.p_close,
             })
         return pd.DataFrame(rows)
 
@@ -164,25 +165,16 @@ class TrendResult:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: non-finite numbers become null (aigap.jsonsafe). An interval whose upper
+        end is +inf ("the data cannot rule out that it never closes") is kept as a flag:
+        ``may_never_close``."""
         out = asdict(self)
         for f in out["fits"].values():
             f.pop("values", None)
-        return _finite(out)
-
-
-def _finite(obj: Any) -> Any:
-    """inf/NaN -> strings/None so JSON stays valid."""
-    if isinstance(obj, float):
-        if math.isnan(obj):
-            return None
-        if math.isinf(obj):
-            return "inf" if obj > 0 else "-inf"
-        return obj
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
-    return obj
+        for c in out["comparisons"]:
+            ci = c["years_to_close_ci"]
+            c["may_never_close"] = bool(ci is not None and math.isinf(ci[1]))
+        return json_safe(out)  # type: ignore[no-any-return]
 
 
 # --- pure functions ---------------------------------------------------------------------------
@@ -306,63 +298,13 @@ def converge(
             ci = (years, years)  # exact data: no sampling error (avoid float noise)
 
     un, on = names or (fu.iso3, fo.iso3)
-    uk, ok = names_ko or (fu.iso3, fo.iso3)
-    # Gap = leader/trailer: it shrinks by 1 - exp(-|d|) or widens by exp(|d|) - 1 a year.
-    shrink = f"{-math.expm1(-abs(d)) * 100:.1f}%"
-    widen = f"{math.expm1(abs(d)) * 100:.1f}%"
-    pair = f"{fo.iso3}/{fu.iso3}"
-    lo_pct, hi_pct = (math.expm1(v) * 100 for v in d_ci)
-    rate_ci = f"90% CI of the yearly change of {pair}: {lo_pct:+.1f}% to {hi_pct:+.1f}%"
-    rate_ci_ko = f"90% 신뢰구간: 배율이 연 {lo_pct:+.1f}%~{hi_pct:+.1f}% 변화"
-    leader, trailer = (on, un) if g_now > 0 else (un, on)
-    leader_k, trailer_k = (ok, uk) if g_now > 0 else (uk, ok)
-    gap_txt = f"{leader} is {math.exp(abs(g_now)):.2f}x {trailer} (fitted, {ref})"
-    gap_ko = (f"{ref}년 추세값 기준 {topic(leader_k)} {trailer_k}의 "
-              f"{math.exp(abs(g_now)):.1f}배입니다.")
-    includes_non = d_ci[0] <= 0 <= d_ci[1] or (ci is not None and math.isinf(ci[1]))
-    if status == "converging" and years is not None:
-        rng_txt = _interval_text(ci)
-        when = (f"closes in {years:.1f} years (~{close_year:.0f}; 90% interval {rng_txt} years)"
-                if years <= MAX_YEARS else
-                f"would take {years:,.0f} years to close, i.e. not within {MAX_YEARS} years")
-        when_ko = (f"약 {years:.1f}년 뒤인 {close_year:.0f}년 무렵 격차가 해소될 것으로 "
-                   f"추정됩니다(90% 구간 {_interval_text(ci, ko=True)})" if years <= MAX_YEARS
-                   else f"해소까지 {years:,.0f}년이 걸려 {MAX_YEARS}년 안에는 해소되지 "
-                   "않을 것으로 보입니다")
-        msg = f"{gap_txt}; the gap shrinks {shrink} a year ({rate_ci}) and {when}"
-        msg_ko = (f"{gap_ko} 이 배율이 해마다 {shrink}씩 줄고 있어({rate_ci_ko}) "
-                  f"{when_ko}.")
-        if includes_non:
-            msg += "; the 90% interval includes non-convergence"
-            msg_ko += " 다만 90% 구간에는 격차가 좁혀지지 않을 가능성도 포함됩니다."
-    elif status == "crossed":
-        msg, msg_ko = f"the fitted trends cross in {ref}", f"{ref}년에 추세선이 교차합니다."
-    else:
-        msg = (f"{gap_txt}; never closes at current rates (the gap "
-               + (f"widens {widen} a year; {rate_ci})" if status == "diverging"
-                  else "is constant)"))
-        msg_ko = (f"{gap_ko} 현재 추세로는 격차가 좁혀지지 않습니다"
-                  + (f"(배율이 해마다 {widen}씩 커짐, {rate_ci_ko})" if status == "diverging"
-                     else "") + ".")
-        if p_close >= (1 - level) / 2:
-            msg += (f"; but {p_close:.0%} of simulated trends close, so convergence is not "
-                    "ruled out")
-            msg_ko += f" 다만 시뮬레이션의 {p_close:.0%}에서는 격차가 해소됩니다."
+    uk, ok = names_ko or (un, on)
     return Convergence(
         iso3=fu.iso3, other=fo.iso3, ratio_now=ratio_now, reference_year=int(ref),
         log_ratio_slope=d, log_ratio_slope_ci=d_ci, ratio_change=math.expm1(d), status=status,
         close_year=close_year, years_to_close=years, years_to_close_ci=ci, p_close=p_close,
-        message=msg, message_ko=msg_ko,
+        level=level, names_en=(un, on), names_ko=(uk, ok),
     )
-
-
-def _interval_text(ci: tuple[float, float] | None, ko: bool = False) -> str:
-    if ci is None:
-        return "n/a"
-    if ko:
-        hi = "해소되지 않음" if math.isinf(ci[1]) else f"{ci[1]:.1f}년"
-        return f"{ci[0]:.1f}년~{hi}"
-    return f"{ci[0]:.1f}–{'never' if math.isinf(ci[1]) else f'{ci[1]:.1f}'}"
 
 
 # --- warehouse entry point --------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Frontier lag: how many years a country trails a comparator in training compute (or scale).
 
-Input is Epoch AI's notable-model table (:func:`aigap.data.sources.epoch.read_models`). For a
+Input is Epoch AI's notable-model table (the warehouse's ``epoch_models`` records). For a
 country, its *record curve* is the sequence of models that raised its running maximum of the
 metric (training compute by default); a model co-developed by several countries counts for
 each of them. The lag at a reference date ``t`` is::
@@ -27,62 +27,82 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from aigap import config
 from aigap.data.countries import check_iso3
-from aigap.data.sources import epoch
 from aigap.errors import AigapError, WarehouseError
 
 Method = Literal["interp", "step"]
 METRICS = {"compute": "training_compute_flop", "parameters": "parameters"}
-METRIC_LABELS = {
-    "compute": {"en": "training compute (FLOP)", "ko": "학습 연산량(FLOP)"},
-    "parameters": {"en": "parameters", "ko": "파라미터 수"},
-}
 WORLD = "WORLD"  # pseudo-comparator: the frontier of all notable models, any country
 DEFAULT_CUTOFF = "2023-12-31"  # 2024-2025 are incomplete in the Apr-2025 snapshot
 DEFAULT_START_YEAR = 2012
 
 
 # --- loading (the only I/O of the strategy analyses) ---------------------------------------
+MODELS_TABLE = "epoch_models"
+DEFAULT_SOURCE = "epoch_notable_models"  # the April-2025 snapshot the defaults were set on
+
+
 @dataclass(frozen=True)
 class EpochModels:
-    """The model-level table plus where it came from."""
+    """The model-level table plus where it came from (the warehouse's sources row)."""
 
     models: pd.DataFrame
-    path: Path
+    source: str
+    publisher: str
+    file: str
     sha256: str
     vintage: str
-    warehouse_sha256: str | None = None
+    licence: str
 
     @property
     def provenance(self) -> dict[str, Any]:
-        return {"source": "epoch_notable_models", "publisher": epoch.PUBLISHER,
-                "file": epoch.RELPATH, "sha256": self.sha256, "vintage": self.vintage,
-                "licence": epoch.LICENCE,
-                "matches_warehouse": (None if self.warehouse_sha256 is None
-                                      else self.warehouse_sha256 == self.sha256)}
+        # matches_warehouse: the models are read from the warehouse, so always True (kept
+        # for readers of earlier results, when they were read from the mirror)
+        return {"source": self.source, "publisher": self.publisher, "file": self.file,
+                "sha256": self.sha256, "vintage": self.vintage, "licence": self.licence,
+                "matches_warehouse": True}
 
 
-def load_epoch_models(wh: Any | None = None, data_dir: Path | None = None) -> EpochModels:
-    """Read the Epoch file from the mirror; take its vintage and sha256 from the warehouse."""
-    from aigap.data.warehouse import sha256_file
+def load_epoch_models(wh: Any, vintage: str | None = None, *,
+                      list_name: str = "notable") -> EpochModels:
+    """Epoch AI models of one vintage and list from the warehouse's ``epoch_models`` table.
 
-    path = (Path(data_dir) if data_dir else config.data_dir()) / epoch.RELPATH
-    if not path.exists():
-        raise WarehouseError(f"Epoch AI file not found at {path}: set AIGAP_DATA_DIR to the mirror")
-    vintage, wh_sha = epoch.VINTAGE, None
-    if wh is not None:
-        src = wh.sources()
-        row = src[src["id"] == "epoch_notable_models"]
-        if len(row):
-            vintage, wh_sha = str(row["vintage"].iloc[0]), str(row["sha256"].iloc[0])
-    return EpochModels(epoch.read_models(path), path, sha256_file(path), vintage, wh_sha)
+    ``vintage`` is one of the table's vintages (``wh.record_tables()``); default: the
+    April-2025 snapshot (source ``epoch_notable_models``), on which the defaults (cutoff
+    2023, windows to 2023) were set. ``list_name``: notable, large_scale or frontier.
+    """
+    src = wh.sources()
+    if vintage is None:
+        row = src[src["id"] == DEFAULT_SOURCE]
+        if row.empty:
+            raise WarehouseError(f"no {DEFAULT_SOURCE} in the warehouse: run `aigap data pull`")
+        vintage = str(row["vintage"].iloc[0])
+    recs = wh.records(MODELS_TABLE, vintage=vintage, where={"list": list_name})
+    if recs.empty:
+        raise WarehouseError(f"no {list_name} models of vintage {vintage!r} in the warehouse")
+    sources = recs["source"].unique()
+    if len(sources) != 1:  # pragma: no cover - one file per list and vintage
+        raise WarehouseError(f"{list_name} models of {vintage!r} come from {list(sources)}")
+    meta = src[src["id"] == sources[0]].iloc[0]
+    return EpochModels(models_frame(recs), str(sources[0]), str(meta["publisher"]),
+                       str(meta["file"]), str(meta["sha256"]), vintage, str(meta["licence"]))
+
+
+def models_frame(recs: pd.DataFrame) -> pd.DataFrame:
+    """Records as the analyses use them: Python lists, nanosecond dates, nullable years,
+    ``_row`` the line of the file."""
+    out = recs.drop(columns=["list", "source", "vintage"]).rename(columns={"source_row": "_row"})
+    for col in ("domains", "countries"):
+        out[col] = out[col].map(list)
+    out["publication_date"] = pd.to_datetime(out["publication_date"]).astype("datetime64[ns]")
+    out["year"] = out["year"].astype("Int64")
+    out["_row"] = out["_row"].astype("int64")
+    return out
 
 
 # --- pure helpers --------------------------------------------------------------------------

@@ -28,28 +28,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from aigap.data.catalogue import ceti_sectors
 from aigap.data.countries import check_iso3
-from aigap.data.sources.belfer import SECTORS
 from aigap.errors import AigapError
+from aigap.i18n import t_or
 
 Counting = Literal["fractional", "whole"]
-DOMAIN_KO = {
-    "Language": "언어", "Vision": "비전", "Multimodal": "멀티모달",
-    "Image generation": "이미지 생성", "Speech": "음성", "Games": "게임",
-    "Biology": "생물·생명과학",
-    "Video": "영상", "Robotics": "로보틱스", "Other": "기타", "Recommendation": "추천",
-    "Audio": "오디오", "Mathematics": "수학", "3D modeling": "3D 모델링", "Medicine": "의료",
-    "Driving": "자율주행", "Search": "검색", "Earth science": "지구과학",
-    "Materials science": "재료과학",
-}
 MIN_COUNT = 5  # below this many models an RCA swings on one model
 DEFAULT_EARLY = (2014, 2018)
 DEFAULT_RECENT = (2019, 2023)  # 2024-2025 are incomplete in the snapshot
 CETI_EXCLUDE = re.compile(r"summary|raw_score|total|weighted")
-
-
-def domain_label(domain: str, lang: str = "en") -> str:
-    return DOMAIN_KO.get(domain, domain) if lang == "ko" else domain
 
 
 def rca(activity: pd.DataFrame) -> pd.DataFrame:
@@ -141,7 +129,7 @@ def epoch_domain_rca(models: pd.DataFrame, country: str, *,
                      wc.loc[country] if country in wc.index else pd.Series(dtype=int))
     out = pd.DataFrame({
         "domain": act.columns,
-        "label_ko": [DOMAIN_KO.get(d, d) for d in act.columns],
+        "label_ko": [t_or(f"domain.{d}", "ko", d) for d in act.columns],
         "count": cnt.loc[country].to_numpy(),
         "activity": act.loc[country].to_numpy(),
         "world_count": cnt.sum(axis=0).to_numpy(),
@@ -164,7 +152,7 @@ def epoch_domain_rca(models: pd.DataFrame, country: str, *,
 
 def ceti_codes(codes: list[str]) -> dict[str, list[str]]:
     """CETI sub-pillar codes by sector (summary, raw and total scores left out)."""
-    out: dict[str, list[str]] = {s: [] for s in SECTORS}
+    out: dict[str, list[str]] = {s: [] for s in ceti_sectors()}
     for c in codes:
         m = re.match(r"ceti_([a-z]+)_(.+)$", c)
         if m and m.group(1) in out and not CETI_EXCLUDE.search(m.group(2)):
@@ -190,8 +178,8 @@ def ceti_technology_rca(scores: pd.DataFrame, country: str) -> pd.DataFrame:
     rank = act.rank(ascending=False, method="min")
     out = pd.DataFrame({
         "technology": list(act.columns),
-        "label_en": [SECTORS[s][1] for s in act.columns],
-        "label_ko": [SECTORS[s][2] for s in act.columns],
+        "label_en": [ceti_sectors()[s][0] for s in act.columns],
+        "label_ko": [ceti_sectors()[s][1] for s in act.columns],
         "mean_score": act.loc[country].to_numpy(),
         "world_mean_score": act.mean(axis=0).to_numpy(),
         "rank_of_countries": rank.loc[country].astype(int).to_numpy(),

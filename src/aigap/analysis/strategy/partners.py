@@ -31,15 +31,11 @@ import pandas as pd
 from aigap.data.countries import check_iso3, group_members
 from aigap.errors import AigapError
 
-TORTOISE_PILLARS = {
-    "tortoise_talent": ("Talent", "인재"),
-    "tortoise_infrastructure": ("Infrastructure", "인프라"),
-    "tortoise_operating_environment": ("Operating environment", "운영 환경"),
-    "tortoise_research": ("Research", "연구"),
-    "tortoise_development": ("Development", "개발"),
-    "tortoise_government_strategy": ("Government strategy", "정부 전략"),
-    "tortoise_commercial": ("Commercial", "상업화"),
-}
+# The seven Tortoise pillars (their names: the catalogue's pillar.<code>)
+TORTOISE_PILLARS = ("tortoise_talent", "tortoise_infrastructure",
+                    "tortoise_operating_environment", "tortoise_research",
+                    "tortoise_development", "tortoise_government_strategy",
+                    "tortoise_commercial")
 GOV_INDICATOR = "gov_ai_readiness"
 WeakRule = Literal["own_median", "world_median"]
 
@@ -56,11 +52,6 @@ class PartnerWeights:
         vals = asdict(self).values()
         if any(v < 0 for v in vals) or sum(vals) <= 0:
             raise AigapError("partner weights must be >= 0 and not all zero")
-
-
-def pillar_label(code: str, lang: str = "en") -> str:
-    en, ko = TORTOISE_PILLARS.get(code, (code, code))
-    return ko if lang == "ko" else en
 
 
 def weak_pillars(profile: pd.DataFrame, country: str, rule: WeakRule = "own_median"

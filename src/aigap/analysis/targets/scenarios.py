@@ -20,10 +20,10 @@ Projection (per unit, per indicator, from its history)
 Index on sampled panels
 -----------------------
 Samples are processed in chunks of :data:`CHUNK`; within a chunk the (B, units, indicators)
-array is laid out as one (units, B * indicators) matrix so the engine's column-wise steps
-(:func:`~aigap.index.steps.impute`, :func:`~aigap.index.steps.treat`,
-:func:`~aigap.index.pipeline.normalise_matrix` with the framework tiled B times) and the row-wise
-:func:`~aigap.index.pipeline.aggregate_tree` (on B * units rows) each run once per chunk.
+array is laid out as one (units, B * indicators) matrix so the plan's column-wise steps
+(:func:`~aigap.index.pipeline.transform`: denominate, impute, treat and normalise, with the
+framework tiled B times) and its row-wise aggregation (on B * units rows) each run once per
+chunk.
 Frozen from the central projection's exact engine run: the set of units (screening), the
 weights (weight steps, PCA/optimised weights) and denominators / group labels (base year).
 Normalisation is computed within the projected year (``global_panel`` pooling does not apply).
@@ -47,20 +47,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.targets.what_it_takes import Frames, find_unit, korean_name, load_inputs
 from aigap.errors import SpecError
-from aigap.i18n.korean import particle
-from aigap.index import steps as st
-from aigap.index.pipeline import aggregate_tree, normalise_matrix, run
+from aigap.index.inputs import Frames, find_unit, load_inputs
+from aigap.index.methods.stats import rank_desc
+from aigap.index.pipeline import run, transform
+from aigap.index.plan import Framework, Plan
 from aigap.index.result import IndexResult
-from aigap.index.spec import (
-    DenominateStep,
-    Framework,
-    ImputeStep,
-    NormaliseStep,
-    Spec,
-    TreatStep,
-)
+from aigap.index.spec import Spec
 
 MIN_POINTS = 3
 CHUNK = 1000
@@ -318,47 +311,28 @@ def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
 
 @dataclass
 class _BatchContext:
-    spec: Spec
+    plan: Plan
     fw: Framework  # after screening and weight steps of the central run
     units: list[str]
     frame: pd.DataFrame  # the central projected frame (denominators, groups), rows = units
 
 
 def _batch_scores(V: np.ndarray, ctx: _BatchContext) -> np.ndarray:
-    """Index scores (B, U) of B sampled raw matrices (B, U, p), mirroring ``pipeline.run``."""
+    """Index scores (B, U) of B sampled raw matrices (B, U, p), as the plan's engine run.
+
+    Screening (units) and weight steps are frozen from the central run.
+    """
     B, U, p = V.shape
     fw = ctx.fw
     X = V.transpose(1, 0, 2).reshape(U, B * p)  # column b * p + j = sample b, indicator j
     tiled = replace(fw, indicators=list(fw.indicators) * B)
-    k_norm = next(i for i, s in enumerate(ctx.spec.steps) if isinstance(s, NormaliseStep))
-    for step in ctx.spec.steps[:k_norm]:
-        if isinstance(step, DenominateStep):
-            D = np.ones((U, p))
-            for j, code in enumerate(fw.indicators):
-                den = fw.denominator.get(code) if step.by == "meta" else (
-                    step.by if (not step.indicators or code in step.indicators) else None)
-                if den is not None and den in ctx.frame.columns:
-                    D[:, j] = ctx.frame[den].to_numpy(float)
-            X = st.denominate(X, np.tile(D, (1, B)), step.scale)
-        elif isinstance(step, ImputeStep):
-            groups = ctx.frame[step.group].to_numpy(dtype=object) if step.group else None
-            X = st.impute(X, step.method, groups)
-        elif isinstance(step, TreatStep):
-            chosen = [c for c in (step.indicators or fw.indicators) if c not in set(step.exclude)]
-            cols = np.array([b * p + fw.indicators.index(c) for b in range(B) for c in chosen
-                             if c in fw.indicators], dtype=int)
-            X, _ = st.treat(X, cols, winmax=step.winmax, skew_thresh=step.skew_thresh,
-                            kurt_thresh=step.kurt_thresh, force_win=step.force_win, f2=step.f2,
-                            combine=step.combine)
-        # screen: units frozen from the central run; weight steps: weights frozen likewise
-    norm: NormaliseStep = ctx.spec.steps[k_norm]  # type: ignore[assignment]
-    N = normalise_matrix(X, norm, tiled, ctx.units)
-    agg = next(s for s in reversed(ctx.spec.steps) if s.step == "aggregate")
+    N = transform(ctx.plan, X, tiled, ctx.frame, ctx.units)
     rows = N.reshape(U, B, p).transpose(1, 0, 2)
-    methods = {agg.method_for(lv) for lv in range(2, fw.n_levels + 1)}  # type: ignore[union-attr]
-    if "copeland" in methods:  # Copeland compares units: one sample at a time
-        return np.stack([aggregate_tree(r, fw, agg)[:, -1] for r in rows])  # type: ignore[arg-type]
-    A = aggregate_tree(rows.reshape(B * U, p), fw, agg)  # type: ignore[arg-type]
+    agg = ctx.plan.aggregation
+    if any(m.option("across_units") for m in agg.methods(fw.n_levels).values()):
+        # e.g. Copeland compares units: one sample at a time
+        return np.stack([agg.tree(r, fw)[:, -1] for r in rows])
+    A = agg.tree(rows.reshape(B * U, p), fw)
     return A[:, -1].reshape(B, U)
 
 
@@ -404,26 +378,6 @@ class ScenarioResult:
             "flags": self.projections[self.projections["flag"] != ""],
         })
 
-    def sentence(self, unit: str, lang: str = "en") -> str:
-        r = self.row(unit)
-        u = str(r.name)
-        p = float(r[self.p_col])
-        wi = f" with {', '.join(map(str, self.what_if))}" if self.what_if else ""
-        if lang == "ko":
-            name = korean_name(u, str(r["name"]))
-            wik = f" ({', '.join(map(str, self.what_if))} 가정)" if self.what_if else ""
-            return (f"{self.to}년{wik} {particle(name, '이/가')} {self.k}위 안에 들 확률은 "
-                    f"{p:.0%}입니다. 예상 순위 중앙값은 {r['median_rank']:.0f}위"
-                    f"(90% 구간 {r['rank_p05']:.0f}~{r['rank_p95']:.0f}위)이며, 현재는 "
-                    f"{_int(r['current_rank'])}위입니다.")
-        return (f"P({u} in the top {self.k} by {self.to}{wi}) = {p:.0%}; median projected rank "
-                f"{r['median_rank']:.0f} (90% interval {r['rank_p05']:.0f}-"
-                f"{r['rank_p95']:.0f}), now {_int(r['current_rank'])}.")
-
-
-def _int(v: Any) -> str:
-    return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{int(v)}"
-
 
 # --------------------------------------------------------------------------- main entry
 
@@ -451,7 +405,8 @@ def scenario(
         raise SpecError(f"n must be >= 1, got {n}")
     if k < 1:
         raise SpecError(f"k must be >= 1, got {k}")
-    sp, fw0, frames = load_inputs(spec, data, data_dir)
+    plan, frames = load_inputs(spec, data, data_dir)
+    sp, fw0 = plan.spec, plan.framework
     years = sorted(y for y in frames if y is not None)
     base_year = years[-1] if years else None
     base = frames[base_year].copy()
@@ -464,7 +419,7 @@ def scenario(
         last = int(hist["year"].max())
         base_year = last if base_year is None else max(base_year, last)
     # the units the engine keeps (units filter, groups, screening) in the base year
-    current = _engine_rank(sp, fw0, base)
+    current = _engine_rank(plan, base)
     units = [u for u in base.index if u in current]
     proj = project(hist, units, fw0, to, base=base[[c for c in fw0.indicators
                                                     if c in base.columns]], linear=linear)
@@ -476,8 +431,9 @@ def scenario(
     central_frame[fw0.indicators] = _apply(proj.central()[None], wifs, units, fw0.indicators)[0]
     # units are chosen already: the projected runs must not filter them again
     sp = sp.model_copy(update={"units": type(sp.units)()})
-    central = run(sp, fw0, {to: central_frame})[to]
-    ctx = _BatchContext(spec=sp, fw=central.framework, units=list(central.dataset("Raw").index),
+    plan = replace(plan, spec=sp)
+    central = run(plan, {to: central_frame})[to]
+    ctx = _BatchContext(plan=plan, fw=central.framework, units=list(central.dataset("Raw").index),
                         frame=central_frame.loc[list(central.dataset("Raw").index)])
     rows = pd.Index(units).get_indexer(ctx.units)
     cols = [fw0.indicators.index(c) for c in ctx.fw.indicators]
@@ -490,11 +446,11 @@ def scenario(
         V = proj.sample(B, rng)
         Vw = _apply(V, wifs, units, fw0.indicators)
         S = _batch_scores(Vw[:, rows][:, :, cols], ctx)
-        ranks.append(st.rank_desc(S.T).T)
+        ranks.append(rank_desc(S.T).T)
         scores.append(S)
         if wifs:
             S0 = _batch_scores(V[:, rows][:, :, cols], ctx)
-            base_ranks.append(st.rank_desc(S0.T).T)
+            base_ranks.append(rank_desc(S0.T).T)
         done += B
     rk = np.vstack(ranks)
     sc = np.vstack(scores)
@@ -524,8 +480,7 @@ def scenario(
     n_const = int((proj.table["model"] == "constant").sum())
     if n_const:
         notes.append(f"{n_const} series with < {MIN_POINTS} points held constant")
-    norm = next(s for s in sp.steps if isinstance(s, NormaliseStep))
-    if norm.global_panel:
+    if plan.normalise.step.global_panel:
         notes.append("normalisation is computed within the projected year (no panel pooling)")
     return ScenarioResult(spec=sp.name, to=to, base_year=base_year, n=n, seed=seed, k=k,
                           what_if=wifs, table=table, projections=proj.table, notes=notes)
@@ -569,6 +524,6 @@ def _apply(V: np.ndarray, wifs: list[WhatIf], units: list[str], inds: list[str])
     return V
 
 
-def _engine_rank(sp: Spec, fw: Framework, frame: pd.DataFrame) -> dict[str, float]:
-    res: IndexResult = run(sp, fw, {None: frame})[None]
+def _engine_rank(plan: Plan, frame: pd.DataFrame) -> dict[str, float]:
+    res: IndexResult = run(plan, {None: frame})[None]
     return res.ranks[res.framework.root].to_dict()

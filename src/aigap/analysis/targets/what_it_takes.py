@@ -35,11 +35,13 @@ Solvers
   convex. The primal solution comes from SLSQP (two starts); a lower bound from Kelley's cutting
   planes (tangent planes of the concave score are valid relaxations, each LP solved with HiGHS).
   ``gap`` = primal cost - lower bound (gradients by central differences, ~1e-7 accuracy).
-  Median and Copeland aggregation are not supported.
+  Median and Copeland aggregation are not supported (which aggregations qualify, and which
+  are linear, is said by their registration in :mod:`aigap.index.methods.aggregate`).
 
-Raw units: each move is mapped back through the normalisation (an affine map, fitted exactly on
-the build), the outlier treatment (winsorising is the identity inside the caps; ``log_CT``
-inverted with its frozen shift) and denomination (times the unit's denominator). When
+Raw units: each move is mapped back through the fitted steps of the build
+(:mod:`aigap.index.inverse`): the normalisation's affine map, the outlier treatment
+(winsorising is the identity inside the caps; ``log_CT`` inverted with its frozen shift) and
+denomination (times the unit's denominator). When
 ``verify=True`` the raw moves are written into the input data and the whole spec is re-run with
 the engine: ``verified_rank`` is the engine's rank. If frozen parameters moved (e.g. winsorising
 changed) and the engine rank misses ``k``, the target margin is raised by the engine's shortfall
@@ -60,190 +62,31 @@ import pandas as pd
 from scipy.optimize import linprog, minimize
 
 from aigap.errors import SpecError
-from aigap.i18n.korean import particle
-from aigap.index import steps as st
-from aigap.index.pipeline import aggregate_tree, load_data, run, split_years
+from aigap.index.inputs import Frames, find_unit, load_inputs, pick_year
+from aigap.index.inverse import Chain, unit_chains
+from aigap.index.methods import registry
+from aigap.index.pipeline import aggregate_tree, run_year
+from aigap.index.plan import Aggregation, Framework, Plan
 from aigap.index.result import IndexResult
-from aigap.index.spec import (
-    AggregateStep,
-    DenominateStep,
-    Framework,
-    NormaliseStep,
-    Spec,
-    TreatStep,
-    load_spec,
-    resolve,
-)
+from aigap.index.spec import AggregateStep, Spec
 from aigap.jsonsafe import json_safe
 
-Frames = dict[int | None, pd.DataFrame]
-CONCAVE_METHODS = frozenset({"arithmetic", "geometric", "harmonic"})
-AFFINE_NORMS = frozenset({"minmax", "zscore", "goalposts", "dist2max", "dist2ref", "dist2targ",
-                          "fracmax", "none"})
 _PERCENT = re.compile(r"percent|%", re.IGNORECASE)
 _TOL = 1e-9
-
-
-# --------------------------------------------------------------------------- loading (edge I/O)
-
-
-def load_inputs(spec: str | Path | Spec, data: pd.DataFrame | None = None,
-                data_dir: Path | None = None) -> tuple[Spec, Framework, Frames]:
-    """Spec, framework and the input frames per year, as :func:`build_index` would load them."""
-    sp = load_spec(spec)
-    data, meta = load_data(sp, data, None, data_dir)
-    fw = resolve(sp, meta)
-    return sp, fw, split_years(data, None)
-
-
-def pick_year(frames: Frames, year: int | None) -> int | None:
-    """``year`` if given (and present), else the latest year of a panel (None for one year)."""
-    years = [y for y in frames if y is not None]
-    if not years:
-        if year is not None:
-            raise SpecError(f"year {year} asked for, but the data have no Time/year column")
-        return None
-    if year is None:
-        return max(years)
-    if year not in frames:
-        raise SpecError(f"no data for year {year}; years available: {sorted(years)}")
-    return year
-
-
-def run_year(sp: Spec, fw: Framework, frames: Frames, year: int | None) -> IndexResult:
-    """One year's build; the whole panel is run only when normalisation pools years."""
-    norm = next(s for s in sp.steps if isinstance(s, NormaliseStep))
-    sub = frames if (norm.global_panel and len(frames) > 1) else {year: frames[year]}
-    return run(sp, fw, sub)[year]
-
-
-def find_unit(units: pd.Index, unit: str) -> str:
-    """The unit code as spelt in the build (case-insensitive), or a SpecError."""
-    if unit in units:
-        return unit
-    hit = [u for u in units if str(u).upper() == unit.upper()]
-    if not hit:
-        raise SpecError(f"unit {unit!r} not in this build ({len(units)} units, e.g. "
-                        f"{', '.join(map(str, units[:6]))})")
-    return str(hit[0])
 
 
 # --------------------------------------------------------------------------- raw <-> normalised
 
 
-@dataclass(frozen=True)
-class Chain:
-    """Frozen map of one indicator for one unit: raw input value <-> normalised value.
-
-    ``raw -> w = raw / den -> clip(w, clip_lo, clip_hi) -> v = log(w - shift) (if log) ->
-    n = a * v + b``. ``a`` carries the direction (negative for lower-is-better).
-    """
-
-    a: float
-    b: float
-    den: float = 1.0
-    clip_lo: float = -math.inf
-    clip_hi: float = math.inf
-    log: bool = False
-    shift: float = 0.0
-    treatment: str = "none"
-
-    def forward(self, raw: float) -> float:
-        w = min(max(raw / self.den, self.clip_lo), self.clip_hi)
-        if self.log:
-            if w - self.shift <= 0:
-                return math.nan
-            w = math.log(w - self.shift)
-        return self.a * w + self.b
-
-    def inverse(self, n: float) -> float:
-        v = (n - self.b) / self.a
-        w = math.exp(v) + self.shift if self.log else v
-        return w * self.den
-
-
-def _affine_fit(P: np.ndarray, N: np.ndarray) -> tuple[float, float] | None:
-    """(a, b) with N = a * P + b exactly on the build, or None (constant / not affine)."""
-    ok = ~(np.isnan(P) | np.isnan(N))
-    if ok.sum() < 2 or np.ptp(P[ok]) == 0:
-        return None
-    A = np.column_stack([P[ok], np.ones(ok.sum())])
-    (a, b), *_ = np.linalg.lstsq(A, N[ok], rcond=None)
-    if np.max(np.abs(A @ [a, b] - N[ok])) > 1e-6 * max(1.0, float(np.max(np.abs(N[ok])))):
-        return None
-    return float(a), float(b)
-
-
-def _prev_dataset(res: IndexResult, before: str) -> str:
-    order = ["Raw", "Denominated", "Screened", "Imputed", "Treated", "Normalised"]
-    earlier = order[:order.index(before)]
-    return next(n for n in reversed(earlier) if n in res.datasets)
-
-
-def build_chains(sp: Spec, res: IndexResult, frame: pd.DataFrame, unit: str
+def build_chains(plan: Plan, res: IndexResult, unit: str
                  ) -> tuple[dict[str, Chain], dict[str, str]]:
     """Chains for every indicator of ``unit`` that can be inverted, and notes for the others."""
-    fw = res.framework
-    norm = next(s for s in sp.steps if isinstance(s, NormaliseStep))
-    if norm.method not in AFFINE_NORMS:
+    if plan.normalise.method is None or plan.normalise.method.option("affine") is None:
+        affine = [m.name for m in registry.methods("normalise") if m.option("affine")]
         raise SpecError(f"what-it-takes needs a normalisation that is affine in each value "
-                        f"(minmax, zscore, goalposts, dist2*, fracmax, none); spec {sp.name!r} "
-                        f"uses {norm.method!r}")
-    Nd = res.dataset("Normalised")
-    Pd = res.dataset(_prev_dataset(res, "Normalised"))
-    treat = next((s for s in reversed(sp.steps) if isinstance(s, TreatStep)), None)
-    Wd = res.dataset(_prev_dataset(res, "Treated")) if "Treated" in res.datasets else Pd
-    log = res.treatment_log.set_index("iCode") if len(res.treatment_log) else None
-    den_step = next((s for s in sp.steps if isinstance(s, DenominateStep)), None)
-    chains: dict[str, Chain] = {}
-    notes: dict[str, str] = {}
-    for code in fw.indicators:
-        if norm.method == "goalposts":
-            lo, hi = norm.goalposts[code]
-            d = fw.direction[code]
-            a = d * norm.scale / (hi - lo)
-            ab: tuple[float, float] | None = (a, -a * (lo if d > 0 else hi))
-        else:
-            ab = _affine_fit(Pd[code].to_numpy(float), Nd[code].to_numpy(float))
-        if ab is None:
-            notes[code] = "constant or not invertible: cannot move"
-            continue
-        kw: dict[str, Any] = {"a": ab[0], "b": ab[1]}
-        kind = "none" if log is None or code not in log.index else str(log.at[code, "treatment"])
-        if treat is not None and kind not in ("none", "undefined"):
-            w = Wd[code].to_numpy(float)
-            x1 = w
-            if kind.startswith("winsorise"):
-                x1 = st.winsorise(w, treat.winmax, treat.skew_thresh, treat.kurt_thresh,
-                                  treat.force_win)[0] if "+" in kind else \
-                    res.dataset("Treated")[code].to_numpy(float)
-                if str(log.at[code, "winsorised_high"]):  # type: ignore[union-attr]
-                    kw["clip_hi"] = float(np.nanmax(x1))
-                if str(log.at[code, "winsorised_low"]):  # type: ignore[union-attr]
-                    kw["clip_lo"] = float(np.nanmin(x1))
-            if "log_CT" in kind:
-                lo, hi = float(np.nanmin(x1)), float(np.nanmax(x1))
-                kw["log"] = True
-                kw["shift"] = lo - 1.0 if kind.endswith("orig") else lo - 0.01 * (hi - lo)
-            kw["treatment"] = kind
-        kw["den"] = _den_factor(den_step, fw, frame, unit, code)
-        chains[code] = Chain(**kw)
-    return chains, notes
-
-
-def _den_factor(step: DenominateStep | None, fw: Framework, frame: pd.DataFrame, unit: str,
-                code: str) -> float:
-    """raw = denominated * factor for this unit (1 when the indicator is not denominated)."""
-    if step is None:
-        return 1.0
-    if step.by == "meta":
-        col = fw.denominator.get(code)
-    else:
-        col = step.by if (not step.indicators or code in step.indicators) else None
-    if col is None or col not in frame.columns:
-        return 1.0
-    val = float(frame.at[unit, col])
-    return val / step.scale if np.isfinite(val) and val != 0 else 1.0
+                        f"({', '.join(affine)}); spec {plan.spec.name!r} uses "
+                        f"{plan.normalise.step.method!r}")
+    return unit_chains(res, unit)
 
 
 # --------------------------------------------------------------------------- result
@@ -285,10 +128,6 @@ class TargetResult:
         d["moves"] = self.moves
         return json_safe(d)
 
-    def sentence(self, lang: str = "en", max_moves: int = 4) -> str:
-        """One plain sentence (``lang`` "en" or "ko") with the largest moves first."""
-        return _sentence_ko(self, max_moves) if lang == "ko" else _sentence_en(self, max_moves)
-
 
 # --------------------------------------------------------------------------- main entry
 
@@ -318,15 +157,17 @@ def what_it_takes(
     """
     if rank < 1:
         raise SpecError(f"rank must be >= 1, got {rank}")
-    sp, fw0, frames = load_inputs(spec, data, data_dir)
+    plan, frames = load_inputs(spec, data, data_dir)
+    sp = plan.spec
     yr = pick_year(frames, year)
-    res = run_year(sp, fw0, frames, yr)
+    res = run_year(plan, frames, yr)
     fw = res.framework
     agg = res.aggregation
-    methods = {agg.method_for(lv) for lv in range(2, fw.n_levels + 1)}
-    if not methods <= CONCAVE_METHODS:
-        raise SpecError(f"what-it-takes supports arithmetic, geometric and harmonic aggregation; "
-                        f"spec {sp.name!r} uses {sorted(methods - CONCAVE_METHODS)}")
+    methods = Aggregation.of(agg).methods(fw.n_levels).values()
+    if not all(m.option("concave") for m in methods):
+        ok = [m.name for m in registry.methods("aggregate") if m.option("concave")]
+        raise SpecError(f"what-it-takes supports {', '.join(ok)} aggregation; spec "
+                        f"{sp.name!r} uses {sorted({m.name for m in methods} - set(ok))}")
     index = res.index
     u = find_unit(index.index, unit)
     for name, given in (("cost", cost), ("bounds", bounds),
@@ -336,10 +177,9 @@ def what_it_takes(
             raise SpecError(f"{name}: unknown indicator(s) {bad}")
     if cost and any(not (np.isfinite(c) and c >= 0) for c in cost.values()):
         raise SpecError("cost: every cost must be a finite number >= 0")
-    frame = frames[yr]
-    frame_u = frame.copy()
+    frame_u = frames[yr].copy()
     frame_u.index = frame_u.index.astype(str)
-    chains, notes = build_chains(sp, res, frame_u, u)
+    chains, notes = build_chains(plan, res, u)
 
     N = res.dataset("Normalised")
     n0 = N.loc[u, fw.indicators].to_numpy(float)
@@ -355,7 +195,7 @@ def what_it_takes(
                            u, frame_u, bounds, max_growth, years, cap_at_leader,
                            imputed if not move_imputed else np.zeros_like(imputed))
     c = np.array([float((cost or {}).get(code, 1.0)) for code in fw.indicators])
-    linear = methods == {"arithmetic"}
+    linear = all(m.option("linear") for m in methods)
     e = res.explain(u)["weight"].to_numpy(float)
     movable = ~np.isnan(n0) & (ub > _TOL) & np.array([code in chains for code in fw.indicators])
     if linear:
@@ -371,7 +211,7 @@ def what_it_takes(
         x = sol.x
         if not verify or not sol.feasible or not np.any(x > _TOL):
             break
-        eng_u, eng_kth, verified = _verify(sp, fw0, frames, yr, u, fw.indicators, chains, n0 + x,
+        eng_u, eng_kth, verified = _verify(plan, frames, yr, u, fw.indicators, chains, n0 + x,
                                            x > _TOL, rank)
         if verified <= rank:
             break
@@ -620,7 +460,7 @@ class _Problem:
         return _Solution(full(best), True, gap, "convex: SLSQP + Kelley cuts (HiGHS)")
 
 
-def _verify(sp: Spec, fw: Framework, frames: Frames, yr: int | None, u: str, codes: list[str],
+def _verify(plan: Plan, frames: Frames, yr: int | None, u: str, codes: list[str],
             chains: dict[str, Chain], n_new: np.ndarray, moved: np.ndarray, k: int
             ) -> tuple[float, float, int]:
     """Write the raw moves into the input data, re-run the spec; (unit score, k-th other, rank)."""
@@ -630,7 +470,7 @@ def _verify(sp: Spec, fw: Framework, frames: Frames, yr: int | None, u: str, cod
     for j in np.flatnonzero(moved):
         f.loc[u, codes[j]] = chains[codes[j]].inverse(float(n_new[j]))
     new[yr] = f
-    idx = run_year(sp, fw, new, yr).index
+    idx = run_year(plan, frames=new, year=yr).index
     others = np.sort(idx.drop(index=u).dropna().to_numpy())[::-1]
     s = float(idx[u])
     kth = float(others[k - 1]) if k <= len(others) else -math.inf
@@ -690,93 +530,3 @@ def _treatment_label(ch: Chain) -> str:
     if ch.log:
         parts.append("log-transformed (inverted with its frozen shift)")
     return "; ".join(parts)
-
-
-# --------------------------------------------------------------------------- sentences
-
-
-def fmt_number(v: float, lang: str = "en") -> str:
-    """Compact number: 2.61 bn / 26.1억 (Korean uses 만, 억, 조)."""
-    if v is None or not np.isfinite(v):
-        return "–"
-    a = abs(v)
-    if lang == "ko":
-        for div, suf in ((1e12, "조"), (1e8, "억"), (1e4, "만")):
-            if a >= div:
-                return f"{v / div:,.1f}{suf}"
-    else:
-        for div, suf in ((1e12, " tn"), (1e9, " bn"), (1e6, " M")):
-            if a >= div:
-                return f"{v / div:,.2f}{suf}"
-    if a >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
-
-
-def ordinal(k: int) -> str:
-    suf = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k}{suf}"
-
-
-def korean_name(code: str, default: str) -> str:
-    """Korean name of a country (ISO3) or catalogue indicator, else ``default``."""
-    try:
-        from aigap.data.catalogue import catalogue
-        from aigap.data.countries import KOREAN_NAMES, country_table
-
-        if code in KOREAN_NAMES:
-            return KOREAN_NAMES[code]
-        cat = catalogue()
-        ind = cat.get(code) or cat.get(f"asem_{code.lower()}")
-        if ind is not None and ind.name_ko:
-            return ind.name_ko
-        tab = country_table()
-        hit = tab.loc[tab["iso3"] == code, "name_ko"]
-        if len(hit):
-            return str(hit.iloc[0])
-    except Exception:  # names are cosmetic; never fail a sentence over them
-        pass
-    return default
-
-
-def _move_text(r: pd.Series, lang: str) -> str:
-    pct = "" if not np.isfinite(r["change_pct"]) else f" ({r['change_pct']:+.0f}%)"
-    if lang == "ko":
-        name = korean_name(r["indicator"], r["name"])
-        src = "대체값 " if r["imputed"] else ""
-        return (f"{name} {src}{fmt_number(r['raw_from'], 'ko')} → "
-                f"{fmt_number(r['raw_to'], 'ko')}{pct}")
-    src = "imputed " if r["imputed"] else ""
-    return f"{r['name']} from {src}{fmt_number(r['raw_from'])} to {fmt_number(r['raw_to'])}{pct}"
-
-
-def _sentence_en(t: TargetResult, m: int) -> str:
-    who = f"{t.unit_name} ({t.unit})" if t.unit_name != t.unit else t.unit
-    if t.current_rank <= t.rank:
-        return f"{who} is already {ordinal(t.current_rank)} (target: top {t.rank})."
-    if not t.feasible:
-        return (f"Under these bounds {who} cannot reach {ordinal(t.rank)} place: the best "
-                f"achievable score is {t.max_score:.2f}, {t.shortfall:.2f} points short of "
-                f"{t.target_score:.2f} (best rank {ordinal(t.best_rank)}, now "
-                f"{ordinal(t.current_rank)}).")
-    moves = "; ".join(_move_text(r, "en") for _, r in t.moves.head(m).iterrows())
-    more = f" and {len(t.moves) - m} more" if len(t.moves) > m else ""
-    return (f"For {who} to reach {ordinal(t.rank)} place (now {ordinal(t.current_rank)}), the "
-            f"smallest change is: {moves}{more}; the score rises from {t.current_score:.2f} to "
-            f"{t.new_score:.2f} (rank {ordinal(t.new_rank)}).")
-
-
-def _sentence_ko(t: TargetResult, m: int) -> str:
-    name = korean_name(t.unit, t.unit_name)
-    if t.current_rank <= t.rank:
-        return f"{particle(name, '은/는')} 이미 {t.current_rank}위입니다(목표: {t.rank}위 이내)."
-    if not t.feasible:
-        return (f"주어진 제약에서는 {particle(name, '이/가')} {t.rank}위에 오를 수 없습니다. "
-                f"도달 가능한 최고 점수는 {t.max_score:.2f}점으로 목표 {t.target_score:.2f}점보다 "
-                f"{t.shortfall:.2f}점 부족하며, 최고 {t.best_rank}위(현재 {t.current_rank}위)까지 "
-                "가능합니다.")
-    moves = ", ".join(_move_text(r, "ko") for _, r in t.moves.head(m).iterrows())
-    more = f" 외 {len(t.moves) - m}개 지표" if len(t.moves) > m else ""
-    return (f"{particle(name, '이/가')} {t.rank}위에 오르려면(현재 {t.current_rank}위) "
-            f"가장 적은 변화는 다음과 같습니다: {moves}{more}. 그러면 점수가 "
-            f"{t.current_score:.2f}점에서 {t.new_score:.2f}점으로 올라 {t.new_rank}위가 됩니다.")

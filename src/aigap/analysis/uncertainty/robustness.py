@@ -11,8 +11,9 @@ How it works (COINr's ``get_sensitivity`` uncertainty analysis, vectorised):
    weights are decoded, and all replications are scored together: level 2 is one GEMM of the
    (rows x indicators) weights against a precomputed (indicators x units*pillars) tensor per
    data set (logs for geometric, reciprocals for harmonic, missing values re-weighted exactly
-   as the pipeline does); higher levels are batched products; ranks come from a batched
-   argsort (ties share the best rank, as in the pipeline).
+   as the pipeline does); higher levels are batched products (both from
+   :mod:`aigap.index.batched`, for any registered quasi-arithmetic mean); ranks come from a
+   batched argsort (ties share the best rank, as in the pipeline).
 3. **Blocks and chunks.** Replications are drawn and evaluated in fixed blocks of
    :data:`BLOCK` rows, block ``b`` using ``SeedSequence(seed, spawn_key=(b,))``. A block is
    the unit of randomness and arithmetic, so results are bit-identical whatever the chunk size,
@@ -45,12 +46,22 @@ from scipy.special import gammaincinv
 
 from aigap.analysis.uncertainty.spec import UncertaintySpec, WeightNoise, load_uncertainty
 from aigap.errors import SpecError
-from aigap.index.batched import mean_transform
-from aigap.index.pipeline import build_index, build_latest, load_data
+from aigap.index.batched import (
+    FirstLevel,
+    batch_mean,
+    first_level,
+    score_first_level,
+    score_level,
+)
+from aigap.index.inputs import load_data
+from aigap.index.methods import registry
+from aigap.index.methods.aggregate import quasi_mean
+from aigap.index.methods.stats import quiet_nan_warnings
+from aigap.index.pipeline import build_index, build_latest
+from aigap.index.plan import Framework
 from aigap.index.result import IndexResult, PanelResult
 from aigap.index.spec import (
     AggregateStep,
-    Framework,
     ImputeStep,
     NormaliseStep,
     Spec,
@@ -58,7 +69,6 @@ from aigap.index.spec import (
     WeightStep,
     load_spec,
 )
-from aigap.index.steps import quiet_nan_warnings
 from aigap.mc import Backend, Chunk, LocalBackend, Progress, block_rng, resolve_seed, run_blocks
 
 BLOCK = 4096  # replications per block: the unit of RNG and arithmetic (see module docstring)
@@ -102,21 +112,13 @@ class _Level:
 
 
 def _label(step: Any, kind: str) -> str:
+    """A factor level's label: the registered method's label with the step's parameters."""
     if step is _KEEP:
         return "nominal"
     if step is None:
         return "none"
-    if kind == "imputation":
-        return step.method
-    if kind == "treatment":
-        return f"winmax={step.winmax}" + ("" if step.f2 == "log_CT" else f",{step.f2}")
-    if kind == "normalisation":
-        if step.method == "minmax":
-            return f"minmax[{step.l:g},{step.u:g}]"
-        if step.method == "zscore":
-            return f"zscore(mean={step.mean:g},sd={step.sd:g})"
-        return step.method
-    return str(step)
+    m = registry.get(step.step, step.method)
+    return m.label(m.bind(step))
 
 
 # --------------------------------------------------------------------------- engine
@@ -134,8 +136,7 @@ class Engine:
     factors: list[Factor]
     data_shape: tuple[int, int, int]  # (n_imputation, n_treatment, n_normalisation)
     nominal_rank: np.ndarray  # (n,) float, NaN = unranked
-    l2: dict[tuple[int, str], tuple[np.ndarray, np.ndarray | None, np.ndarray, bool]] = field(
-        default_factory=dict)
+    l2: dict[tuple[int, str], FirstLevel] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.l2:
@@ -152,24 +153,11 @@ class Engine:
     def _precompute(self) -> None:
         """Level-2 tensors per (data set, method): (p, n*G) so one GEMM scores all units."""
         lv = self.levels[0]
-        n = self.X.shape[1]
-        G = len(lv.parents)
         cols = [c for _, c in lv.src]
         for k in range(self.X.shape[0]):
-            V = self.X[k][:, cols]
-            mask = ~np.isnan(V)
             for meth in {a.method_for(2) for a in self.aggs}:
-                present = V[mask]
-                fail = bool((meth == "geometric" and np.any(present <= 0))
-                            or (meth == "harmonic" and np.any(present == 0)))
-                Z = np.where(mask, mean_transform(np.where(mask, V, 1.0), meth), 0.0)
-                TZ = (Z[:, :, None] * lv.onehot[None]).transpose(1, 0, 2).reshape(-1, n * G)
-                TM = None
-                if not mask.all():  # re-weighting over available children, as the pipeline
-                    TM = (mask[:, :, None] * lv.onehot[None]).transpose(1, 0, 2).reshape(
-                        -1, n * G)
-                cnt = mask.astype(float) @ lv.onehot
-                self.l2[(k, meth)] = (np.ascontiguousarray(TZ), TM, cnt, fail)
+                self.l2[(k, meth)] = first_level(self.X[k][:, cols], lv.onehot,
+                                                 batch_mean(meth))
 
     # ------------------------------------------------------------------ decode
     def decode(self, U: np.ndarray) -> Draws:
@@ -231,33 +219,19 @@ class Engine:
                     kk, aa = divmod(int(g), len(self.aggs))
                     agg = self.aggs[aa]
                     meth = agg.method_for(2)
-                    TZ, TM, cnt, bad = self.l2[(kk, meth)]
-                    wr = w[rows]
-                    num = (wr @ TZ).reshape(rows.size, n, G)
-                    if TM is None:
-                        den = (wr @ lv.onehot)[:, None, :]
-                    else:
-                        den = (wr @ TM).reshape(rows.size, n, G)
-                    Y[rows] = _finish(num, den, meth, cnt, lv.onehot, agg.dat_thresh)
-                    if bad:
+                    t = self.l2[(kk, meth)]
+                    Y[rows] = score_first_level(w[rows], t, lv.onehot, batch_mean(meth),
+                                                agg.dat_thresh)
+                    if t.fails:
                         fail[rows] = True
             else:
                 V = np.stack([self._values(src, d.k, out) for src in lv.src], axis=-1)
-                mask = ~np.isnan(V)
-                cnt_all = mask.astype(float) @ lv.onehot
                 for rows, aa in _groups(d.a):
                     agg = self.aggs[int(aa)]
-                    meth = agg.method_for(lv.level)
-                    Vr, Mr = V[rows], mask[rows]
-                    if meth == "geometric":
-                        fail[rows] |= (Mr & (Vr <= 0)).any(axis=(1, 2))
-                    elif meth == "harmonic":
-                        fail[rows] |= (Mr & (Vr == 0)).any(axis=(1, 2))
-                    Z = np.where(Mr, mean_transform(np.where(Mr, Vr, 1.0), meth), 0.0)
-                    wr = w[rows][:, None, :]
-                    num = (Z * wr) @ lv.onehot
-                    den = (Mr * wr) @ lv.onehot
-                    Y[rows] = _finish(num, den, meth, cnt_all[rows], lv.onehot, agg.dat_thresh)
+                    qm = batch_mean(agg.method_for(lv.level))
+                    Y[rows], bad = score_level(V[rows], w[rows], lv.onehot, qm,
+                                               agg.dat_thresh)
+                    fail[rows] |= bad
             out[lv.level] = Y
         S = out[self.levels[-1].level][:, :, 0]
         S[fail] = np.nan
@@ -286,21 +260,6 @@ def _groups(key: np.ndarray) -> list[tuple[np.ndarray, int]]:
     vals, starts = np.unique(key[order], return_index=True)
     bounds = [*starts[1:], key.size]
     return [(order[s:e], int(v)) for v, s, e in zip(vals, starts, bounds, strict=True)]
-
-
-def _finish(num: np.ndarray, den: np.ndarray, method: str, cnt: np.ndarray,
-            onehot: np.ndarray, dat_thresh: float | None) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "geometric":
-            y = np.exp(num / den)
-        elif method == "harmonic":
-            y = den / num
-        else:
-            y = num / den
-    y = np.where(cnt > 0, y, np.nan)  # no available child -> NaN, as st.aggregate
-    if dat_thresh is not None:
-        y = np.where(cnt / onehot.sum(axis=0) < dat_thresh, np.nan, y)
-    return y
 
 
 def _noisy(lv: _Level, u: np.ndarray, noise: WeightNoise) -> np.ndarray:
@@ -429,7 +388,7 @@ def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
              for m in unc.aggregation] if unc.aggregation else [agg_nom])
     for a in aggs:
         for lv in range(2, fw.n_levels + 1):
-            if a.method_for(lv) not in ("arithmetic", "geometric", "harmonic"):
+            if quasi_mean(a.method_for(lv)) is None:
                 raise SpecError(f"spec {sp.name!r}: {a.method_for(lv)} aggregation cannot be "
                                 "evaluated in batch; give 'aggregation' in the uncertainty spec")
     setup = Setup(spec=sp, uncertainty=unc, nominal=nom, engine=None,  # type: ignore[arg-type]

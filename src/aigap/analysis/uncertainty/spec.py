@@ -12,23 +12,43 @@ inside their parents, ``level: 1`` the indicator weights.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from aigap.config import PACKAGE_DIR
 from aigap.errors import SpecError
-from aigap.index.spec import Framework, ImputeStep, NormaliseStep, TreatStep
+from aigap.index.methods import registry
+from aigap.index.methods.aggregate import quasi_mean
+from aigap.index.plan import Framework
+from aigap.index.spec import ImputeStep, NormaliseStep, TreatStep
 from aigap.yamlfile import read_yaml
 
 UNCERTAINTY_DIR = PACKAGE_DIR / "uncertainty"
 
-# Aggregations the vectorised engine evaluates as (log-/reciprocal-) matrix products.
-BatchAgg = Literal["arithmetic", "geometric", "harmonic"]
+
+def _batchable(name: str) -> str:
+    """A registered aggregation the vectorised engine evaluates as matrix products."""
+    ok = [m.name for m in registry.methods("aggregate") if quasi_mean(m.name) is not None]
+    if name not in ok:
+        raise ValueError(f"aggregation {name!r} cannot be evaluated in batch; batchable "
+                         f"(quasi-arithmetic means): {', '.join(ok)}")
+    return name
+
+
+BatchAgg = Annotated[str, AfterValidator(_batchable)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class WeightNoise(_Model):

@@ -8,6 +8,9 @@ the mirror) and returns :class:`LiveFile` objects; the warehouse then runs the n
 Only OWID grapher charts and World Bank WDI indicators have a live API. Tortoise, the Stanford AI
 Index (Google Drive), Epoch, Belfer, Oxford Insights, NSF and the WGI estimates (an xlsx, not in
 API v2 according to the mirror's DICCIONARIO.csv) stay mirror-only.
+
+KOSIS (:func:`fetch_kosis`) and KIPRIS Plus (:func:`search_patents`) are queried, not mirrored:
+they stand in for no mirror file and back `aigap data kosis` / `aigap data kipris`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 import httpx
 
 from aigap.data.live.http import CachedHttp, CachedResponse, HttpStatusError, LiveFile
+from aigap.data.live.kipris import search_patents
+from aigap.data.live.kosis import fetch_kosis
 from aigap.data.live.owid import fetch_owid
 from aigap.data.live.worldbank import fetch_worldbank
 from aigap.errors import FetchError
@@ -33,9 +38,11 @@ __all__ = [
     "HttpStatusError",
     "LiveFile",
     "fetch_all",
+    "fetch_kosis",
     "fetch_owid",
     "fetch_worldbank",
     "mirror_only_reason",
+    "search_patents",
 ]
 
 

@@ -8,6 +8,9 @@ itself because a pull must be reproducible (the vintage is what was downloaded, 
 Transient failures (connection errors, timeouts, HTTP 429 and 5xx) are retried with exponential
 back-off; ``Retry-After`` is honoured. Other 4xx fail at once. Every failure is a
 :class:`~aigap.errors.FetchError` naming the URL.
+
+API keys come from environment variables (:func:`api_key_from_env`) and travel as
+``secret_params``: sent with the request, never written to the cache or shown in a message.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +32,7 @@ from typing import Any
 import httpx
 
 from aigap.config import cache_dir
-from aigap.errors import FetchError
+from aigap.errors import ConfigError, FetchError
 
 USER_AGENT = "aigap/0.1 (AI competitiveness gap diagnostics; +python-httpx)"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -230,8 +234,14 @@ class CachedHttp:
 
     # -- network -----------------------------------------------------------------------------
 
-    def get(self, url: str, *, refresh: bool = False) -> CachedResponse:
-        """The body of ``url``: from the cache unless ``refresh``, else downloaded and cached."""
+    def get(
+        self, url: str, *, refresh: bool = False, secret_params: Mapping[str, str] | None = None
+    ) -> CachedResponse:
+        """The body of ``url``: from the cache unless ``refresh``, else downloaded and cached.
+
+        ``secret_params`` (API keys) are added to the query string of the request only: they
+        are not part of the cache key, the sidecar or any error message, which all use ``url``.
+        """
         hit = self.cached(url)
         if hit is not None and not refresh:
             return hit
@@ -242,7 +252,7 @@ class CachedHttp:
                 headers["If-None-Match"] = hit.etag
             if hit.last_modified:
                 headers["If-Modified-Since"] = hit.last_modified
-        resp = self._request(url, headers)
+        resp = self._request(url, headers, secret_params)
         if resp.status_code == 304 and hit is not None:
             return self._store(url, resp, hit.read_bytes())
         if resp.status_code == 304:
@@ -254,14 +264,20 @@ class CachedHttp:
             return min(retry_after, self.max_retry_after)
         return min(self.backoff * 2**attempt, self.max_backoff)
 
-    def _request(self, url: str, headers: dict[str, str]) -> httpx.Response:
+    def _request(
+        self, url: str, headers: dict[str, str], secret_params: Mapping[str, str] | None = None
+    ) -> httpx.Response:
         attempts = self.max_retries + 1
+        target = url
+        if secret_params:
+            # Appended by hand: httpx's params= would replace the query string, not extend it.
+            target += ("&" if "?" in url else "?") + urllib.parse.urlencode(secret_params)
         problem = ""
         status: tuple[int, str] | None = None
         for attempt in range(attempts):
             retry_after: float | None = None
             try:
-                resp = self.client.get(url, headers=headers, follow_redirects=True)
+                resp = self.client.get(target, headers=headers, follow_redirects=True)
             except httpx.UnsupportedProtocol as exc:
                 raise FetchError(f"GET {url} failed: {exc}") from exc
             except httpx.TimeoutException as exc:
@@ -298,3 +314,29 @@ def resolve_http(
 def live_root(cache: Path | None) -> Path:
     """Where live files are written, laid out like the mirror (``<root>/raw/...``)."""
     return (Path(cache) if cache is not None else cache_dir()) / "live"
+
+
+class MissingKeyError(ConfigError):
+    """A connector needs an API key and its environment variable is not set."""
+
+
+def api_key_from_env(var: str, *, signup_url: str, service: str) -> str:
+    """The API key in ``$var``; without one, a :class:`MissingKeyError` saying what to set."""
+    key = os.environ.get(var, "").strip()
+    if not key:
+        raise MissingKeyError(f"set {var} (get a key at {signup_url}) to use {service}")
+    return key
+
+
+def base_url_from_env(var: str, default: str) -> str:
+    """``$var`` if set (a proxy, a mirror, a test server), else ``default``; no trailing '/'."""
+    raw = os.environ.get(var, "").strip()
+    if not raw:
+        return default
+    try:
+        url = httpx.URL(raw)
+    except httpx.InvalidURL as exc:
+        raise ConfigError(f"{var}={raw!r} is not a URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigError(f"{var}={raw!r} is not an http:// or https:// URL")
+    return raw.rstrip("/")

@@ -19,6 +19,10 @@ SOURCE_MODULES = (
     "epoch",
     "ncses",
     "coinr_asem",
+    "top500",  # record-level sources: their records go to tables of their own too
+    "epoch2025",
+    "imf_aipi",
+    "published",  # headline ranks as released: the published_ranks table, not observations
 )
 
 

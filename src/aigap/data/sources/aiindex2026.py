@@ -10,12 +10,13 @@ Also home of small helpers the other AI/index source modules share (:func:`iso3_
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from aigap.data.countries import names_to_iso3
-from aigap.data.sources.base import Dataset, Indicator, read_csv_checked, tidy
+from aigap.data.sources.base import VINTAGE_ONLY, Dataset, Indicator, read_csv_checked, tidy
 from aigap.errors import DataFormatError
 
 PUBLISHER = "Stanford HAI, AI Index Report 2026"
@@ -199,12 +200,7 @@ def parse_investment(path: Path) -> pd.DataFrame:
     path = Path(path)
     cross = _cross_section(path, INVEST_COL, "Country", INVESTMENT, 2025, "top 15 in 2025")
     spath = path.parent / "fig_4.2.11.csv"
-    df = read_csv_checked(spath, ["Year", SERIES_COL, "Label"], numeric=["Year", SERIES_COL])
-    iso3 = iso3_column(df, "Label", spath)
-    series = countries_only(tidy(df, indicator=INVESTMENT.code, iso3=iso3,
-                                 year=df["Year"].astype("Int64"), value=df[SERIES_COL],
-                                 unit=INVESTMENT.unit, note="fig 4.2.11 series"))
-    series = check_unique(series, spath)
+    series = parse_investment_series(spath)
     latest = series[series["year"] == 2025].merge(cross, on=["iso3", "year"], how="left",
                                                   suffixes=("", "_x"))
     bad = latest[(latest["value"] - latest["value_x"]).abs() > 1e-6]
@@ -215,6 +211,21 @@ def parse_investment(path: Path) -> pd.DataFrame:
             row=int(r["_row"]), column=SERIES_COL)
     history = series[series["year"] <= 2023]
     return finish(pd.concat([cross, history], ignore_index=True), path)
+
+
+def parse_investment_series(path: Path) -> pd.DataFrame:
+    """fig 4.2.11: China and US private AI investment 2013-2025 (Europe is an aggregate).
+
+    Loaded on its own as a vintage only: its 2024 values are the 2026 edition's revision of
+    the numbers the AI Index 2025 tables give for 2024 (`aigap data diff --source aiindex`).
+    """
+    path = Path(path)
+    df = read_csv_checked(path, ["Year", SERIES_COL, "Label"], numeric=["Year", SERIES_COL])
+    iso3 = iso3_column(df, "Label", path)
+    series = countries_only(tidy(df, indicator=INVESTMENT.code, iso3=iso3,
+                                 year=df["Year"].astype("Int64"), value=df[SERIES_COL],
+                                 unit=INVESTMENT.unit, note="fig 4.2.11 series"))
+    return check_unique(series, path)
 
 
 MIGRATION_COL = "netflow_per_10K"
@@ -292,6 +303,12 @@ DATASETS: list[Dataset] = [
              "Private AI investment by country, 2025 (top 15), with the China/US 2013-2023 "
              "series of fig 4.2.11 (Europe aggregate dropped).", top15=True,
              extra=(f"{DIR}/ch4/fig_4.2.11.csv",)),
+    replace(
+        _dataset("4.2.11", 4, parse_investment_series, (replace(INVESTMENT, top_n=None),),
+                 "China/US private AI investment 2013-2025, kept as a vintage beside the AI "
+                 "Index 2025 tables (its 2024 values revise theirs); in observations only via "
+                 "fig 4.2.8, which takes 2013-2023 and 2025 from it."),
+        flags=(VINTAGE_ONLY,)),
     _dataset("4.2.12", 4, _simple(INVEST_COL, "Country", INVESTMENT_CUM, 2025,
                                   "cumulative 2013-2025"), (INVESTMENT_CUM,),
              "Cumulative private AI investment 2013-25, top 15 countries.", top15=True),

@@ -7,6 +7,7 @@ A source module describes one or more published files as :class:`Dataset` object
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,52 @@ class Dataset:
     extra_files: tuple[str, ...] = field(default=())  # other files read by parse (hashed too)
     indicators: tuple[Indicator, ...] = ()
     years: tuple[int, int] | None = None  # plausible observation years (default: validate's)
+    records: RecordSource | None = None  # record-level table kept in the warehouse too
+
+
+@dataclass(frozen=True)
+class RecordColumn:
+    """One column of a record table: name, DuckDB type, what it holds."""
+
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """A record-level warehouse table (TOP500 systems, GPU clusters, AI models ...).
+
+    ``country`` names the column that holds the country: an ISO3 ``VARCHAR`` or a
+    ``VARCHAR[]`` of ISO3 codes (a record of several countries). The warehouse adds
+    ``source``, ``vintage`` and ``source_row`` to every row.
+    """
+
+    name: str
+    description: str
+    columns: tuple[RecordColumn, ...]
+    country: str = "iso3"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class RecordSource:
+    """How a dataset yields records, and the indicators derived from them.
+
+    ``read(path)`` returns the records (the table's columns plus ``_row``, the line of the
+    file); ``derive(records, path)`` the tidy country indicators. Reading once and deriving
+    from the records keeps the two consistent.
+    """
+
+    table: RecordTable
+    read: Callable[[Path], pd.DataFrame]
+    derive: Callable[[pd.DataFrame, Path], pd.DataFrame]
+
+    def parse(self, path: Path) -> pd.DataFrame:
+        return self.derive(self.read(path), path)
 
 
 def read_csv_checked(
@@ -198,3 +245,134 @@ def tidy(
     if years.notna().all() and (years == years.round()).all():
         out["year"] = years.astype(int)
     return out.reset_index(drop=True)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def cached_read(path: Path, sha256: str, version: str,
+                read: Callable[[Path], pd.DataFrame]) -> pd.DataFrame:
+    """``read(path)``, cached as Parquet under ``$AIGAP_HOME/cache/parsed`` by content.
+
+    The key is the file's sha256 plus ``version`` (bump it when ``read`` changes), so an
+    edited file or parser is never served stale. Only successful reads are cached; a cache
+    that cannot be written (read-only home) is skipped.
+    """
+    import duckdb
+
+    from aigap import config
+
+    target = config.cache_dir() / "parsed" / f"{sha256}-{version}.parquet"
+    if target.exists():
+        try:
+            return duckdb.connect().execute(
+                "SELECT * FROM read_parquet(?)", [str(target)]).df()
+        except duckdb.Error:  # a truncated cache file: rebuild it
+            target.unlink(missing_ok=True)
+    frame = read(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        con = duckdb.connect()
+        con.register("frame", frame)
+        con.execute(f"COPY frame TO '{tmp}' (FORMAT parquet)")
+        con.close()
+        tmp.replace(target)  # atomic: a concurrent reader never sees half a file
+    except (OSError, duckdb.Error):
+        pass
+    return frame
+# What each source flag means (one home; `aigap data sources` and Warehouse.flags_for use it).
+FLAG_MEANINGS: dict[str, str] = {
+    "draft": "a draft or developer copy, not the publisher's release; verify before public use",
+    "unverified": "disagrees with the publisher's release; say so wherever it is used",
+    "low-confidence": "a reshaped third-party scrape; use for cross-checks only",
+    "derived": "computed from published numbers (by a third party or by aigap), not published "
+               "as such",
+    "censored-top15": "a top-15 chart: a country absent is 'not in the top 15', never zero",
+    "inferred-vintage": "the file carries no date; its vintage is inferred",
+    "vintage-only": "kept beside the current values for comparison (`aigap data diff`), not "
+                    "in observations",
+    "press-reported": "numbers as printed in press coverage of the release, each row citing "
+                      "its article",
+}
+VINTAGE_ONLY = "vintage-only"
+
+
+@dataclass(frozen=True)
+class TableDataset(Dataset):
+    """A published file whose rows go to their own warehouse table, not to observations.
+
+    ``parse`` returns the table's columns (plus ``_row``, the line in the file); the warehouse
+    adds ``source`` and keeps the file's provenance in ``sources`` as for any dataset.
+    """
+
+    table: str = ""
+
+
+def read_excel_checked(
+    path: Path,
+    required: Sequence[str],
+    *,
+    sheet: str,
+    numeric: Iterable[str] = (),
+    rename: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read one sheet of an .xlsx workbook and check it like :func:`read_csv_checked`.
+
+    The header is the first row holding every ``required`` name (after ``rename``, which maps
+    a publisher's variant spellings to ours), so a title band above it is skipped. Cells are
+    kept as Python values (blank = ''); ``numeric`` columns become floats; ``_row`` is the
+    1-based row number in the sheet. Fully blank rows are dropped.
+    """
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise DataFormatError(path, f"not a readable .xlsx workbook ({exc})") from None
+    try:
+        if sheet not in wb.sheetnames:
+            raise DataFormatError(path, f"no sheet {sheet!r}; sheets: {wb.sheetnames}")
+        rows = [tuple("" if v is None else v for v in r)
+                for r in wb[sheet].iter_rows(min_row=1, values_only=True)]
+    finally:
+        wb.close()
+    rename = rename or {}
+
+    def names(r: tuple[object, ...]) -> list[str]:
+        return [rename.get(str(v).strip(), str(v).strip()) for v in r]
+
+    header_at = next((i for i, r in enumerate(rows) if set(required) <= set(names(r))), None)
+    if header_at is None:
+        best = max(rows, key=lambda r: len(set(required) & set(names(r))), default=())
+        missing = [c for c in required if c not in names(best)]
+        raise DataFormatError(
+            path, f"sheet {sheet!r}: missing column(s) {missing}; found "
+            f"{[n for n in names(best) if n]}", column=missing[0] if missing else None)
+    header = names(rows[header_at])
+    seen = [h for h in header if h and header.count(h) > 1]
+    if seen:
+        raise DataFormatError(path, f"sheet {sheet!r}: column {seen[0]!r} appears twice "
+                              "(both spellings of one column?)", row=header_at + 1,
+                              column=seen[0])
+    body = [(i + 1, r) for i, r in enumerate(rows) if i > header_at
+            and any(str(v).strip() for v in r)]
+    if not body:
+        raise DataFormatError(path, f"sheet {sheet!r} has a header but no data rows")
+    width = len(header)
+    df = pd.DataFrame([tuple(r[:width]) + ("",) * (width - len(r)) for _, r in body],
+                      columns=header, dtype=object)
+    df = df.loc[:, [h != "" for h in header]]
+    df["_row"] = [n for n, _ in body]
+    for col in numeric:
+        df[col] = to_numeric_checked(df[col], path, col, df["_row"])
+    return df

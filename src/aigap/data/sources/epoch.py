@@ -15,6 +15,7 @@ rows for those years carry a note. :func:`read_models` returns the model-level t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,16 @@ import pandas as pd
 
 from aigap.data.countries import names_to_iso3
 from aigap.data.sources.aiindex2026 import finish
-from aigap.data.sources.base import Dataset, Indicator, read_csv_checked, tidy, to_numeric_checked
+from aigap.data.sources.base import (
+    Dataset,
+    Indicator,
+    RecordColumn,
+    RecordSource,
+    RecordTable,
+    read_csv_checked,
+    tidy,
+    to_numeric_checked,
+)
 from aigap.errors import DataFormatError
 
 PUBLISHER = "Epoch AI, Notable AI Models"
@@ -65,28 +75,24 @@ MAX_COMPUTE = Indicator(
     direction=1, unit="FLOP",
     description="Largest training compute (FLOP) among the country's notable models "
     "published in that year (in-year maximum, not cumulative); models without a compute "
-    "estimate are ignored. 2024-2025 incomplete.", licence=LICENCE,
-    plausibility_waiver="the in-year maximum of a handful of models: a country's largest "
-    "model moves by 100-1,000,000x from one year to the next (Switzerland 3.6e15 FLOP in "
-    "2016, 8.4e20 in 2017, 4.1e17 in 2019)")
+    "estimate are ignored. 2024-2025 incomplete.", licence=LICENCE)
 
 
 def _split_list(cell: str) -> list[str]:
     return [p.strip() for p in str(cell).split(",") if p.strip()]
 
 
-def read_models(path: Path) -> pd.DataFrame:
-    """Model-level table: one row per model with ``countries`` as a list of ISO3 codes.
+def read_model_table(path: Path, *, country: str, columns: Mapping[str, str]) -> pd.DataFrame:
+    """Model-level table of one Epoch AI models file.
 
-    Columns: model, domain, domains (list), organization, organization_category, countries
-    (list, aggregates such as "Multinational" removed), multinational (bool),
-    publication_date (datetime, NaT when blank), year (Int64), the numeric columns of
-    :data:`NUMERIC` (float), the other text columns of :data:`TEXT` (``frontier_model`` as
-    bool), and ``_row``.
+    ``columns`` maps the file's headers to the canonical names of :data:`TEXT` and
+    :data:`NUMERIC` (files of other vintages or lists name or lack some); a canonical column
+    the file lacks is missing (None / NaN). ``country`` is the file's country column.
     """
     path = Path(path)
-    df = read_csv_checked(path, ["Model", COUNTRY, DATE, *NUMERIC, *TEXT])
-    for col in NUMERIC:
+    df = read_csv_checked(path, ["Model", country, DATE, *columns])
+    numeric = {h: c for h, c in columns.items() if c in NUMERIC.values()}
+    for col in numeric:
         df[col] = to_numeric_checked(df[col], path, col, df["_row"])
     dates = pd.to_datetime(df[DATE].str.strip(), format="%Y-%m-%d", errors="coerce")
     bad = dates.isna() & df[DATE].str.strip().ne("")
@@ -95,29 +101,82 @@ def read_models(path: Path) -> pd.DataFrame:
         raise DataFormatError(path, f"not a YYYY-MM-DD date: {df[DATE].iloc[i]!r}",
                               row=int(df["_row"].iloc[i]), column=DATE)
     # Map every distinct country token once; the error lists unknown names with a row.
-    tokens = df[[COUNTRY, "_row"]].assign(name=df[COUNTRY].map(_split_list)).explode("name")
+    tokens = df[[country, "_row"]].assign(name=df[country].map(_split_list)).explode("name")
     tokens = tokens.dropna(subset=["name"]).drop_duplicates("name")
-    codes = names_to_iso3(tokens["name"], file=path, column=COUNTRY, rows=tokens["_row"])
+    codes = names_to_iso3(tokens["name"], file=path, column=country, rows=tokens["_row"])
     lookup = dict(zip(tokens["name"], codes, strict=True))
-    countries = df[COUNTRY].map(
+    countries = df[country].map(
         lambda c: list(dict.fromkeys(lookup[n] for n in _split_list(c) if lookup[n])))
-    out = pd.DataFrame({new: df[old].str.strip() for old, new in TEXT.items()})
-    out["frontier_model"] = out["frontier_model"].str.lower().eq("true")
+    by_canon = {c: h for h, c in columns.items()}
+    out = pd.DataFrame({c: df[by_canon[c]].str.strip() if c in by_canon else None
+                        for c in TEXT.values()}, index=df.index)
+    out["model"] = df["Model"].str.strip()
+    if "frontier_model" in by_canon:
+        out["frontier_model"] = out["frontier_model"].str.lower().eq("true")
     out["domains"] = df["Domain"].map(_split_list)
     out["countries"] = countries
-    out["multinational"] = df[COUNTRY].map(lambda c: "Multinational" in _split_list(c))
+    out["country_names"] = df[country].str.strip()
+    out["multinational"] = df[country].map(lambda c: "Multinational" in _split_list(c))
     out["publication_date"] = dates
     out["year"] = dates.dt.year.astype("Int64")
-    for old, new in NUMERIC.items():
-        out[new] = df[old]
+    for c in NUMERIC.values():
+        out[c] = df[by_canon[c]] if c in by_canon else np.nan
     out["_row"] = df["_row"]
     return out
 
 
-def parse(path: Path) -> pd.DataFrame:
+def read_models(path: Path) -> pd.DataFrame:
+    """Model-level table of the April-2025 file: one row per model, ``countries`` a list of
+    ISO3 codes.
+
+    Columns: model, domain, domains (list), organization, organization_category, countries
+    (list, aggregates such as "Multinational" removed), country_names (the cell as
+    published), multinational (bool),
+    publication_date (datetime, NaT when blank), year (Int64), the numeric columns of
+    :data:`NUMERIC` (float), the other text columns of :data:`TEXT` (``frontier_model`` as
+    bool), and ``_row``.
+    """
+    return read_model_table(path, country=COUNTRY, columns={**TEXT, **NUMERIC})
+
+
+MODELS_TABLE = RecordTable(
+    name="epoch_models",
+    description="Epoch AI models, one row per model and list (notable, large_scale, "
+    "frontier) and vintage; countries of the developing organisations as ISO3 lists.",
+    country="countries",
+    columns=(
+        RecordColumn("list", "VARCHAR", "Epoch list: notable, large_scale or frontier"),
+        RecordColumn("model", "VARCHAR", "model name"),
+        RecordColumn("domain", "VARCHAR", "domain(s) as published"),
+        RecordColumn("domains", "VARCHAR[]", "domains, split"),
+        RecordColumn("organization", "VARCHAR", "developing organisation(s)"),
+        RecordColumn("organization_category", "VARCHAR", "Industry, Academia, ..."),
+        RecordColumn("countries", "VARCHAR[]", "ISO3 codes of the organisations' countries "
+                     "('Multinational' dropped)"),
+        RecordColumn("country_names", "VARCHAR", "the country cell as published"),
+        RecordColumn("multinational", "BOOLEAN", "the country cell says 'Multinational'"),
+        RecordColumn("publication_date", "DATE", "publication date"),
+        RecordColumn("year", "INTEGER", "year of publication"),
+        *(RecordColumn(c, "DOUBLE", h) for h, c in NUMERIC.items()),
+        *(RecordColumn(c, "BOOLEAN" if c == "frontier_model" else "VARCHAR", h)
+          for h, c in TEXT.items() if c not in ("model", "domain", "organization",
+                                                "organization_category")),
+    ),
+)
+
+
+def model_records(list_name: str, country: str, columns: Mapping[str, str]
+                  ) -> Callable[[Path], pd.DataFrame]:
+    """Reader of one models file as records of :data:`MODELS_TABLE`."""
+
+    def read(path: Path) -> pd.DataFrame:
+        return read_model_table(path, country=country, columns=columns).assign(list=list_name)
+
+    return read
+
+
+def derive(models: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Country-year counts and in-year maximum training compute."""
-    path = Path(path)
-    models = read_models(path)
     long = models[models["year"].notna()].explode("countries")
     long = long[long["countries"].notna()].rename(columns={"countries": "iso3"})
     grouped = long.groupby(["iso3", "year"], as_index=False).agg(
@@ -136,10 +195,14 @@ def parse(path: Path) -> pd.DataFrame:
     return finish(out, path)
 
 
+RECORDS = RecordSource(MODELS_TABLE, model_records("notable", COUNTRY, {**TEXT, **NUMERIC}),
+                       derive)
+parse = RECORDS.parse
+
 DATASETS: list[Dataset] = [
     Dataset(
         id="epoch_notable_models", publisher=PUBLISHER, relpath=RELPATH, licence=LICENCE,
-        vintage=VINTAGE, parse=parse, vintage_inferred=True,
+        vintage=VINTAGE, parse=parse, vintage_inferred=True, records=RECORDS,
         description="Epoch AI notable AI models (924 models, 1950 - Mar 2025), aggregated to "
         "country-year counts and in-year maximum training compute. Snapshot date inferred "
         "from the last publication date and the source commit (2025-04-18).",

@@ -7,7 +7,10 @@ Three frameworks, three families of codes, because their scores are not comparab
   own 0-10 scale: multiplying by 10 would suggest a comparability the framework does not have.
 * 2020-2024 (3 pillars, 10 dimensions, 0-100): ``gov_ai_readiness`` and pillar codes; the
   2024 official rank as ``gov_ai_readiness_rank``.
-* 2025 (6 pillars, 14 dimensions, 0-100): ``gov_ai_readiness_2025*``.
+* 2025 (6 pillars, 14 dimensions, 0-100): ``gov_ai_readiness_2025*``. **Unverified**: the
+  mirror's 2025 file disagrees with the publisher's release of 22 Dec 2025 (Korea 8th of 195
+  and China 6th there; 5th and 8th in the file), so the dataset is flagged ``unverified`` and
+  every 2025 value carries a note saying so (the published ranks are in ``published_ranks``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ COUNTRY = "pais_original"
 ALIASES = {"Congo (the)": "COG"}
 
 SCORE = "score 0-100"
+UNVERIFIED_2025 = ("UNVERIFIED: this 2025 file disagrees with the publisher's release of "
+                   "22 Dec 2025 (Korea 8th of 195, China 6th there; 5th and 8th here)")
 PILLAR_KO = {
     "government": "정부",
     "technology_sector": "기술산업",
@@ -81,16 +86,17 @@ TOTAL_2025 = _ind(
     "gov_ai_readiness_2025", "Government AI Readiness Index (2025 framework)",
     "정부 AI 준비도 지수(2025 개편)", SCORE,
     "Oxford Insights 2025 total score, new 6-pillar/14-dimension framework; not comparable "
-    "with 2020-2024.")
+    "with 2020-2024. " + UNVERIFIED_2025 + ".")
 RANK_2025 = _ind(
     "gov_ai_readiness_2025_rank", "Government AI Readiness rank (2025 framework)",
     "정부 AI 준비도 순위(2025 개편)", "rank (1 = best)",
-    "Oxford Insights 2025 rank (195 countries).", direction=-1)
+    "Oxford Insights 2025 rank (195 countries). " + UNVERIFIED_2025 + ".", direction=-1)
 PILLAR_2025_INDS = {
     col: _ind(f"gov_ai_readiness_2025_{suffix}",
               f"Government AI Readiness 2025: {en} pillar",
               f"정부 AI 준비도(2025 개편): {ko}", SCORE,
-              f"Oxford Insights 2025 {en} pillar score (6-pillar framework).")
+              f"Oxford Insights 2025 {en} pillar score (6-pillar framework). "
+              + UNVERIFIED_2025 + ".")
     for col, (suffix, en, ko) in PILLARS_2025.items()
 }
 
@@ -140,16 +146,18 @@ def parse_2025(path: Path) -> pd.DataFrame:
     path = Path(path)
     codes = {"total_score": TOTAL_2025, "rank": RANK_2025, **PILLAR_2025_INDS}
     df, iso3 = _read(path, list(codes), 2025)
-    return finish(_frame(df, iso3, 2025, codes, "2025 framework"), path)
+    return finish(_frame(df, iso3, 2025, codes, "2025 framework; " + UNVERIFIED_2025), path)
 
 
 def _dataset(year: int, file: str, parse: Callable[[Path], pd.DataFrame],
-             indicators: tuple[Indicator, ...], desc: str) -> Dataset:
+             indicators: tuple[Indicator, ...], desc: str,
+             flags: tuple[str, ...] = ()) -> Dataset:
     return Dataset(
         id=f"oxford_gairi_{year}", publisher=PUBLISHER, relpath=f"{DIR}/{file}",
         licence=LICENCE, vintage=f"Government AI Readiness Index {year}", parse=parse,
         description=desc + " CSV extraction of the official xlsx by "
-        "tiasturias/Research_LeyIA_DataScience (values copied).", indicators=indicators)
+        "tiasturias/Research_LeyIA_DataScience (values copied).", indicators=indicators,
+        flags=flags)
 
 
 _PILLARS = (TOTAL, *PILLAR_INDS.values())
@@ -164,5 +172,6 @@ DATASETS: list[Dataset] = [
     ],
     _dataset(2025, "consolidado_2025.csv", parse_2025,
              (TOTAL_2025, RANK_2025, *PILLAR_2025_INDS.values()),
-             "GAIRI 2025 (new framework): rank, total and six pillar scores (0-100)."),
+             "GAIRI 2025 (new framework): rank, total and six pillar scores (0-100). "
+             + UNVERIFIED_2025 + "; probably a pre-release version.", flags=("unverified",)),
 ]

@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   var PLOT_CONFIG = { displaylogo: false, responsive: true };
-  var HL = "#c62828", BASE = "#1f5fa8";
+  // Colours of the ranking bars: the server sends aigap.present.theme's in the page's data.
+  var HL = "#d62728", BASE = "#0072B2";
 
   function readJSON(id) {
     var el = document.getElementById(id);
@@ -53,6 +54,7 @@
     if (!form) { return; }
     var data = readJSON("ranking-data");
     var S = readJSON("strings") || {};
+    if (data && data.colours) { HL = data.colours.highlight; BASE = data.colours.base; }
     var chart = document.getElementById("scores-chart");
     var status = document.getElementById("rank-status");
     var sliders = form.querySelectorAll("input[type=range]");
