@@ -41,8 +41,19 @@ def home_dir() -> Path:
     """aigap's own state (warehouse, HTTP cache): ``AIGAP_HOME`` or the user data directory."""
     env = os.environ.get("AIGAP_HOME")
     path = Path(env).expanduser() if env else Path(user_data_dir("aigap", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise not_writable(path, exc.strerror or str(exc)) from None
     return path
+
+
+def not_writable(folder: Path, why: str) -> ConfigError:
+    """The one message for a folder aigap must write in but cannot (read-only home ...)."""
+    home = os.environ.get("AIGAP_HOME") or "the user data directory"
+    return ConfigError(f"cannot write in {folder}: {why}. aigap keeps its warehouse and cache "
+                       f"in AIGAP_HOME ({home}): set AIGAP_HOME, or --db for the warehouse, "
+                       "to a writable folder")
 
 
 def default_db_path() -> Path:

@@ -49,6 +49,10 @@ def pull_cmd(
                                                   "$AIGAP_DATA_DIR or ../shared/data)")] = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="with --live: ignore the cache")]
     = False,
+    accept_outliers: Annotated[Path | None, typer.Option(
+        "--accept-outliers", metavar="FILE",
+        help="YAML list of reviewed outliers to let through (dataset, indicator, iso3, year, "
+        "reason); recorded in the warehouse's exceptions table")] = None,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Load every dataset of the local mirror (or the internet with --live) into the warehouse."""
@@ -71,11 +75,15 @@ def pull_cmd(
             bar.update(task, description=label, completed=done, total=total)
 
         report = pull(db_path=db, data_dir=data_dir, datasets=source, resolver=resolver,
-                      progress=on_progress)
+                      progress=on_progress, accept_outliers=accept_outliers)
     for ds_id, msg in report.warnings:
         err_console.print(f"[yellow]warning[/] {ds_id}: {msg}", highlight=False)
     for ds_id, msg in report.skipped:
         err_console.print(f"[yellow]skipped[/] {ds_id}: {msg}", highlight=False)
+    for ds_id, what, reason, origin in dict.fromkeys(report.exceptions):
+        if origin.startswith("accepted"):
+            err_console.print(f"[yellow]accepted outlier[/] {ds_id} {what}: {reason}",
+                              highlight=False, soft_wrap=True)
     console.print(
         f"[green]loaded[/] {report.rows:,} observations from {len(report.loaded)} datasets "
         f"into {report.db_path}"

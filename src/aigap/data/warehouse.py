@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import glob
 import hashlib
 import os
 import shutil
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psutil
 from filelock import FileLock, Timeout
 
 from aigap import config
 from aigap.data import countries as ctry
+from aigap.data import validate
 from aigap.data import vintages as vint
 from aigap.data.catalogue import catalogue_frame, check_indicators, near_matches
 from aigap.data.sources import all_datasets
@@ -109,6 +114,8 @@ class PullReport:
     loaded: list[tuple[str, int]] = field(default_factory=list)  # (dataset id, rows)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (dataset id, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (dataset id, message)
+    # flagged by the plausibility checks but let through: (dataset id, what, reason, origin)
+    exceptions: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -149,15 +156,27 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
                    records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The dataset's checked observations (or a table dataset's rows); a record dataset also
     leaves its records in ``records[ds.id]`` (read once, indicators derived from them)."""
-    if not rf.path.exists():
-        raise DataFormatError(rf.path, f"file of dataset {ds.id!r} not found")
-    if isinstance(ds, TableDataset):
-        return _parse_table(ds, rf)
-    if ds.records is not None and records is not None:
-        records[ds.id] = _check_records(ds, ds.records.read(rf.path))
-        frame = ds.records.derive(records[ds.id], rf.path)
-    else:
-        frame = ds.parse(rf.path)
+    try:
+        rf.path.stat()
+    except FileNotFoundError:
+        raise DataFormatError(rf.path, f"file of dataset {ds.id!r} not found") from None
+    except OSError as exc:  # a symlink loop, a folder without permission ...
+        raise DataFormatError(rf.path, f"cannot read the file of dataset {ds.id!r}: "
+                              f"{exc.strerror or exc}") from None
+    try:
+        if isinstance(ds, TableDataset):
+            return _parse_table(ds, rf)
+        if ds.records is not None and records is not None:
+            records[ds.id] = _check_records(ds, ds.records.read(rf.path))
+            frame = ds.records.derive(records[ds.id], rf.path)
+        else:
+            frame = ds.parse(rf.path)
+    except OSError as exc:
+        raise DataFormatError(exc.filename or rf.path, f"cannot read file: "
+                              f"{exc.strerror or exc}") from None
+    except (zipfile.BadZipFile, EOFError) as exc:  # xlsx/zip cut short
+        raise DataFormatError(rf.path, f"the file ends early or is corrupt (truncated?): "
+                              f"{exc}") from None
     expected = {"indicator", "iso3", "year", "value", "unit"}
     if not expected <= set(frame.columns):  # pragma: no cover - programming error
         raise RuntimeError(f"{ds.id}: parser returned columns {list(frame.columns)}")
@@ -165,6 +184,7 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
     stray = sorted(set(frame["indicator"]) - known)
     if stray:  # pragma: no cover - programming error
         raise RuntimeError(f"{ds.id}: indicators {stray} have no catalogue entry")
+    frame = validate.check_frame(frame, ds, rf.path)
     dup = frame.duplicated(["indicator", "iso3", "year"], keep=False)
     if dup.any():
         first = frame[dup].iloc[0]
@@ -182,8 +202,12 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
         note=frame["note"].fillna("") if "note" in frame else "",
         source_row=frame.get("_row", pd.NA),
     )
-    return out[["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
-                "source_row"]]
+    out = out[["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
+               "source_row"]]
+    # the value column of each indicator, for plausibility errors to name
+    out.attrs["columns"] = (frame.groupby("indicator")["_col"].first().to_dict()
+                            if "_col" in frame else {})
+    return out
 
 
 def _check_records(ds: Dataset, recs: pd.DataFrame) -> pd.DataFrame:
@@ -220,6 +244,8 @@ def _write_lock(db_path: Path) -> Iterator[None]:
     except Timeout:
         raise WarehouseError(f"another pull is writing {db_path}; try again when it ends") \
             from None
+    except OSError as exc:  # a read-only or full folder
+        raise _write_failure(db_path, exc) from None
     try:
         yield
     finally:
@@ -233,6 +259,7 @@ def pull(
     datasets: Sequence[str] | None = None,
     resolver: Callable[[Dataset], ResolvedFile | str] | None = None,
     progress: Progress | None = None,
+    accept_outliers: str | Path | None = None,
 ) -> PullReport:
     """Load datasets into the warehouse, all or nothing.
 
@@ -240,9 +267,17 @@ def pull(
     come from the mirror (``data_dir``, default :func:`aigap.config.data_dir`) unless a
     ``resolver`` says where each file is (live downloads); a resolver that returns a string
     instead of a file skips that dataset, the string being the reason.
+
+    Every cell passes :mod:`aigap.data.validate`; values its plausibility rules flag stop the
+    pull unless waived in the catalogue or listed in ``accept_outliers`` (a YAML file, see
+    :func:`aigap.data.validate.read_accepted`); both are recorded in ``exceptions``.
     """
     db_path = Path(db_path) if db_path else config.default_db_path()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    accepted = validate.read_accepted(accept_outliers) if accept_outliers else []
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_failure(db_path, exc) from None
     chosen = list(all_datasets())
     if datasets:
         known = {d.id for d in chosen}
@@ -280,17 +315,19 @@ def pull(
         if progress:
             progress("write warehouse", len(chosen), total)
         tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-            stale.unlink(missing_ok=True)
+        _remove_stale_temps(db_path)
         try:
             if db_path.exists():
                 shutil.copyfile(db_path, tmp)
             con = duckdb.connect(str(tmp))
             try:
                 _write(con, chosen, frames, files, records)
+                _check_plausible(con, chosen, frames, files, accepted, report)
             finally:
                 con.close()
             os.replace(tmp, db_path)
+        except (OSError, duckdb.Error) as exc:
+            raise _write_failure(db_path, exc) from None
         finally:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
@@ -344,7 +381,9 @@ def _write(
             _write_vintage(con, ds, obs, rf, now)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # After an I/O error (disk full) DuckDB has already aborted the transaction.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
 
 
@@ -423,6 +462,109 @@ def _write_source(con: duckdb.DuckDBPyConnection, ds: Dataset, rf: ResolvedFile,
                 [ds.id, vintage, ds.relpath, sha, rows, rf.origin, rf.url, now])
 
 
+# --- reliability: plausibility, temp files, clean failures -----------------------------------
+
+EXCEPTIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS exceptions (
+    dataset VARCHAR, indicator VARCHAR, iso3 VARCHAR, year INTEGER, value DOUBLE,
+    rule VARCHAR, evidence VARCHAR, reason VARCHAR, origin VARCHAR, recorded_at TIMESTAMP
+);
+"""
+
+
+def _check_plausible(
+    con: duckdb.DuckDBPyConnection,
+    chosen: Sequence[Dataset],
+    frames: dict[str, pd.DataFrame],
+    files: dict[str, ResolvedFile],
+    accepted: Sequence[validate.Accepted],
+    report: PullReport,
+) -> None:
+    """Run the plausibility rules on the store about to be swapped in (``con``, the copy):
+    raise with the evidence, or record what was let through in ``exceptions``.
+
+    Earlier reviewed values (origin ``accepted ...``) stay accepted while unchanged.
+    """
+    con.execute(EXCEPTIONS_SCHEMA)
+    # observations only: a table dataset's rows and a kept vintage are not current values
+    ids = [ds.id for ds in chosen
+           if not isinstance(ds, TableDataset) and VINTAGE_ONLY not in ds.flags]
+    if not ids:
+        return
+    cols = ["indicator", "iso3", "year", "value", "unit", "source", "source_row"]
+    new = pd.concat([frames[i][cols].astype({"source_row": "Float64"}) for i in ids
+                     if len(frames[i])], ignore_index=True)
+    # the store's other rows that the new ones are judged with (none in a full pull)
+    old = con.execute(
+        f"SELECT {', '.join(cols)} FROM observations WHERE source NOT IN (SELECT unnest(?)) "
+        "AND indicator IN (SELECT unnest(?))",
+        [ids, sorted(set(new["indicator"]) | validate.related_indicators())]).df()
+    obs = pd.concat([new, old], ignore_index=True) if len(old) else new
+    paths = dict(con.execute("SELECT id, file FROM sources").fetchall())
+    paths.update({k: str(v.path) for k, v in files.items()})
+    stored = [
+        validate.Accepted(*r[:4], reason=r[4], origin=r[5], value=r[6])
+        for r in con.execute("SELECT dataset, indicator, iso3, year, reason, origin, value "
+                             "FROM exceptions WHERE origin LIKE 'accepted%'").fetchall()
+    ]
+    signed, waivers = validate.catalogue_rules(all_datasets())
+    found = validate.find_outliers(obs, touched=ids, signed=signed, files=paths)
+    columns = {(ds_id, ind): col for ds_id, fr in frames.items()
+               for ind, col in fr.attrs.get("columns", {}).items()}
+    found = [replace(o, column=columns.get((o.dataset, o.indicator))) for o in found]
+    decision = validate.decide(found, waivers, [*accepted, *stored])
+    if decision.rejected:
+        raise validate.PlausibilityError(decision.rejected)
+    for acc in decision.unused:
+        report.warnings.append((acc.dataset, f"accepted outlier {acc.indicator} {acc.iso3} "
+                                f"{acc.year} matches no flagged value (ignored)"))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    rows = {}
+    for o, key, value, reason, origin in decision.let_through:
+        rows[(*key, o.rule)] = [*key, value, o.rule, o.evidence, reason, origin, now]
+        report.exceptions.append((key[0], " ".join(map(str, key[1:])), reason, origin))
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM exceptions WHERE dataset IN (SELECT unnest(?))", [ids])
+    for row in rows.values():
+        con.execute("DELETE FROM exceptions WHERE dataset = ? AND indicator = ? AND iso3 = ? "
+                    "AND year = ? AND rule = ?", [*row[:4], row[5]])
+    if rows:
+        con.executemany("INSERT INTO exceptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        list(rows.values()))
+    con.execute("COMMIT")
+
+
+def _remove_stale_temps(db_path: Path) -> None:
+    """Remove the temp copies (``.<name>.<pid>.tmp[.wal]``) that pulls killed mid-way left."""
+    prefix = f".{db_path.name}."
+    for tmp in db_path.parent.glob(f"{glob.escape(prefix)}*.tmp*"):
+        pid = tmp.name[len(prefix):].split(".")[0]
+        if pid.isdigit() and (int(pid) == os.getpid() or not psutil.pid_exists(int(pid))):
+            tmp.unlink(missing_ok=True)
+
+
+def _write_failure(db_path: Path, exc: OSError | duckdb.Error) -> AigapError:
+    """One line for a pull that could not write (the store is untouched)."""
+    if isinstance(exc, OSError):
+        code, why = exc.errno, exc.strerror or str(exc)
+        if exc.filename and Path(exc.filename).parent != db_path.parent:
+            return DataFormatError(exc.filename, f"cannot read file: {why}")
+    else:  # DuckDB reports I/O errors as text
+        why = str(exc).splitlines()[0]
+        code = next((c for c, text in _DUCKDB_ERRNO.items() if text in why), None)
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return WarehouseError(f"no space left to write the warehouse in {db_path.parent} "
+                              f"({why}); the store is unchanged. Free some space, or set "
+                              "AIGAP_HOME (or --db) to another disk")
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return config.not_writable(db_path.parent, why)
+    return WarehouseError(f"cannot write the warehouse {db_path}: {why}; the store is unchanged")
+
+
+_DUCKDB_ERRNO = {errno.ENOSPC: "No space left", errno.EROFS: "Read-only file system",
+                 errno.EACCES: "Permission denied"}
+
+
 class Warehouse:
     """Read access to a warehouse file (``Warehouse.open()`` for the default one)."""
 
@@ -487,6 +629,15 @@ class Warehouse:
 
     def sources(self) -> pd.DataFrame:
         return self._df("SELECT * FROM sources ORDER BY id")
+
+    def exceptions(self) -> pd.DataFrame:
+        """Values the plausibility checks flagged and let through (waived or accepted)."""
+        if not self.con.execute("SELECT 1 FROM information_schema.tables "
+                                "WHERE table_name = 'exceptions'").fetchone():
+            return pd.DataFrame(columns=["dataset", "indicator", "iso3", "year", "value",
+                                         "rule", "evidence", "reason", "origin",
+                                         "recorded_at"])
+        return self._df("SELECT * FROM exceptions ORDER BY dataset, indicator, iso3, year")
 
     def country_names(self, lang: str = "en") -> dict[str, str]:
         col = "name_ko" if lang == "ko" else "name_en"

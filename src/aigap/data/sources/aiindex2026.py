@@ -83,9 +83,9 @@ def finish(out: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _ind(code: str, en: str, ko: str, pillar: str, unit: str, desc: str, *,
-         direction: int = 1, top_n: int | None = None) -> Indicator:
+         direction: int = 1, top_n: int | None = None, signed: bool = False) -> Indicator:
     return Indicator(code=code, name_en=en, name_ko=ko, pillar=pillar, direction=direction,
-                     unit=unit, description=desc, licence=LICENCE, top_n=top_n)
+                     unit=unit, description=desc, licence=LICENCE, top_n=top_n, signed=signed)
 
 
 INVESTMENT = _ind(
@@ -114,7 +114,7 @@ NET_MIGRATION = _ind(
     "ai_talent_net_migration", "Net AI talent migration (LinkedIn)",
     "AI 인재 순유입(링크드인 회원 1만 명당)", "Talent", "per 10,000 LinkedIn members",
     "Net flow of AI talent (arrivals minus departures) per 10,000 LinkedIn members, "
-    "2021-2025, 50 countries (fig 4.4.24).")
+    "2021-2025, 50 countries (fig 4.4.24).", signed=True)
 MODELS_CUM = _ind(
     "notable_ai_models_cumulative", "Notable AI models since 2003 (cumulative, AI Index)",
     "주목할 만한 AI 모델 수 누적(2003년 이후, AI 인덱스)", "Research",

@@ -11,11 +11,13 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from aigap.data import validate
 from aigap.errors import DataFormatError
 
 TIDY_COLUMNS = ["indicator", "iso3", "year", "value", "unit", "note"]
@@ -44,6 +46,11 @@ class Indicator:
     licence: str = ""
     source: str = ""  # dataset id; filled in by the catalogue when empty
     top_n: int | None = None  # censored top-N chart: absent = "not in the top N", never zero
+    # A net quantity (flows, balances): negative values are valid whatever the unit's rule.
+    signed: bool = False
+    # Why this indicator's values skip the plausibility checks (empty = checked); see
+    # aigap.data.validate.
+    plausibility_waiver: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Dataset:
     description: str = ""
     extra_files: tuple[str, ...] = field(default=())  # other files read by parse (hashed too)
     indicators: tuple[Indicator, ...] = ()
+    years: tuple[int, int] | None = None  # plausible observation years (default: validate's)
     records: RecordSource | None = None  # record-level table kept in the warehouse too
 
 
@@ -116,13 +124,18 @@ def read_csv_checked(
     numeric: Iterable[str] = (),
     encoding: str = "utf-8",
     allow_empty: bool = False,
+    decimal: str = ".",
     **read_kwargs: object,
 ) -> pd.DataFrame:
     """Read a CSV as strings and check it; raise :class:`DataFormatError` naming the place.
 
-    Checks: decodable text, not empty, every ``required`` column present, ``numeric`` columns
-    parse as numbers (blank = missing). Numeric columns are converted to float; a ``_row``
-    column holds the 1-based line number in the file.
+    Checks: decodable text, not empty, the text checks of :func:`aigap.data.validate.
+    check_csv_text` (column and line bounds, control characters in the columns read, a
+    truncated last row), every ``required`` column present, ``numeric`` columns parse as
+    finite numbers (blank = missing; ``decimal=","`` for a source that writes decimal commas;
+    a ``%`` sign only where the header says %), and numeric year columns hold whole years.
+    Numeric columns are converted to float; a ``_row`` column holds the 1-based line number
+    in the file.
     """
     path = Path(path)
     try:
@@ -141,6 +154,8 @@ def read_csv_checked(
         ) from None
     if not text.strip():
         raise DataFormatError(path, "file is empty")
+    numeric = list(numeric)
+    validate.check_csv_text(raw, text, path, [*required, *numeric])
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **read_kwargs)
     except (pd.errors.ParserError, ValueError) as exc:
@@ -157,26 +172,38 @@ def read_csv_checked(
         raise DataFormatError(path, "file has a header but no data rows")
     df["_row"] = np.arange(2, len(df) + 2)
     for col in numeric:
-        df[col] = to_numeric_checked(df[col], path, col, df["_row"])
+        text_col = df[col]
+        df[col] = to_numeric_checked(text_col, path, col, df["_row"], decimal=decimal,
+                                     percent="%" in col)
+        if col in validate.YEAR_COLUMNS:
+            _raise_at(partial(validate.check_years, df[col], text_col), path, col, df["_row"])
     return df
 
 
 def to_numeric_checked(
-    values: pd.Series, path: Path, column: str, rows: pd.Series | None = None
+    values: pd.Series,
+    path: Path,
+    column: str,
+    rows: pd.Series | None = None,
+    *,
+    decimal: str = ".",
+    percent: bool = False,
 ) -> pd.Series:
-    """Parse numbers (thousands separators, %, blanks as NaN); name the first bad cell."""
-    s = values.astype(str).str.strip().str.replace(",", "", regex=False)
-    s = s.str.rstrip("%")
-    blank = s.isin(["", "NA", "N/A", "nan", "NaN", ".."])
-    out = pd.to_numeric(s.where(~blank, None), errors="coerce")
-    bad = out.isna() & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        row = int(rows.iloc[i]) if rows is not None else i + 2
-        raise DataFormatError(
-            path, f"non-numeric value {values.iloc[i]!r}", row=row, column=column
-        )
-    return out.astype(float)
+    """Parse finite numbers (thousands separators, blanks as NaN; a % sign when ``percent``;
+    see :func:`aigap.data.validate.parse_numbers`); name the first bad cell."""
+    return _raise_at(lambda: validate.parse_numbers(values, decimal=decimal, percent=percent),
+                     path, column, rows)
+
+
+def _raise_at(check: Callable[[], pd.Series | None], path: Path, column: str,
+              rows: pd.Series | None) -> pd.Series | None:
+    """Run a cell check; turn its :class:`~aigap.data.validate.CellProblem` into a
+    :class:`DataFormatError` naming file, row and column."""
+    try:
+        return check()
+    except validate.CellProblem as exc:
+        row = int(rows.iloc[exc.position]) if rows is not None else exc.position + 2
+        raise DataFormatError(path, exc.message, row=row, column=column) from None
 
 
 def tidy(
@@ -189,7 +216,13 @@ def tidy(
     unit: str | pd.Series,
     note: str | pd.Series = "",
 ) -> pd.DataFrame:
-    """Assemble the tidy frame (drops rows whose value is missing)."""
+    """Assemble the tidy frame (drops rows whose value is missing).
+
+    ``_col`` and ``_year_col`` name the source columns of the values and years (when given as
+    named columns) so that errors can point at them. Years that are not whole numbers are left
+    as they are for the warehouse's cell checks to name (:func:`aigap.data.validate.
+    check_frame`).
+    """
     out = pd.DataFrame(
         {
             "indicator": indicator,
@@ -203,8 +236,14 @@ def tidy(
     )
     if "_row" in df.columns:
         out["_row"] = df["_row"].to_numpy()
+    if isinstance(value.name, str):
+        out["_col"] = value.name
+    if isinstance(year, pd.Series) and isinstance(year.name, str):
+        out["_year_col"] = year.name
     out = out[out["value"].notna()]
-    out["year"] = out["year"].astype(int)
+    years = pd.to_numeric(out["year"], errors="coerce")
+    if years.notna().all() and (years == years.round()).all():
+        out["year"] = years.astype(int)
     return out.reset_index(drop=True)
 
 

@@ -166,11 +166,13 @@ _ASEM_INDICATORS: dict[str, tuple[str, str, int, str]] = {
              "니트(NEET) 청년 비율", -1, "Percent"),
 }
 
+SIGNED = frozenset({"GDPGrow"})  # a growth rate: negative in a recession
+
 INDICATORS = tuple(
     Indicator(code=f"asem_{code.lower()}", name_en=f"ASEM: {en}", name_ko=f"ASEM: {ko}",
               pillar="Context", direction=direction, unit=unit,
               description=f"COINr ASEM example indicator {code} ({en}), data year 2018.",
-              licence="MIT")
+              licence="MIT", signed=code in SIGNED)
     for code, (en, ko, direction, unit) in _ASEM_INDICATORS.items()
 )
 

@@ -91,11 +91,22 @@ for _name, (_c, _en, _ko) in _WGI.items():
                           f"{_ko}(WGI) 표준오차", "Context", -1, "standard error")
 
 
+# Net quantities: negative values are real (disinvestment, inventories drawn down).
+SIGNED = frozenset({"fdi_net_inflows", "fdi_pct_gdp", "gross_capital_formation_pct_gdp"})
+# Series whose genuine year-to-year swings trip the plausibility rule (aigap.data.validate).
+PLAUSIBILITY_WAIVERS = {
+    "high_tech_exports_pct_manufactured": (
+        "a share of very small export bases: it moves 100-10,000x between years in WDI itself "
+        "(Qatar 1.8% in 2018, 0.0025% in 2019; Cabo Verde, Gambia, St Vincent)"),
+}
+
+
 def indicator(canonical: str) -> Indicator:
     wb, en, ko, pillar, direction, unit = WDI[canonical]
     return Indicator(code=canonical, name_en=en, name_ko=ko, pillar=pillar, direction=direction,
                      unit=unit, description=f"World Bank {_collection(wb)} series {wb}.",
-                     licence=LICENCE)
+                     licence=LICENCE, signed=canonical in SIGNED,
+                     plausibility_waiver=PLAUSIBILITY_WAIVERS.get(canonical, ""))
 
 
 def _collection(wb_code: str) -> str:
