@@ -79,6 +79,9 @@ def join_denominators(data: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """``data`` (index = unit code) with the table's columns (the table's win on a clash);
     by unit and year when both have ``Time``. Every unit of ``data`` must be in the table."""
     by_time = "Time" in table.columns and "Time" in data.columns
+    if "Time" in table.columns and not by_time and table["uCode"].duplicated().any():
+        raise SpecError("denominator table: it has several years (Time) but the data have one; "
+                        "keep one row per unit")
     keys = ["uCode", "Time"] if by_time else ["uCode"]
     missing = sorted(set(data.index.astype(str)) - set(table["uCode"].astype(str)))
     if missing:

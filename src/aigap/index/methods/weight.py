@@ -106,8 +106,8 @@ def pca(*, X: np.ndarray, framework: Framework, aggregation: Aggregation,
     negative, whatever sign the eigen-solver picks. ``loadings: signed``: the loadings
     themselves, as COINr's ``get_PCA`` (parity; a child can get a negative weight; each
     group's sign is fixed so its loadings sum to > 0, see :func:`pc1_loadings`). Uses
-    complete rows of the standardised children. Groups with one child keep weight 1. Levels (default 2) are weighted bottom-up,
-    each with the weights below already set.
+    complete rows of the standardised children. Groups with one child keep weight 1. Levels
+    (default 2) are weighted bottom-up, each with the weights below already set.
     """
     fw = framework
     for lv in sorted(levels or [2]):
