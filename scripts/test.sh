@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 # Debian's chromium + a CJK font for the report and dashboard tests (idempotent).
 bash scripts/install-browser.sh || exit 1
+# R and COINr 1.1.14 for the live COINr golden tests (idempotent).
+bash scripts/install-r.sh || exit 1
 .venv/bin/ruff check src tests benchmarks || exit 1
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -95,11 +95,13 @@ def test_median_and_copeland():
     X = np.array([[1.0, 2, 3, 4], [4, 3, 2, 1], [5, 5, 5, 5]])
     W = np.ones((4, 1))
     np.testing.assert_allclose(agg.aggregate(X, W, "median")[:, 0], [2.5, 2.5, 5])
-    # naive Copeland: count of weighted pairwise wins (+ half ties)
+    # naive Copeland (COINr a_copeland): each pairwise outranking share (wins + half ties)
+    # becomes +1 / 0 / -1 (> 0.5, = 0.5, < 0.5) before the row sums
     c = agg.copeland(X, np.ones(4))
-    naive = [sum(np.mean(X[i] > X[j]) + np.mean(X[i] == X[j]) / 2 for j in range(3) if j != i)
-             for i in range(3)]
+    naive = [sum(np.sign(np.mean(X[i] > X[j]) + np.mean(X[i] == X[j]) / 2 - 0.5)
+                 for j in range(3) if j != i) for i in range(3)]
     np.testing.assert_allclose(c, naive)
+    np.testing.assert_allclose(c, [-1, -1, 2])
 
 
 def test_rank_desc():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aigap.errors import SpecError
-from aigap.index.methods.aggregate import QuasiMean, missing_rule, quasi_mean
+from aigap.index.methods.aggregate import QuasiMean, missing_rule, quasi_mean, wsum
 from aigap.index.plan import Aggregation, Framework
 from aigap.index.spec import AggregateStep
 
@@ -32,9 +32,10 @@ def default_weights(fw: Framework, level: int, B: int) -> np.ndarray:
     return np.tile(np.array([fw.weight[k] for k in kids], dtype=float), (B, 1))
 
 
-def batch_mean(method: str) -> QuasiMean:
-    """The matrix form of a registered aggregation, or a SpecError if it has none."""
-    qm = quasi_mean(method)
+def batch_mean(method: str, params: Mapping[str, object] | None = None) -> QuasiMean:
+    """The matrix form of a registered aggregation, or a SpecError if it has none
+    (a parametrised mean such as genmean needs its ``params``)."""
+    qm = quasi_mean(method, params)
     if qm is None:
         raise SpecError(f"{method} aggregation cannot be evaluated in batch (it is not a "
                         "weighted quasi-arithmetic mean)")
@@ -62,7 +63,8 @@ def first_level(V: np.ndarray, onehot: np.ndarray, qm: QuasiMean) -> FirstLevel:
     n, G = V.shape[0], onehot.shape[1]
     mask = ~np.isnan(V)
     Z = qm.terms(V, mask)
-    TZ = (Z[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(-1, n * G)
+    # where, not a product: inf * 0 would be NaN in every other group (see wsum)
+    TZ = np.where(onehot[None] != 0, Z[:, :, None], 0.0).transpose(1, 0, 2).reshape(-1, n * G)
     TM = None
     if not mask.all():  # re-weighting over available children, as the pipeline
         TM = (mask[:, :, None] * onehot[None]).transpose(1, 0, 2).reshape(-1, n * G)
@@ -92,7 +94,7 @@ def score_level(V: np.ndarray, w: np.ndarray, onehot: np.ndarray, qm: QuasiMean,
         with np.errstate(invalid="ignore"):
             fails = (mask & qm.invalid(V)).any(axis=(1, 2))
     Z = qm.terms(V, mask)
-    num = (Z * w[:, None, :]) @ onehot
+    num = wsum(Z * w[:, None, :], onehot)
     den = (mask * w[:, None, :]) @ onehot
     return finish(num, den, qm, mask.astype(float) @ onehot, onehot, dat_thresh), fails
 
@@ -125,12 +127,12 @@ def batched_scores(
     values: dict[str, np.ndarray] = {}  # code -> (B, n)
     ind_pos = {c: j for j, c in enumerate(fw.indicators)}
     for level in range(2, fw.n_levels + 1):
-        kids, parents, Wdef = fw.membership(level)
-        onehot = (Wdef != 0).astype(float)  # (c, g)
+        kids, parents, _w = fw.membership(level)
+        onehot = fw.members(level)  # (c, g); a zero-weight child is a member (dat_thresh)
         w = np.asarray(weights.get(level, default_weights(fw, level, B)), dtype=float)
         if w.shape != (B, len(kids)):
             raise ValueError(f"weights[{level}] must have shape ({B}, {len(kids)})")
-        qm = batch_mean(agg.step.method_for(level))
+        qm = batch_mean(agg.step.method_for(level), agg.params(level))
         if level == 2:
             Y = np.empty((B, n, len(parents)))
             cols = [ind_pos[k] for k in kids]

@@ -40,7 +40,64 @@ register_data_source("asem", _load_asem)
 
 def load_data(sp: Spec, data: pd.DataFrame | None = None, meta: pd.DataFrame | None = None,
               data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The spec's input frame and iMeta-style structure: ``data`` if given, else its source."""
+    """The spec's input frame and iMeta-style structure: ``data`` if given, else its source;
+    with the columns of any denominator ``table`` of a denominate step joined."""
+    data, meta = _load_data(sp, data, meta, data_dir)
+    for k, step in enumerate(sp.steps):
+        table = getattr(step, "table", None) if step.step == "denominate" else None
+        if table:
+            data = join_denominators(data, read_denominators(table, f"steps[{k}].table"))
+    return data, meta
+
+
+def read_denominators(path: str | Path, where: str = "table") -> pd.DataFrame:
+    """A denominator table (CSV: ``uCode``, optional ``Time``, numeric denominator columns)."""
+    p = Path(path)
+    if not p.is_file():
+        raise SpecError(f"{where}: denominator table {str(p)!r} not found")
+    df = pd.read_csv(p)
+    if "uCode" not in df.columns:
+        raise SpecError(f"{where}: {str(p)!r} needs a 'uCode' column (got {list(df.columns)[:6]})")
+    keys = ["uCode", *(["Time"] if "Time" in df.columns else [])]
+    if df.duplicated(keys).any():
+        row = int(df.index[df.duplicated(keys)][0]) + 2
+        raise SpecError(f"{where}: {str(p)!r} row {row}: {'/'.join(keys)} repeats")
+    for c in df.columns.difference(keys):
+        if c in ("uName",):
+            continue
+        vals = pd.to_numeric(df[c], errors="coerce")
+        bad = vals.isna() & df[c].notna()
+        if bad.any():
+            row = int(df.index[bad][0]) + 2
+            raise SpecError(f"{where}: {str(p)!r} row {row}, column {c!r}: not a number "
+                            f"({df[c][bad].iloc[0]!r})")
+        df[c] = vals
+    return df.drop(columns=[c for c in ("uName",) if c in df.columns])
+
+
+def join_denominators(data: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """``data`` (index = unit code) with the table's columns (the table's win on a clash);
+    by unit and year when both have ``Time``. Every unit of ``data`` must be in the table."""
+    by_time = "Time" in table.columns and "Time" in data.columns
+    if "Time" in table.columns and not by_time and table["uCode"].duplicated().any():
+        raise SpecError("denominator table: it has several years (Time) but the data have one; "
+                        "keep one row per unit")
+    keys = ["uCode", "Time"] if by_time else ["uCode"]
+    missing = sorted(set(data.index.astype(str)) - set(table["uCode"].astype(str)))
+    if missing:
+        raise SpecError(f"denominator table: unit(s) {missing[:8]} not in the table")
+    cols = [c for c in table.columns if c not in keys]
+    left = data.drop(columns=[c for c in cols if c in data.columns]).copy()
+    name = left.index.name or "uCode"
+    left.index = left.index.astype(str).rename("uCode")
+    tab = table.drop(columns=["Time"]) if "Time" in table.columns and not by_time else table
+    tab = tab.assign(uCode=tab["uCode"].astype(str))
+    out = left.reset_index().merge(tab, on=keys, how="left", validate="many_to_one")
+    return out.set_index("uCode").rename_axis(name)
+
+
+def _load_data(sp: Spec, data: pd.DataFrame | None, meta: pd.DataFrame | None,
+               data_dir: Path | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if data is None:
         src = sp.data.source
         if src not in DATA_SOURCES:

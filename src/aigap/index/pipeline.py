@@ -177,6 +177,8 @@ def _yr(year: int | None) -> str:
 
 
 def _denominate(ps: PlanStep, s: State, plan: Plan) -> None:
+    """COINr ``Denominate``: each listed indicator over its denominator / scale factor; the
+    other indicators are left as they are."""
     step = ps.step
     D = np.ones_like(s.X)
     used = np.zeros(s.X.shape[1], dtype=bool)
@@ -184,14 +186,14 @@ def _denominate(ps: PlanStep, s: State, plan: Plan) -> None:
     for j, code in enumerate(s.fw.indicators):
         den = s.fw.denominator.get(code) if step.by == "meta" else (
             step.by if code in cols else None)
-        if den is None:
+        if den is None or (step.by == "meta" and step.indicators and code not in cols):
             continue
         if den not in s.frame.columns:
             raise SpecError(f"denominate: denominator column {den!r} (for {code}) not in "
                             "the data")
-        D[:, j] = s.frame[den].to_numpy(dtype=float)
+        D[:, j] = s.frame[den].to_numpy(dtype=float) / step.scales.get(code, step.scale)
         used[j] = True
-    s.X = ps(s.X, D)
+    s.X = np.where(used, ps(s.X, D), s.X)
     if s.record:
         # raw = denominated * factor (1 where not denominated or the denominator is unusable)
         ok = used & np.isfinite(D) & (D != 0)
@@ -273,9 +275,17 @@ def _treat_log(log: dict[int, TreatInfo], codes: list[str], units: list[str]) ->
 
 def normalise_matrix(X: np.ndarray, ps: PlanStep, fw: Framework, units: list[str]
                      ) -> np.ndarray:
-    """Normalise with directions applied as COINr does (x * direction, then the method)."""
+    """Normalise with directions applied as COINr does (x * direction, then the method);
+    indicators with their own parameters (``per_indicator``) are normalised with those."""
     d = _directions(fw)
-    return ps(X * d, codes=fw.indicators, direction=d, units=units, framework=fw)
+    groups = ps.column_groups(fw.indicators)
+    if len(groups) == 1:
+        return ps(X * d, codes=fw.indicators, direction=d, units=units, framework=fw)
+    out = np.empty_like(X, dtype=float)
+    for gps, idx in groups:
+        out[:, idx] = gps(X[:, idx] * d[idx], codes=[fw.indicators[j] for j in idx],
+                          direction=d[idx], units=units, framework=fw)
+    return out
 
 
 def _directions(fw: Framework) -> np.ndarray:
@@ -288,10 +298,12 @@ def _fit_normalise(X: np.ndarray, ps: PlanStep, fw: Framework, units: list[str]
     if ps.method is None or ps.method.option("affine") is None:
         return None
     d = _directions(fw)
-    a, b = ps.option("affine", X * d, codes=fw.indicators, direction=d, units=units,
-                     framework=fw)
-    return pd.DataFrame({"a": np.asarray(a, dtype=float) * d, "b": np.asarray(b, dtype=float)},
-                        index=pd.Index(fw.indicators, name="iCode"))
+    a, b = np.full(len(d), np.nan), np.full(len(d), np.nan)
+    for gps, idx in ps.column_groups(fw.indicators):
+        ga, gb = gps.option("affine", X[:, idx] * d[idx], codes=[fw.indicators[j] for j in idx],
+                            direction=d[idx], units=units, framework=fw)
+        a[idx], b[idx] = np.asarray(ga, dtype=float), np.asarray(gb, dtype=float)
+    return pd.DataFrame({"a": a * d, "b": b}, index=pd.Index(fw.indicators, name="iCode"))
 
 
 def _normalise(ps: PlanStep, states: list[State]) -> None:
@@ -334,7 +346,9 @@ def _check_weights(fw: Framework, name: str) -> None:
     """An aggregate whose children all weigh 0 has no score: say which, at which level."""
     for level in range(2, fw.n_levels + 1):
         _kids, parents, W = fw.membership(level)
-        dead = [p for p, total in zip(parents, W.sum(axis=0), strict=True) if not total > 0]
+        # a sum, not a sign: PCA's signed loadings (COINr) can weigh a whole group negatively
+        dead = [p for p, total in zip(parents, W.sum(axis=0), strict=True)
+                if total == 0 or np.isnan(total)]
         if dead:
             raise SpecError(f"spec {name!r}: the weights of the children of {dead[:5]} (level "
                             f"{level}) are all zero, so they have no score; give at least one "

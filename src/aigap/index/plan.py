@@ -19,7 +19,7 @@ import pandas as pd
 
 from aigap.errors import SpecError
 from aigap.index.methods import registry
-from aigap.index.methods.aggregate import aggregate
+from aigap.index.methods.aggregate import aggregate, quasi_mean
 from aigap.index.methods.registry import Method
 from aigap.index.spec import AggregateSpec, AggregateStep, IndicatorSpec, NormaliseStep, Spec
 
@@ -69,6 +69,16 @@ class Framework:
         for i, c in enumerate(kids):
             w[i, pos[self.parent[c]]] = self.weight[c]
         return kids, parents, w
+
+    def members(self, level: int) -> np.ndarray:
+        """The tree of ``level`` as a 0/1 matrix (children x aggregates, as
+        :meth:`membership`): a zero-weight child is still a member (COINr's ``dat_thresh``)."""
+        kids, parents, _w = self.membership(level)
+        pos = {p: j for j, p in enumerate(parents)}
+        m = np.zeros((len(kids), len(parents)))
+        for i, c in enumerate(kids):
+            m[i, pos[self.parent[c]]] = 1.0  # type: ignore[index]
+        return m
 
     def path(self, code: str) -> list[str]:
         """Ancestors of ``code`` from its parent up to the root."""
@@ -214,6 +224,18 @@ class PlanStep:
             raise TypeError(f"step {self.kind!r} has no registered method")
         return self.method(*data, **self.params, **context)
 
+    def column_groups(self, codes: list[str]) -> list[tuple[PlanStep, np.ndarray]]:
+        """The step split by its ``per_indicator`` parameters: (step with those parameters,
+        positions in ``codes``) per distinct set; one group when there are none."""
+        over = getattr(self.step, "per_indicator", None) or {}
+        if not over:
+            return [(self, np.arange(len(codes)))]
+        groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+        for j, c in enumerate(codes):
+            groups.setdefault(tuple(sorted(over.get(c, {}).items())), []).append(j)
+        return [(replace(self, params={**self.params, **dict(key)}), np.array(idx))
+                for key, idx in groups.items()]
+
     def option(self, key: str, *data: Any, **context: Any) -> Any:
         """A registration option of the method, evaluated with the step's parameters."""
         if self.method is None:
@@ -258,9 +280,20 @@ class Aggregation:
     def methods(self, n_levels: int) -> dict[int, Method]:
         return {lv: self.method(lv) for lv in range(2, n_levels + 1)}
 
-    def level(self, K: np.ndarray, W: np.ndarray, level: int) -> np.ndarray:
-        """Aggregates of ``level`` from their children ``K`` (units x kids), weights ``W``."""
-        return aggregate(K, W, self.step.method_for(level), self.dat_thresh)
+    def params(self, level: int) -> dict[str, Any]:
+        """The parameters of ``level``'s method (genmean's ``p``), defaults filled in."""
+        return self.method(level).bind(self.step)
+
+    def quasi(self, level: int) -> Any:
+        """``level``'s method as a QuasiMean with its parameters (None: not batchable)."""
+        return quasi_mean(self.step.method_for(level), self.params(level))
+
+    def level(self, K: np.ndarray, W: np.ndarray, level: int,
+              member: np.ndarray | None = None) -> np.ndarray:
+        """Aggregates of ``level`` from their children ``K`` (units x kids), weights ``W``;
+        ``member`` = the tree (0/1, default: non-zero weights)."""
+        return aggregate(K, W, self.step.method_for(level), self.dat_thresh, member=member,
+                         params=self.params(level))
 
     def tree(self, X: np.ndarray, fw: Framework, upto: int | None = None) -> np.ndarray:
         """All aggregates (columns in ``fw.aggregates`` order) from normalised indicators ``X``."""
@@ -273,7 +306,7 @@ class Aggregation:
             allv = np.hstack(vals)
             K = allv[:, [pos[k] for k in kids]]
             try:
-                Y = self.level(K, W, level)
+                Y = self.level(K, W, level, fw.members(level))
             except ValueError as exc:
                 raise SpecError(f"aggregate level {level}: {exc}") from None
             for j, p in enumerate(parents):
@@ -340,9 +373,11 @@ def check_steps(spec: Spec, fw: Framework) -> None:
         where = f"steps[{k}] ({s.step})"
         listed: list[str] = []
         if s.step in ("denominate", "treat"):
-            listed = list(s.indicators) + list(getattr(s, "exclude", []))
+            listed = (list(s.indicators) + list(getattr(s, "exclude", []))
+                      + list(getattr(s, "scales", {})))
         elif s.step == "normalise":
-            listed = list(s.goalposts) + (list(s.targets) if isinstance(s.targets, dict) else [])
+            listed = (list(s.goalposts) + list(s.per_indicator)
+                      + (list(s.targets) if isinstance(s.targets, dict) else []))
             last_norm = s
         elif s.step == "weight":
             listed = list(s.weights) + (list(s.target) if isinstance(s.target, dict) else [])
@@ -360,7 +395,7 @@ def check_steps(spec: Spec, fw: Framework) -> None:
         if s.step == "aggregate":
             for lv in range(2, fw.n_levels + 1):
                 m = registry.get("aggregate", s.method_for(lv))
-                positive = m.option("positive")
+                positive = m.call_option("positive", **m.bind(s))
                 if positive and last_norm is not None:
                     reason = nonpositive_reason(last_norm)
                     if reason and (lv == 2 or positive == "all levels"):

@@ -54,10 +54,14 @@ class _MethodStep(_Model):
 
 
 class DenominateStep(_MethodStep):
-    """Divide indicators by a denominator column.
+    """Divide indicators by a denominator column (COINr ``Denominate``).
 
-    ``by: meta`` uses each indicator's own ``denominator``; a column name divides the indicators
-    listed in ``indicators`` (all if empty) by that column.
+    ``by: meta`` uses each indicator's own ``denominator`` (only those listed in ``indicators``
+    when given); a column name divides the indicators listed in ``indicators`` (all if empty)
+    by that column. Each denominated indicator ``x`` becomes ``x / (d / s)`` with ``s`` its
+    entry in ``scales`` (COINr's ScaleFactor) or else ``scale``; other indicators are left as
+    they are. ``table`` is a CSV of denominators (``uCode``, optional ``Time``, one column per
+    denominator, like COINr's WorldDenoms) joined to the data of any source.
     """
 
     kind: ClassVar[str] = "denominate"
@@ -65,7 +69,9 @@ class DenominateStep(_MethodStep):
     method: str = "divide"
     by: str = "meta"
     indicators: list[str] = Field(default_factory=list)
-    scale: float = 1.0
+    scale: float = Field(1.0, gt=0)
+    scales: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    table: str | None = None
 
 
 class ScreenStep(_Model):
@@ -124,12 +130,24 @@ class NormaliseStep(_MethodStep):
     targets: dict[str, float] | Literal["meta"] = "meta"
     cap_max: bool = False
     global_panel: bool = False  # panel: one min/max (etc.) over all years, like COINr global=TRUE
+    # per-indicator parameters (COINr's f_n_para = "use_iMeta"): {code: {scale: 50, trunc: false}}
+    per_indicator: dict[str, dict[str, float | bool]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> NormaliseStep:
         for code, (lo, hi) in self.goalposts.items():
             if not lo < hi:
                 raise ValueError(f"goalposts of {code!r} need lower < upper (got {lo}, {hi})")
+        m = registry.get(self.kind, self.method)
+        scalar = {p for p, d in m.params.items() if isinstance(d, bool | int | float)}
+        for code, over in self.per_indicator.items():
+            bad = sorted(set(over) - scalar)
+            if bad:
+                raise ValueError(f"per_indicator.{code}: {self.method} takes no per-indicator "
+                                 f"parameter(s) {bad}; it takes {sorted(scalar)}")
+            msg = m.call_option("check", **{**m.bind(self), **over})
+            if msg:
+                raise ValueError(f"per_indicator.{code}: {msg}")
         return self
 
 
@@ -156,6 +174,23 @@ class AggregateStep(_MethodStep):
     step: Literal["aggregate"]
     method: str | dict[int, str] = "arithmetic"  # one for all levels or per level
     dat_thresh: float | None = Field(None, ge=0, le=1)  # min share of available children
+
+    @model_validator(mode="after")
+    def _method_params(self) -> AggregateStep:
+        """``params`` serve every level's method: each must be taken by at least one of them
+        (``{method: {2: arithmetic, 3: genmean}, params: {p: 2}}``)."""
+        ms = [registry.get(self.kind, n) for n in self.method_names()]
+        takes = {p for m in ms for p in m.params}
+        unknown = sorted(set(self.params) - takes)
+        if unknown:
+            names = ", ".join(m.name for m in ms)
+            raise ValueError(f"params: no aggregation of this step ({names}) takes "
+                             f"parameter(s) {unknown}")
+        for m in ms:
+            msg = m.call_option("check", **m.bind(self))
+            if msg:
+                raise ValueError(msg)
+        return self
 
     def method_for(self, level: int) -> str:
         """Aggregation used to build aggregates of ``level``."""

@@ -1,7 +1,10 @@
 """Denomination methods: indicators divided by a denominator (GDP, population, area ...).
 
-``factor`` gives, per cell, what a denominated value is multiplied by to get the raw value
-back (what-it-takes inverts moves with it).
+As COINr's ``Denominate``: only the listed indicators change, each divided by its own
+denominator column over its own scale factor, ``x / (d / s)``. The pipeline passes ``D`` with
+the scale factor already applied (``d / s`` in denominated columns, 1 elsewhere), so a method
+sees one denominator per cell. ``factor`` gives, per cell, what a denominated value is
+multiplied by to get the raw value back (what-it-takes inverts moves with it).
 """
 
 from __future__ import annotations
@@ -11,16 +14,15 @@ import numpy as np
 from aigap.index.methods.registry import register
 
 
-def _divide_factor(D: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """raw = denominated * D / scale."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return D / scale
+def _divide_factor(D: np.ndarray) -> np.ndarray:
+    """raw = denominated * D (D = denominator / scale factor)."""
+    return D
 
 
 @register("denominate", "divide", factor=_divide_factor)
-def denominate(X: np.ndarray, D: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """``X / D * scale`` column by column (NaN where the denominator is NaN; x/0 -> NaN)."""
+def denominate(X: np.ndarray, D: np.ndarray) -> np.ndarray:
+    """``X / D`` column by column (NaN where the denominator is NaN; x/0 -> NaN)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = X / D * scale
+        out = X / D
     out[~np.isfinite(out)] = np.nan
     return out

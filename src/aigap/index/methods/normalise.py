@@ -137,11 +137,12 @@ def _goalposts_tree(goalposts: Mapping[str, Sequence[float]], framework: Any) ->
 def n_goalposts(X: np.ndarray, *, goalposts: Mapping[str, Sequence[float]],
                 codes: Sequence[str], direction: np.ndarray, scale: float = 1.0,
                 trunc: bool = True) -> np.ndarray:
-    """Share of the way from the worst to the best goalpost, times ``scale``.
+    """COINr ``n_goalposts``: share of the way from the worst to the best goalpost, times
+    ``scale`` (truncated to the posts with ``trunc``).
 
     Goalposts are in each indicator's own units: direction -1 scores
-    ``(upper - x) / (upper - lower)`` as COINr does, but keeps the scale positive (COINr also
-    negates the scale factor there, which flips the sign of every score).
+    ``(upper - x) / (upper - lower)``, exactly as COINr with its goalposts in iMeta
+    (``f_n_para = "use_iMeta"``). Per-indicator ``scale`` and ``trunc``: ``per_indicator``.
     """
     lo, hi = _posts(goalposts, codes, direction)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from aigap.errors import SpecError
-from aigap.index.methods.aggregate import aggregate
 from aigap.index.methods.registry import register
 
 if TYPE_CHECKING:
@@ -61,35 +60,58 @@ def sibling_groups(X: np.ndarray, fw: Framework, agg: Aggregation, level: int
     return kids, only, groups
 
 
-def _pca_level(X: np.ndarray, fw: Framework, agg: Aggregation, level: int
+def pc1_loadings(sub: np.ndarray) -> np.ndarray:
+    """First principal component of the standardised columns, as R's
+    ``prcomp(x, center = TRUE, scale = TRUE)$rotation[, 1]`` (SVD of the standardised data).
+
+    An eigenvector's sign is the solver's choice (R's reference LAPACK and NumPy's OpenBLAS
+    choose differently), so it is fixed here: the loadings sum to > 0. Flipping all the
+    weights of a group leaves its weighted mean unchanged. Constant columns get 0 (prcomp
+    refuses them)."""
+    sd = sub.std(axis=0, ddof=1)
+    ok = sd > 0
+    load = np.zeros(sub.shape[1])
+    Z = (sub[:, ok] - sub[:, ok].mean(axis=0)) / sd[ok]
+    v = np.linalg.svd(Z, full_matrices=False)[2][0]
+    load[ok] = -v if v.sum() < 0 else v
+    return load
+
+
+def _pca_level(X: np.ndarray, fw: Framework, agg: Aggregation, level: int, loadings: str
                ) -> dict[str, float]:
     kids, out, groups = sibling_groups(X, fw, agg, level)
     for p, idx, sub in groups:
-        sub = sub[~np.isnan(sub).any(axis=1)]
+        sub = sub[~np.isnan(sub).any(axis=1)]  # COINr: na.omit
         if sub.shape[0] < 3:
             raise SpecError(f"pca weights: fewer than 3 complete units in {p!r}")
-        sd = sub.std(axis=0, ddof=1)
-        C = np.corrcoef(sub[:, sd > 0], rowvar=False) if (sd > 0).sum() > 1 else np.ones((1, 1))
-        vecs = np.linalg.eigh(np.atleast_2d(C))[1]
-        load = np.zeros(idx.size)
-        load[sd > 0] = vecs[:, -1] ** 2
+        load = pc1_loadings(sub)
+        load = load if loadings == "signed" else load**2
         for i, w in zip(idx, load, strict=True):
             out[kids[i]] = float(w)
     return out
 
 
-@register("weight", "pca", needs_normalised=True)
-def pca(*, X: np.ndarray, framework: Framework, aggregation: Aggregation,
-        levels: list[int]) -> Framework:
-    """Squared loadings of the first principal component of each group's children.
+def _pca_check(loadings: str = "squared") -> str | None:
+    if loadings not in ("squared", "signed"):
+        return f"pca: 'loadings' must be 'squared' or 'signed' (got {loadings!r})"
+    return None
 
-    Uses the correlation matrix of complete rows; squared loadings sum to 1 and are never
-    negative (raw PC1 loadings can be). Groups with one child keep weight 1. Levels (default
-    2) are weighted bottom-up, each with the weights below already set.
+
+@register("weight", "pca", needs_normalised=True, check=_pca_check)
+def pca(*, X: np.ndarray, framework: Framework, aggregation: Aggregation,
+        levels: list[int], loadings: str = "squared") -> Framework:
+    """Weights from the first principal component of each group's children.
+
+    ``loadings: squared`` (the default): squared loadings, which sum to 1 and are never
+    negative, whatever sign the eigen-solver picks. ``loadings: signed``: the loadings
+    themselves, as COINr's ``get_PCA`` (parity; a child can get a negative weight; each
+    group's sign is fixed so its loadings sum to > 0, see :func:`pc1_loadings`). Uses
+    complete rows of the standardised children. Groups with one child keep weight 1. Levels
+    (default 2) are weighted bottom-up, each with the weights below already set.
     """
     fw = framework
     for lv in sorted(levels or [2]):
-        fw = fw.with_weights(_pca_level(X, fw, aggregation, lv))
+        fw = fw.with_weights(_pca_level(X, fw, aggregation, lv, loadings))
     return fw
 
 
@@ -100,36 +122,56 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a[ok], b[ok])[0, 1])
 
 
+def opt_objective(w: np.ndarray, X: np.ndarray, fw: Framework, aggregation: Aggregation,
+                  level: int, t: np.ndarray) -> float:
+    """COINr's ``get_opt_weights`` (``optype = "balance"``) objective for the weights ``w`` of
+    the children of ``level``'s aggregates: ``log(mean((t - c / sum c)^2))`` with ``c`` each
+    child's Pearson correlation (pairwise complete) with the index and ``t`` the normalised
+    target correlations."""
+    kids = fw.membership(level)[0]
+    w = np.asarray(w, dtype=float)
+    fw2 = fw.with_weights(dict(zip(kids, (w / w.sum()).tolist(), strict=True)))
+    A = aggregation.tree(X, fw2)
+    col = {c: X[:, j] for j, c in enumerate(fw2.indicators)}
+    col.update({a: A[:, j] for j, a in enumerate(fw2.aggregates)})
+    c = np.array([_corr(col[k], col[fw2.root]) for k in kids])
+    if np.any(np.isnan(c)) or c.sum() == 0:
+        return float("inf")
+    with np.errstate(divide="ignore"):
+        return float(np.log(np.mean((t - c / c.sum()) ** 2)))
+
+
+def _opt_target(kids: list[str], target: dict[str, float] | str) -> np.ndarray:
+    tg: dict[str, Any] = {} if isinstance(target, str) else target
+    t = np.array([float(tg.get(k, 1.0)) for k in kids])
+    return t / t.sum()
+
+
 @register("weight", "optimised", needs_normalised=True)
 def optimised(*, X: np.ndarray, framework: Framework, aggregation: Aggregation,
-              levels: list[int], target: dict[str, float] | str) -> Framework:
-    """Weights of the children of one level's aggregates (default: the top) so each child's
-    correlation with its parent matches the target (relative) correlations, as COINr's
-    ``get_opt_weights`` (``optype = "balance"``): minimise sum((c/sum c - t/sum t)^2) over
-    positive weights."""
+              levels: list[int], target: dict[str, float] | str, toler: float = 1e-10,
+              maxiter: int = 5000) -> Framework:
+    """COINr's ``get_opt_weights`` (``optype = "balance"``): all weights of the children of
+    one level's aggregates (default: the top) optimised jointly so the children's correlations
+    with the index match the target (relative) correlations (:func:`opt_objective`).
+
+    Nelder-Mead from the targets, over log-weights (so weights stay positive; COINr lets
+    them go negative), to the relative tolerance ``toler``. COINr's own ``optim`` call stops at
+    ``reltol = 0.1``, so its weights are an earlier point of the same descent; aigap's
+    objective is at most COINr's (the live parity test checks the objective and that bound).
+    """
     from scipy.optimize import minimize  # only this method needs the optimiser
 
     fw = framework
     level = (levels or [fw.n_levels])[0]
-    kids, out, groups = sibling_groups(X, fw, aggregation, level)
-    method = aggregation.step.method_for(level)
-    for _p, idx, sub in groups:
-        tg: dict[str, Any] = {} if isinstance(target, str) else target
-        t = np.array([float(tg.get(kids[i], 1.0)) for i in idx])
-        t = t / t.sum()
+    kids = fw.membership(level)[0]
+    t = _opt_target(kids, target)
 
-        def loss(theta: np.ndarray, sub: np.ndarray = sub, t: np.ndarray = t) -> float:
-            w = np.exp(theta)
-            y = aggregate(sub, w[:, None], method)[:, 0]
-            c = np.array([_corr(sub[:, i], y) for i in range(sub.shape[1])])
-            if np.any(np.isnan(c)) or c.sum() == 0:
-                return 1e6
-            return float(np.sum((c / c.sum() - t) ** 2))
+    def loss(theta: np.ndarray) -> float:
+        return opt_objective(np.exp(theta), X, fw, aggregation, level, t)
 
-        res = minimize(loss, np.zeros(idx.size), method="Nelder-Mead",
-                       options={"xatol": 1e-6, "fatol": 1e-12, "maxiter": 4000})
-        w = np.exp(res.x)
-        w = w / w.sum()
-        for i, wi in zip(idx, w, strict=True):
-            out[kids[i]] = float(wi)
-    return fw.with_weights(out)
+    res = minimize(loss, np.log(t), method="Nelder-Mead",
+                   options={"xatol": toler, "fatol": toler, "maxiter": maxiter,
+                            "adaptive": len(kids) > 4})
+    w = np.exp(res.x)
+    return fw.with_weights(dict(zip(kids, (w / w.sum()).tolist(), strict=True)))
