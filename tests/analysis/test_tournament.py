@@ -330,10 +330,11 @@ def cli() -> tuple[CliRunner, typer.Typer]:
 
 def test_cli_table(cli: tuple[CliRunner, typer.Typer]) -> None:
     runner, app = cli
-    out = runner.invoke(app, ["tournament", "--n", "20000"])
+    out = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--n", "20000"])
     assert out.exit_code == 0, out.output
     assert "P(truly best team wins)" in out.stdout and "LG AI Research" in out.stdout
-    ko = runner.invoke(app, ["tournament", "--n", "20000", "--lang", "ko"])
+    ko = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--n", "20000",
+                             "--lang", "ko"])
     assert "최고 팀 선발 확률" in ko.stdout and "기대 후회(regret)" in ko.stdout
 
 
@@ -344,11 +345,11 @@ def test_cli_json_and_csv(cli: tuple[CliRunner, typer.Typer]) -> None:
     assert out.exit_code == 0
     data = json.loads(out.stdout)
     assert 0 < data["p_best_wins"] < 1 and data["p_best_wins_se"] > 0
-    cmp = runner.invoke(app, ["tournament", "--compare", "designs", "--n", "5000",
-                              "--format", "json"])
+    cmp = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--compare", "designs",
+                              "--n", "5000", "--format", "json"])
     assert json.loads(cmp.stdout)["best_design"] == "portfolio-2"
-    sw = runner.invoke(app, ["tournament", "--sweep", "noise=0.1:1.0:3", "--n", "5000",
-                             "--format", "csv"])
+    sw = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--sweep",
+                             "noise=0.1:1.0:3", "--n", "5000", "--format", "csv"])
     assert sw.exit_code == 0 and sw.stdout.splitlines()[0].startswith("noise,path,p_best_wins")
     assert len(sw.stdout.splitlines()) == 4
 

@@ -255,3 +255,38 @@ def test_top_level_api_takes_observed() -> None:
     res = aigap.simulate_tournament(REAL, n=5_000, seed=0, observed="default")
     assert res.observed is not None and res.n < res.n_proposed == 5_000
     assert aigap.simulate_tournament(REAL, n=5_000, seed=0).observed is None
+
+
+def test_cli_observed_option(tmp_path: Any) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from aigap.cli.tournament import register
+
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """aigap (test harness)."""
+
+    register(app)
+    runner = CliRunner()
+    post = runner.invoke(app, ["tournament", "--n", "20000", "--format", "json"])
+    assert post.exit_code == 0, post.output
+    data = json.loads(post.stdout)
+    assert data["config"] == REAL and data["observed"] == "sovereign-ai-2026-01.yaml"
+    assert data["n"] < data["n_proposed"] == 20_000
+    prior = json.loads(runner.invoke(app, ["tournament", "--n", "20000", "--format", "json",
+                                           "--observed", "none"]).stdout)
+    assert prior["observed"] is None and prior["n"] == 20_000
+    own = tmp_path / "results.yaml"
+    own.write_text("stages:\n  - {stage: first, advanced: [Upstage, NC AI, LG AI Research],"
+                   " removed_by_rule: [Naver Cloud]}\n")
+    mine = json.loads(runner.invoke(app, ["tournament", "--n", "20000", "--format", "json",
+                                          "--observed", str(own)]).stdout)
+    funded = {r["team"]: r["p_funded_end"] for r in mine["teams"]}
+    assert funded["SK Telecom"] == 0.0 and funded["NC AI"] > 0
+    bad = runner.invoke(app, ["tournament", "--n", "2000", "--observed", "nope.yaml"])
+    assert bad.exit_code == 2 and "observed results 'nope.yaml' not found" in bad.output

@@ -9,6 +9,7 @@ and evaluation noise σ (no growth), the closed forms below follow from Gaussian
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -61,7 +62,7 @@ def test_two_finalists_is_optimal_for_a_range_of_finalist_costs() -> None:
         rule = {"type": "winner_takes_all"} if k == 1 else {"type": "top_k", "k": k}
         r = simulate_tournament(cfg(6, sigma, [{"name": "select", "rule": rule}]), n=N, seed=2)
         values.append(r.expected_best_funded_capability)
-    inc = [b - a for a, b in zip(values, values[1:], strict=False)]
+    inc = [b - a for a, b in itertools.pairwise(values)]
     assert all(d > 0 for d in inc)
     assert inc[0] > inc[1] > inc[2]  # diminishing returns (common random numbers: exact order)
     cost = (inc[0] + inc[1]) / 2

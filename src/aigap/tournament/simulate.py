@@ -65,6 +65,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "DesignComparison",
     "Objective",
+    "ProgrammeState",
     "SweepResult",
     "TournamentConfig",
     "TournamentResult",
@@ -72,6 +73,7 @@ __all__ = [
     "load_config",
     "load_designs",
     "parse_sweep",
+    "programme_state",
     "simulate_reference",
     "simulate_tournament",
     "sweep_tournament",
@@ -1185,3 +1187,43 @@ def sweep_tournament(
                                    progress=_part(progress, i, len(cfgs), n))
                for i, c in enumerate(cfgs)]
     return SweepResult(param, [float(v) for v in values], results)
+
+
+# ------------------------------------------------------------------------ programme state
+
+
+@dataclass(frozen=True)
+class ProgrammeState:
+    """Where a running programme stands: the posterior given its observed results, the same
+    under other noise assumptions, and the designs for its remaining stages."""
+
+    posterior: TournamentResult
+    sweep: SweepResult
+    designs: DesignComparison | None
+
+    def design_result(self, name: str) -> TournamentResult | None:
+        if self.designs is None:
+            return None
+        for d, r in zip(self.designs.designs, self.designs.results, strict=True):
+            if d.name == name:
+                return r
+        return None
+
+
+def programme_state(
+    config: str | Path | dict[str, Any] | TournamentConfig = DEFAULT_CONFIG,
+    n: int = 100_000,
+    seed: int | None = 0,
+    *,
+    observed: ObservedArg = "default",
+    designs: str | Path | dict[str, Any] | None = "designs-2026",
+    noise_scales: Sequence[float] = (0.5, 1.0, 2.0),
+) -> ProgrammeState:
+    """Posterior, noise sweep and design comparison in one call (the report's programme
+    section). Every run uses the same seed, so the numbers are common-random-number paired."""
+    cfg = load_config(config)
+    seed = resolve_seed(seed)
+    post = simulate_tournament(cfg, n, seed, observed=observed)
+    sw = sweep_tournament(cfg, ("noise_scale", list(noise_scales)), n, seed, observed=observed)
+    cmp = compare_designs(cfg, designs, n, seed, observed=observed) if designs else None
+    return ProgrammeState(post, sw, cmp)

@@ -31,7 +31,7 @@ MAX_ROBUSTNESS_SYNC_N = 5_000
 MAX_TOURNAMENT_N = 200_000
 MAX_COMPARATORS = 10
 MAX_INDICATORS = 20
-DEFAULT_TOURNAMENT = "sovereign-ai"
+DEFAULT_TOURNAMENT = "sovereign-ai-generic"
 
 
 # --------------------------------------------------------------------------- JSON helpers
@@ -193,7 +193,8 @@ def robustness_json(store: IndexStore, res: Any) -> dict[str, Any]:
 def tournament_configs() -> list[str]:
     from aigap.config import TOURNAMENTS_DIR
 
-    return sorted(p.stem for p in TOURNAMENTS_DIR.glob("*.yaml") if p.stem != "designs")
+    return sorted(p.stem for p in TOURNAMENTS_DIR.glob("*.yaml")
+                  if not p.stem.startswith("designs"))
 
 
 def run_tournament(config: str, n: int, seed: int, noise: float | None, lang: str = "en",
