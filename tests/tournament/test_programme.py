@@ -290,3 +290,20 @@ def test_cli_observed_option(tmp_path: Any) -> None:
     assert funded["SK Telecom"] == 0.0 and funded["NC AI"] > 0
     bad = runner.invoke(app, ["tournament", "--n", "2000", "--observed", "nope.yaml"])
     assert bad.exit_code == 2 and "observed results 'nope.yaml' not found" in bad.output
+
+
+def test_report_section_answers_the_question_in_both_languages() -> None:
+    from types import SimpleNamespace
+
+    from aigap.report.sections import tournament_section
+
+    sec = tournament_section(SimpleNamespace(lang="ko"))  # the section reads only the language
+    assert sec["id"] == "tournament" and "독자 AI 파운데이션 모델 프로젝트" in sec["title"]
+    en, ko = sec["text"]["en"], sec["text"]["ko"]
+    assert any("Naver Cloud removed by the originality rule" in s for s in en)
+    assert any("final pick with probability" in s and "%" in s for s in en)
+    assert any("최종 선정할 확률은" in s for s in ko)
+    assert any(s.startswith("Published:") and "Assumed:" in s for s in en)
+    assert all(s.rstrip().endswith(("다.", "다).")) for s in ko)  # 합니다체 sentences
+    rows = sec["tables"]["designs"]
+    assert len(rows) == 8 and sum(r["예산 내 최선"] == "★" for r in rows) == 1
