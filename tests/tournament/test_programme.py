@@ -307,3 +307,16 @@ def test_report_section_answers_the_question_in_both_languages() -> None:
     assert all(s.rstrip().endswith(("다.", "다).")) for s in ko)  # 합니다체 sentences
     rows = sec["tables"]["designs"]
     assert len(rows) == 8 and sum(r["예산 내 최선"] == "★" for r in rows) == 1
+
+
+def test_design_differences_are_paired_on_common_draws() -> None:
+    cmp = compare_designs(REAL, "designs-2026", n=20_000, seed=3, observed="default")
+    d, se = cmp.difference("keep-1", "published")
+    (v1, s1), (v0, s0) = (cmp.results[[x.name for x in cmp.designs].index(k)].objective()
+                          for k in ("keep-1", "published"))
+    assert d == pytest.approx(v1 - v0, abs=1e-5)  # float32 draws: tiny rounding only
+    assert 0 < se < math.hypot(s0, s1) / 3  # pairing removes most of the shared variance
+    assert cmp.difference("published", "published") == (0.0, 0.0)
+    # a design on other draws (one team fewer) falls back to independent errors
+    _, se_ind = cmp.difference("no-entrant", "published")
+    assert se_ind > se

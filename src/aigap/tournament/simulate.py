@@ -545,6 +545,9 @@ def _simulate_block(
     return out
 
 
+# Per-draw values kept for paired design comparisons (the two objectives).
+_DRAWN = ("best_funded_capability", "winner_capability")
+
 # Per-tournament scalars whose mean gets a standard error from the sum of squares.
 _SCALARS = (
     "regret", "portfolio_regret", "winner_capability", "best_funded_capability",
@@ -620,6 +623,8 @@ class TournamentResult:
     stages: pd.DataFrame = field(repr=False)
     n_proposed: int = 0  # draws simulated; n of them were kept (= n without conditioning)
     observed: Observed | None = field(default=None, repr=False)
+    # per-draw objective values (float32, NaN = rejected by the observed results)
+    draws: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def acceptance(self) -> float:
@@ -696,7 +701,12 @@ def _check_run_args(n: int, chunk_size: int) -> None:
 def _run_chunk(ctx: tuple[_Plan, _Condition | None], chunk: Chunk) -> dict[str, np.ndarray]:
     plan, cond = ctx
     z = _draw(plan, chunk.seed, chunk.first, chunk.rows)
-    return _block_sums(_simulate_block(plan, z, cond), chunk.rows)
+    out = _simulate_block(plan, z, cond)
+    acc = out.get("_accepted")
+    # Per-draw objective values (NaN = rejected) so designs can be compared draw by draw.
+    draws = {f"_draw_{k}": (out[k] if acc is None else np.where(acc, out[k], np.nan)
+                            ).astype(np.float32) for k in _DRAWN}
+    return {**_block_sums(out, chunk.rows), **draws}
 
 
 def simulate_tournament(
@@ -726,15 +736,20 @@ def simulate_tournament(
     parts = run_blocks(_run_chunk, (plan, cond), int(n), seed=seed, block=BLOCK,
                        chunk_size=chunk_size, backend=LocalBackend(threads=1), progress=progress)
     # Reduce block partial sums in block order: identical for every chunk size.
-    tot = {k: np.concatenate([p[k] for p in parts], axis=-1).sum(axis=-1) for k in parts[0]}
+    tot = {k: np.concatenate([p[k] for p in parts], axis=-1).sum(axis=-1) for k in parts[0]
+           if not k.startswith("_draw_")}
+    draws = {k.removeprefix("_draw_"): np.concatenate([p[k] for p in parts])
+             for k in parts[0] if k.startswith("_draw_")}
     n_used = int(tot.pop("_accepted")) if "_accepted" in tot else int(n)
     if n_used < 2:
         raise SpecError(
             f"{obs.source if obs else 'observed'}: only {n_used} of {int(n):,} simulated "
             f"programmes are consistent with the observed results; the config makes them "
             f"(nearly) impossible — check who advanced against the rules, or raise n")
-    return _result(cfg, plan, tot, n_used, seed, chunk_size, time.perf_counter() - t0,
-                   n_proposed=int(n), observed=obs)
+    res = _result(cfg, plan, tot, n_used, seed, chunk_size, time.perf_counter() - t0,
+                  n_proposed=int(n), observed=obs)
+    object.__setattr__(res, "draws", draws)  # frozen dataclass: set once, right after creation
+    return res
 
 
 def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: int, seed: int,
@@ -980,9 +995,26 @@ class DesignComparison:
                 "expected_cost": r.expected_cost, "expected_cost_se": r.expected_cost_se,
                 "objective_value": obj, "objective_value_se": obj_se,
                 "within_budget": within,
+                "vs_first": self.difference(d.name, self.designs[0].name)[0],
+                "vs_first_se": self.difference(d.name, self.designs[0].name)[1],
                 "recommended": "★" if d.name == self.best else "",
             })
         return pd.DataFrame(recs)
+
+    def difference(self, a: str, b: str) -> tuple[float, float]:
+        """Objective of design ``a`` minus that of ``b``, with its MC standard error: paired
+        draw by draw when both ran on the same draws (common random numbers), else as
+        independent estimates."""
+        ra, rb = (self.results[[d.name for d in self.designs].index(x)] for x in (a, b))
+        key = "winner_capability" if self.objective is Objective.winner \
+            else "best_funded_capability"
+        x, y = ra.draws.get(key), rb.draws.get(key)
+        if x is not None and y is not None and x.shape == y.shape and \
+                np.array_equal(np.isnan(x), np.isnan(y)):
+            d = (x.astype(np.float64) - y)[~np.isnan(x)]
+            return float(d.mean()), float(d.std(ddof=1) / math.sqrt(max(len(d), 1)))
+        (va, sa), (vb, sb) = ra.objective(self.objective), rb.objective(self.objective)
+        return va - vb, math.hypot(sa, sb)
 
     def to_dict(self) -> dict[str, Any]:
         return {

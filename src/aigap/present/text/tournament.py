@@ -92,10 +92,11 @@ def design_lines(state: ProgrammeState, lang: str = "en") -> list[str]:
     rb = state.design_result(cmp.best)
     base = state.design_result("published") or cmp.results[0]
     assert rb is not None
-    v, se = rb.objective(cmp.objective)
+    ref = "published" if state.design_result("published") is not None else cmp.designs[0].name
+    d, d_se = cmp.difference(cmp.best, ref)
     lines = [t("tournament.programme.design", lang, budget=cmp.budget or 0, unit=cfg.cost_unit,
-               name=design_label(best, lang), v=v, ci=1.96 * se,
-               v0=base.objective(cmp.objective)[0])]
+               name=design_label(best, lang), v=rb.objective(cmp.objective)[0], d=d,
+               dci=1.96 * d_se)]
     no_slot, keep1 = state.design_result("no-entrant"), state.design_result("keep-1")
     if no_slot is not None:
         lines.append(t("tournament.programme.slot", lang, unit=cfg.cost_unit,
@@ -121,6 +122,7 @@ def design_rows(state: ProgrammeState, lang: str = "en") -> list[dict[str, Any]]
             label("p_best_survives", lang): f"{r['p_best_survives']:.3f}",
             label("objective_value", lang):
                 f"{r['objective_value']:.3f} ± {1.96 * r['objective_value_se']:.3f}",
+            label("vs_first", lang): f"{r['vs_first']:+.4f} ± {1.96 * r['vs_first_se']:.4f}",
             label("expected_cost", lang): f"{r['expected_cost']:.1f}",
             label("within_budget", lang): label("yes" if r["within_budget"] else "no", lang),
             label("recommended", lang): r["recommended"],
