@@ -113,7 +113,7 @@ def test_zero_noise_always_picks_the_best() -> None:
 
 
 def test_noise_lowers_selection_accuracy_monotonically() -> None:
-    sw = sweep_tournament("sovereign-ai", "noise=0.1:1.5:4", n=50_000, seed=5)
+    sw = sweep_tournament("sovereign-ai-generic", "noise=0.1:1.5:4", n=50_000, seed=5)
     p = sw.frame()["p_best_wins"].to_numpy()
     assert (np.diff(p) < 0).all()
     assert (np.diff(sw.frame()["expected_regret"].to_numpy()) > 0).all()
@@ -174,7 +174,7 @@ def test_winner_takes_all_and_keep_all() -> None:
 
 
 def test_vectorised_rules_match_the_per_tournament_loop() -> None:
-    cmp = compare_designs("sovereign-ai", "designs", n=1_500, seed=9)
+    cmp = compare_designs("sovereign-ai-generic", "designs", n=1_500, seed=9)
     for design, res in zip(cmp.designs, cmp.results, strict=True):
         ref = simulate_reference(design.config, 1_500, seed=9)
         wins = np.bincount(ref["winner"], minlength=5) / 1_500
@@ -188,18 +188,18 @@ def test_vectorised_rules_match_the_per_tournament_loop() -> None:
 
 def test_same_seed_same_numbers_and_chunk_size_does_not_matter() -> None:
     n = 3 * BLOCK + 123
-    a = simulate_tournament("sovereign-ai", n=n, seed=11, chunk_size=BLOCK)
-    b = simulate_tournament("sovereign-ai", n=n, seed=11, chunk_size=2 * BLOCK)
-    c = simulate_tournament("sovereign-ai", n=n, seed=11, chunk_size=10 * BLOCK)
+    a = simulate_tournament("sovereign-ai-generic", n=n, seed=11, chunk_size=BLOCK)
+    b = simulate_tournament("sovereign-ai-generic", n=n, seed=11, chunk_size=2 * BLOCK)
+    c = simulate_tournament("sovereign-ai-generic", n=n, seed=11, chunk_size=10 * BLOCK)
     for other in (b, c):
         assert other.to_dict() == a.to_dict()
-    d = simulate_tournament("sovereign-ai", n=n, seed=12)
+    d = simulate_tournament("sovereign-ai-generic", n=n, seed=12)
     assert d.p_best_wins != a.p_best_wins
 
 
 def test_random_seed_is_recorded_and_replays() -> None:
-    a = simulate_tournament("sovereign-ai", n=5_000, seed=None)
-    b = simulate_tournament("sovereign-ai", n=5_000, seed=a.seed)
+    a = simulate_tournament("sovereign-ai-generic", n=5_000, seed=None)
+    b = simulate_tournament("sovereign-ai-generic", n=5_000, seed=a.seed)
     assert a.to_dict() == b.to_dict()
 
 
@@ -245,8 +245,8 @@ def test_prior_from_benchmark_scores() -> None:
 
 
 def test_files_and_names(tmp_path: Path) -> None:
-    assert load_config("sovereign-ai").name == "sovereign-ai"
-    assert load_config("tournaments/sovereign-ai.yaml").stage_path() == "5→3→1"
+    assert load_config("sovereign-ai-generic").name == "sovereign-ai-generic"
+    assert load_config("tournaments/sovereign-ai-generic.yaml").stage_path() == "5→3→1"
     with pytest.raises(SpecError, match="shipped names"):
         load_config("no-such-design")
     bad = tmp_path / "bad.yaml"
@@ -257,26 +257,26 @@ def test_files_and_names(tmp_path: Path) -> None:
 
 def test_bad_run_arguments() -> None:
     with pytest.raises(SpecError, match="at least 2"):
-        simulate_tournament("sovereign-ai", n=1)
+        simulate_tournament("sovereign-ai-generic", n=1)
     for spec in ("noise", "volume=1:2:3", "noise=1:0.1:0", "stages=1.5,2", "noise=-1,2"):
         with pytest.raises(SpecError):
             parse_sweep(spec)
     with pytest.raises(SpecError, match="impossible"):
-        sweep_tournament("sovereign-ai", "stages=5", n=100)
+        sweep_tournament("sovereign-ai-generic", "stages=5", n=100)
 
 
 # ---------------------------------------------------------------------- designs & sweeps
 
 
 def test_stage_sweep_builds_even_cuts_with_fixed_length_and_budget() -> None:
-    sw = sweep_tournament("sovereign-ai", "stages=1:4", n=20_000, seed=0)
+    sw = sweep_tournament("sovereign-ai-generic", "stages=1:4", n=20_000, seed=0)
     assert sw.frame()["path"].tolist() == ["5→1", "5→3→1", "5→4→2→1", "5→4→3→2→1"]
     for r in sw.results:
         assert sum(s.growth_scale for s in r.config.stages) == pytest.approx(2.0)
 
 
 def test_design_comparison_and_budget_choice() -> None:
-    cmp = compare_designs("sovereign-ai", "designs", n=20_000, seed=0)
+    cmp = compare_designs("sovereign-ai-generic", "designs", n=20_000, seed=0)
     frame = cmp.frame()
     assert len(frame) == 7 and frame["recommended"].tolist().count("★") == 1
     fits = [r.expected_cost <= 200 for r in cmp.results]
@@ -284,18 +284,18 @@ def test_design_comparison_and_budget_choice() -> None:
     assert best.expected_cost <= 200
     assert best.expected_best_funded_capability == max(
         r.expected_best_funded_capability for r, ok in zip(cmp.results, fits, strict=True) if ok)
-    cheap = compare_designs("sovereign-ai", "designs", n=5_000, seed=0, budget=140)
+    cheap = compare_designs("sovereign-ai-generic", "designs", n=5_000, seed=0, budget=140)
     assert cheap.best == "early-pick"
-    assert compare_designs("sovereign-ai", "designs", n=2_000, budget=1).best is None
+    assert compare_designs("sovereign-ai-generic", "designs", n=2_000, budget=1).best is None
     json.dumps(cmp.to_dict())
 
 
 def test_figures_are_plotly_in_both_languages() -> None:
     import plotly.graph_objects as go
 
-    res = simulate_tournament("sovereign-ai", n=5_000)
-    cmp = compare_designs("sovereign-ai", "designs", n=2_000)
-    sw = sweep_tournament("sovereign-ai", "noise=0.2,0.8", n=2_000)
+    res = simulate_tournament("sovereign-ai-generic", n=5_000)
+    cmp = compare_designs("sovereign-ai-generic", "designs", n=2_000)
+    sw = sweep_tournament("sovereign-ai-generic", "noise=0.2,0.8", n=2_000)
     for lang, word in (("en", "best"), ("ko", "최고")):
         for fig in (tournament_summary_figure(res, lang), comparison_figure(cmp, lang),
                     sweep_figure(sw, lang)):
@@ -304,7 +304,7 @@ def test_figures_are_plotly_in_both_languages() -> None:
 
 
 def test_result_api_and_json() -> None:
-    res = simulate_tournament("sovereign-ai", n=20_000, seed=0)
+    res = simulate_tournament("sovereign-ai-generic", n=20_000, seed=0)
     assert isinstance(res.p_win, pd.Series) and res.p_win.index[0] == "Naver Cloud"
     assert 0 < res.p_best_wins <= res.p_best_survives <= 1
     assert res.expected_regret >= 0 and res.expected_regret_se > 0
@@ -330,25 +330,26 @@ def cli() -> tuple[CliRunner, typer.Typer]:
 
 def test_cli_table(cli: tuple[CliRunner, typer.Typer]) -> None:
     runner, app = cli
-    out = runner.invoke(app, ["tournament", "--n", "20000"])
+    out = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--n", "20000"])
     assert out.exit_code == 0, out.output
     assert "P(truly best team wins)" in out.stdout and "LG AI Research" in out.stdout
-    ko = runner.invoke(app, ["tournament", "--n", "20000", "--lang", "ko"])
+    ko = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--n", "20000",
+                             "--lang", "ko"])
     assert "최고 팀 선발 확률" in ko.stdout and "기대 후회(regret)" in ko.stdout
 
 
 def test_cli_json_and_csv(cli: tuple[CliRunner, typer.Typer]) -> None:
     runner, app = cli
-    out = runner.invoke(app, ["tournament", "-c", "sovereign-ai", "--n", "20000",
+    out = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--n", "20000",
                               "--format", "json"])
     assert out.exit_code == 0
     data = json.loads(out.stdout)
     assert 0 < data["p_best_wins"] < 1 and data["p_best_wins_se"] > 0
-    cmp = runner.invoke(app, ["tournament", "--compare", "designs", "--n", "5000",
-                              "--format", "json"])
+    cmp = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--compare", "designs",
+                              "--n", "5000", "--format", "json"])
     assert json.loads(cmp.stdout)["best_design"] == "portfolio-2"
-    sw = runner.invoke(app, ["tournament", "--sweep", "noise=0.1:1.0:3", "--n", "5000",
-                             "--format", "csv"])
+    sw = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--sweep",
+                             "noise=0.1:1.0:3", "--n", "5000", "--format", "csv"])
     assert sw.exit_code == 0 and sw.stdout.splitlines()[0].startswith("noise,path,p_best_wins")
     assert len(sw.stdout.splitlines()) == 4
 

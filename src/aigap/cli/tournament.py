@@ -50,7 +50,8 @@ def _with_se(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def tournament(
     config: str = typer.Option(
-        "sovereign-ai", "--config", "-c", help="YAML path or shipped name (sovereign-ai)"
+        "sovereign-ai-2026", "--config", "-c",
+        help="YAML path or shipped name (sovereign-ai-2026, sovereign-ai-generic)"
     ),
     compare: str | None = typer.Option(
         None, "--compare", help="designs YAML (path or shipped name `designs`)"
@@ -66,18 +67,23 @@ def tournament(
     objective: str | None = typer.Option(
         None, "--objective", help="best_funded (default) or winner: what the design maximises"
     ),
+    observed: str = typer.Option(
+        "default", "--observed",
+        help="results YAML to condition on (default: the file the config names, e.g. the "
+             "January 2026 results; `none`: ignore results)"
+    ),
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show a progress bar"),
 ) -> None:
     """Simulate a staged-evaluation programme and report how often it keeps the best team."""
-    _run(config, compare, sweep, n, seed, budget, objective, fmt, lang, progress)
+    _run(config, compare, sweep, n, seed, budget, objective, fmt, lang, progress, observed)
 
 
 @user_errors
 def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
          budget: float | None, objective: str | None, fmt: OutputFormat, lang: Lang,
-         show_progress: bool) -> None:
+         show_progress: bool, observed: str = "default") -> None:
     # Imported here so `aigap --help` stays fast (NumPy/pandas/pydantic load on demand).
     from aigap.present import tournament as pt
     from aigap.tournament import simulate as tm
@@ -94,7 +100,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         tm.load_designs(cfg, compare)  # validate before simulating
         with progress_bar("designs", enabled) as cb:
             cmp = tm.compare_designs(cfg, compare, n, seed, budget=budget,
-                                     objective=objective, progress=cb)
+                                     objective=objective, observed=observed, progress=cb)
         if fmt is OutputFormat.json:
             render(cmp.to_dict(), OutputFormat.json, lang)
             return
@@ -117,7 +123,8 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
     if sweep:
         param, values = tm.parse_sweep(sweep)
         with progress_bar(param, enabled) as cb:
-            sw = tm.sweep_tournament(cfg, (param, values), n, seed, progress=cb)
+            sw = tm.sweep_tournament(cfg, (param, values), n, seed, observed=observed,
+                                     progress=cb)
         if fmt is OutputFormat.json:
             render(sw.to_dict(), OutputFormat.json, lang)
             return
@@ -131,7 +138,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         return
 
     with progress_bar("tournaments", enabled) as cb:
-        res = tm.simulate_tournament(cfg, n, seed, progress=cb)
+        res = tm.simulate_tournament(cfg, n, seed, observed=observed, progress=cb)
     if fmt is OutputFormat.json:
         render(res.to_dict(), OutputFormat.json, lang)
         return

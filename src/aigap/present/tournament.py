@@ -65,14 +65,23 @@ def design_label(design: Any, lang: str) -> str:
 
 
 def summary_table(res: TournamentResult, lang: str = "en") -> pd.DataFrame:
-    """Metric, value and MC standard error of the headline estimates, labelled in ``lang``."""
+    """Metric, value and MC standard error of the headline estimates, labelled in ``lang``
+    (conditioned on observed results: also how many simulated programmes agree with them)."""
     rows = [(label(k, lang), getattr(res, k), getattr(res, k + "_se")) for k in SUMMARY_METRICS]
+    if res.observed is not None:
+        rows += [(label("n_used", lang), float(res.n), np.nan),
+                 (label("acceptance", lang), res.acceptance, np.nan)]
     return pd.DataFrame(rows, columns=[label("metric", lang), label("value", lang),
                                        label("se", lang)])
 
 
 def teams_table(res: TournamentResult, lang: str = "en") -> pd.DataFrame:
     df = res.teams.reset_index()
+    # columns that only say something for a running programme or one with entrants
+    if res.observed is None:
+        df = df.drop(columns=["mean_first_score"])
+    if not df["enters_at"].any():
+        df = df.drop(columns=["enters_at"])
     df["team"] = [team_label(res.config, i, lang) for i in range(len(df))]
     return df.rename(columns={c: label(c, lang) for c in df.columns})
 
@@ -80,7 +89,10 @@ def teams_table(res: TournamentResult, lang: str = "en") -> pd.DataFrame:
 def stages_table(res: TournamentResult, lang: str = "en") -> pd.DataFrame:
     df = res.stages.copy()
     df["stage"] = [stage_label(s, lang) for s in res.config.stages]
-    df["rule"] = [rule_label(s.rule, lang) for s in res.config.stages]
+    df["rule"] = [rule_label(s.rule, lang) + (t("tournament.rule.eligibility", lang_of(lang),
+                                                name=_named(s.eligibility, lang))
+                                              if s.eligibility else "")
+                  for s in res.config.stages]
     return df.rename(columns={c: label(c, lang) for c in df.columns})
 
 

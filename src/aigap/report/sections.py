@@ -289,18 +289,19 @@ def claims_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def tournament_section(ctx: ReportContext) -> dict[str, Any]:
+    """독자 AI 파운데이션 모델 프로젝트 as it runs: the first evaluation, the posterior given it,
+    the same under other noise, and the designs for the remaining stages (both languages)."""
+    from aigap.present.text.tournament import design_rows, programme_paragraphs
     from aigap.present.tournament import tournament_summary_figure
-    from aigap.tournament.simulate import simulate_tournament
+    from aigap.tournament.simulate import programme_state
 
-    res = simulate_tournament("sovereign-ai", n=100_000, seed=0)
-    d = res.to_dict()
-    fig = tournament_summary_figure(res, ctx.lang)
-    p, se = d.get("p_best_wins"), d.get("p_best_wins_se")
-    text = {lang: [ctx.t("tournament.p_best", lang, p=p, se=se),
-                   ctx.t("tournament.p_other", lang, q=1 - p)] for lang in languages()}
-    return {"id": "tournament", "title": ctx.t("tournament.title"),
-            "figures": [fig], "tables": {}, "text": text,
-            "notes": [ctx.t("tournament.note")],
+    state = programme_state(n=50_000, seed=0)
+    fig = tournament_summary_figure(state.posterior, ctx.lang)
+    text = {lang: programme_paragraphs(state, lang) for lang in languages()}
+    return {"id": "tournament", "title": tr("tournament.programme.title", ctx.lang),
+            "figures": [fig], "tables": {"designs": design_rows(state, ctx.lang)},
+            "text": text,
+            "notes": [tr("tournament.programme.note", ctx.lang)],
             "sources": []}
 
 

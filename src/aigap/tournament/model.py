@@ -98,6 +98,10 @@ class Team(_Strict):
     approach: str = Field(min_length=1, description="label used to count distinct approaches")
     prior: Prior
     growth: Growth = Growth()
+    enters_at: int = Field(
+        0, ge=0, description="index of the first stage the team is funded in (0 = from the "
+        "start; later = an entrant through a re-entry slot)")
+    note: str | None = None
 
 
 class TeamDefaults(_Strict):
@@ -135,6 +139,20 @@ class Component(_Strict):
     @property
     def mean_error_var(self) -> float:
         return self.noise_sd**2 * (self.correlation + (1 - self.correlation) / self.judges)
+
+
+class ScoreScale(_Strict):
+    """How published points map to scores: ``points = center + unit · score``.
+
+    ``center`` (the points of a team at capability 0) is uncertain with sd ``center_sd``: a
+    published average then informs it, so conditioning does not hinge on guessing it.
+    Components report ``weight / Σ weights`` of the points, e.g. 40 of 100 for benchmarks.
+    """
+
+    center: float = 0.0
+    center_sd: float = Field(0.0, ge=0)
+    unit: float = Field(1.0, gt=0)
+    total: float = Field(100.0, gt=0, description="points of a perfect score (the weights' sum)")
 
 
 class Evaluation(_Strict):
@@ -189,6 +207,14 @@ class TopK(_Strict):
     k: int = Field(ge=1)
 
 
+class DropLowest(_Strict):
+    """Cut the ``n`` lowest-scoring eligible teams (at least one team is always kept): the
+    announced "cut one team at each evaluation" reading of a schedule."""
+
+    type: Literal["drop_lowest"]
+    n: int = Field(1, ge=1)
+
+
 class WinnerTakesAll(_Strict):
     """Keep only the best-scoring team."""
 
@@ -223,10 +249,25 @@ class Proportional(_Strict):
 
 
 Rule = Annotated[
-    KeepAll | TopK | WinnerTakesAll | Threshold | Portfolio | Proportional,
+    KeepAll | TopK | DropLowest | WinnerTakesAll | Threshold | Portfolio | Proportional,
     Field(discriminator="type"),
 ]
-RULE_TYPES = ("keep_all", "top_k", "winner_takes_all", "threshold", "portfolio", "proportional")
+RULE_TYPES = ("keep_all", "top_k", "drop_lowest", "winner_takes_all", "threshold", "portfolio",
+              "proportional")
+
+
+class Eligibility(_Strict):
+    """A rule that removes a team regardless of its score (e.g. an originality criterion).
+
+    Each funded team fails it with probability ``p_fail`` (``p_fail_by_team`` overrides by
+    team name), independently of its capability: the score cut is then applied to the teams
+    that pass.
+    """
+
+    name: str = Field(min_length=1)
+    name_ko: str | None = None
+    p_fail: float = Field(0.0, ge=0, le=1)
+    p_fail_by_team: dict[str, Annotated[float, Field(ge=0, le=1)]] = {}
 
 
 class Stage(_Strict):
@@ -234,7 +275,10 @@ class Stage(_Strict):
 
     name: str = Field(min_length=1)
     name_ko: str | None = None
+    id: str | None = Field(None, description="short key used by observed results")
+    date: str | None = None
     rule: Rule
+    eligibility: Eligibility | None = None
     evaluation: Evaluation | None = None
     cost_per_team: float = Field(0.0, ge=0, description="paid to each team funded this period")
     growth_scale: float = Field(1.0, ge=0, description="period length / standard period")
@@ -252,6 +296,9 @@ class TournamentConfig(_Strict):
     cost_unit: str = "cost units"
     budget: float | None = Field(None, gt=0)
     benchmark_scale: BenchmarkScale = BenchmarkScale()
+    score_scale: ScoreScale | None = None
+    observed: str | None = Field(
+        None, description="shipped or relative results file used by default (`--observed`)")
     persistent_bias_sd: float = Field(
         0.0, ge=0, description="team-specific evaluation bias that repeats at every stage"
     )
@@ -301,8 +348,24 @@ class TournamentConfig(_Strict):
     def _check_stages(self) -> TournamentConfig:
         # Upper bound of teams still in before each stage: a rule that cannot cut anyone is
         # almost always a typo (k copied from another design), so say so.
-        alive = len(self.teams)
+        names = {t.name for t in self.teams}
+        for i, t in enumerate(self.teams):
+            if t.enters_at >= len(self.stages):
+                raise ValueError(f"teams[{i}].enters_at = {t.enters_at}: there are only "
+                                 f"{len(self.stages)} stage(s) (0-based index)")
+        if not any(t.enters_at == 0 for t in self.teams):
+            raise ValueError("no team is funded from the start (every `enters_at` > 0)")
+        ids = [st.id for st in self.stages if st.id is not None]
+        if len(ids) != len(set(ids)):
+            raise ValueError("duplicate stage id(s)")
+        alive = 0
         for i, st in enumerate(self.stages):
+            alive += sum(t.enters_at == i for t in self.teams)
+            if st.eligibility is not None:
+                unknown = sorted(set(st.eligibility.p_fail_by_team) - names)
+                if unknown:
+                    raise ValueError(f"stages[{i}].eligibility.p_fail_by_team: unknown team(s) "
+                                     f"{', '.join(unknown)}")
             if st.evaluation is None and self.evaluation is None:
                 raise ValueError(
                     f"stages[{i}] has no `evaluation` and there is no top-level `evaluation`"
@@ -318,12 +381,32 @@ class TournamentConfig(_Strict):
                 alive = r.k
             elif isinstance(r, WinnerTakesAll):
                 alive = 1
+            elif isinstance(r, DropLowest):
+                if r.n >= alive:
+                    raise ValueError(f"stages[{i}].rule.n = {r.n} would cut every one of the "
+                                     f"{alive} team(s) still in")
+                alive -= r.n
             elif isinstance(r, Threshold) and r.min_keep > alive:
                 raise ValueError(
                     f"stages[{i}].rule.min_keep = {r.min_keep} exceeds the {alive} team(s) "
                     f"that can still be in"
                 )
         return self
+
+    def stage_index(self, key: str | int) -> int:
+        """A stage by its ``id``, its ``name`` or its 1-based number."""
+        for i, st in enumerate(self.stages):
+            if key in (st.id, st.name) or (isinstance(key, int) and key == i + 1):
+                return i
+        known = ", ".join(st.id or st.name for st in self.stages)
+        raise SpecError(f"unknown stage {key!r}; this config has: {known}")
+
+    def team_index(self, name: str) -> int:
+        for i, t in enumerate(self.teams):
+            if name in (t.name, t.name_ko):
+                return i
+        raise SpecError(f"unknown team {name!r}; this config has: "
+                        f"{', '.join(t.name for t in self.teams)}")
 
     def stage_evaluation(self, i: int) -> Evaluation:
         ev = self.stages[i].evaluation or self.evaluation
@@ -335,18 +418,27 @@ class TournamentConfig(_Strict):
         return self.title or self.name
 
     def stage_path(self) -> str:
-        """Compact description of the cuts, e.g. ``5→3→1`` (``~`` marks a random count)."""
-        parts = [str(len(self.teams))]
-        alive: int | str = len(self.teams)
-        for st in self.stages:
+        """Compact description of the cuts, e.g. ``5→3→1``, ``5→≤4+1→≤3`` (``≤``: at most, as
+        a threshold or an eligibility rule can remove more; ``+1``: an entrant joins)."""
+        upper, exact = sum(t.enters_at == 0 for t in self.teams), True
+        parts = [str(upper)]
+        for i, st in enumerate(self.stages):
             r = st.rule
-            if isinstance(r, TopK | Portfolio):
-                alive = r.k
+            new = sum(t.enters_at == i for t in self.teams) if i else 0
+            if new:  # an entrant joins before this stage's evaluation
+                upper += new
+                parts[-1] += f"+{new}"
+            if isinstance(r, DropLowest):
+                upper -= r.n
+            elif isinstance(r, TopK | Portfolio):
+                upper = min(upper, r.k)
             elif isinstance(r, WinnerTakesAll):
-                alive = 1
+                upper, exact = 1, True
             elif isinstance(r, Threshold | Proportional):
-                alive = f"≤{alive}" if isinstance(alive, int) else alive
-            parts.append(str(alive))
+                exact = False
+            if st.eligibility is not None and not isinstance(r, WinnerTakesAll):
+                exact = False
+            parts.append(str(upper) if exact else f"≤{upper}")
         return "→".join(parts)
 
 
@@ -384,6 +476,11 @@ def validation_message(exc: ValidationError, source: str) -> str:
     return f"{source}: {_format_loc(tuple(first['loc']))}: {msg}{more}"
 
 
+DEFAULT_CONFIG = "sovereign-ai-2026"
+# Old shipped names still accepted: `sovereign-ai` was the generic 5→3→1 config.
+ALIASES = {"sovereign-ai": "sovereign-ai-generic"}
+
+
 def shipped_names() -> list[str]:
     """Shipped tournament configs (designs files excluded)."""
     return sorted(p.stem for p in TOURNAMENTS_DIR.glob("*.yaml")
@@ -395,7 +492,8 @@ def resolve_path(name_or_path: str | Path) -> Path:
     p = Path(name_or_path).expanduser()
     if p.is_file():
         return p
-    shipped = TOURNAMENTS_DIR / f"{p.name.removesuffix('.yaml').removesuffix('.yml')}.yaml"
+    stem = p.name.removesuffix('.yaml').removesuffix('.yml')
+    shipped = TOURNAMENTS_DIR / f"{ALIASES.get(stem, stem)}.yaml"
     if p.parent == Path(".") and shipped.is_file():
         return shipped
     raise SpecError(

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
+from scipy.special import ndtri
 
 from aigap.errors import SpecError
 from aigap.i18n import t as tr
@@ -39,6 +40,8 @@ from aigap.mc import (
     run_blocks,
 )
 from aigap.tournament.model import (
+    DEFAULT_CONFIG,
+    DropLowest,
     Evaluation,
     KeepAll,
     Portfolio,
@@ -54,12 +57,15 @@ from aigap.tournament.model import (
     resolve_path,
     validation_message,
 )
+from aigap.tournament.observed import Observed, ObservedArg, load_observed, read_observed
+from aigap.tournament.observed import resolve as resolve_observed
 
 __all__ = [
     "BLOCK",
     "DEFAULT_CHUNK",
     "DesignComparison",
     "Objective",
+    "ProgrammeState",
     "SweepResult",
     "TournamentConfig",
     "TournamentResult",
@@ -67,6 +73,7 @@ __all__ = [
     "load_config",
     "load_designs",
     "parse_sweep",
+    "programme_state",
     "simulate_reference",
     "simulate_tournament",
     "sweep_tournament",
@@ -129,6 +136,19 @@ class _Plan:
     rows_noise: slice | None
     rows_bias: slice | None
     n_rows: int
+    # evaluation components: per stage the sd of each component's contribution to the score
+    # (weight share × error sd; one entry for a single `noise_sd`) and its row offset
+    comp_sd: tuple[np.ndarray, ...] = ()
+    comp_share: tuple[np.ndarray, ...] = ()  # weight / total weight, for published points
+    comp_err_sd: tuple[np.ndarray, ...] = ()  # sd of each component's own reading error
+    noise_off: tuple[int, ...] = ()
+    enters: np.ndarray | None = None  # (T,) first funded stage
+    elig_thr: np.ndarray | None = None  # (S, T) fail when z < threshold (Φ⁻¹(p_fail))
+    rows_elig: slice | None = None
+    center: float = 0.0
+    center_sd: float = 0.0
+    unit: float = 1.0
+    row_center: int | None = None
 
 
 def _plan(cfg: TournamentConfig) -> _Plan:
@@ -139,6 +159,9 @@ def _plan(cfg: TournamentConfig) -> _Plan:
     shock_sd = np.array([team.growth.shock_sd for team in cfg.teams], dtype=float)
     growth_scale = np.array([st.growth_scale for st in cfg.stages], dtype=float)
     noise = np.array([cfg.stage_evaluation(i).effective_sd for i in range(s)])
+    comp_sd, comp_share, comp_err = _components(cfg)
+    noise_off = tuple(int(v) for v in np.concatenate([[0], np.cumsum(
+        [len(c) * t for c in comp_sd])[:-1]]))
     prior_sd = np.array([p[1] for p in priors])
     # The starting capability is never observed, so the prior draw and the first period's shock
     # are one Gaussian: one draw per team instead of two.
@@ -150,10 +173,20 @@ def _plan(cfg: TournamentConfig) -> _Plan:
         "noise": bool(noise.any()),
         "bias": cfg.persistent_bias_sd > 0,
     }
-    sizes = {"rate": t, "shock": (s - 1) * t, "noise": s * t, "bias": t}
+    elig = np.full((s, t), -np.inf)
+    for i, st in enumerate(cfg.stages):
+        if st.eligibility is not None:
+            e = st.eligibility
+            elig[i] = ndtri([e.p_fail_by_team.get(team.name, e.p_fail) for team in cfg.teams])
+    scale = cfg.score_scale
+    want["elig"] = bool(np.isfinite(elig).any())
+    want["center"] = scale is not None and scale.center_sd > 0
+    sizes = {"rate": t, "shock": (s - 1) * t, "noise": sum(len(c) for c in comp_sd) * t,
+             "bias": t, "elig": s * t, "center": 1}
     rows: dict[str, slice | None] = {}
     k = t  # priors come first, then rates: designs with the same teams share both streams
-    for key in ("rate", "shock", "noise", "bias"):
+    # (rows added later go last, so older configs keep their random streams)
+    for key in ("rate", "shock", "noise", "bias", "elig", "center"):
         rows[key] = slice(k, k + sizes[key]) if want[key] else None
         k += sizes[key] if want[key] else 0
     return _Plan(
@@ -176,7 +209,41 @@ def _plan(cfg: TournamentConfig) -> _Plan:
         rows_noise=rows["noise"],
         rows_bias=rows["bias"],
         n_rows=k,
+        comp_sd=comp_sd,
+        comp_share=comp_share,
+        comp_err_sd=comp_err,
+        noise_off=noise_off,
+        enters=np.array([team.enters_at for team in cfg.teams]),
+        elig_thr=elig,
+        rows_elig=rows["elig"],
+        center=scale.center if scale else 0.0,
+        center_sd=scale.center_sd if scale else 0.0,
+        unit=scale.unit if scale else 1.0,
+        row_center=rows["center"].start if rows["center"] is not None else None,
     )
+
+
+def _components(cfg: TournamentConfig) -> tuple[tuple[np.ndarray, ...], ...]:
+    """Per stage: each component's sd in the score, weight share and own reading error sd.
+
+    A single ``noise_sd`` is one component. Several components get one draw each (their sum
+    has the evaluation's ``effective_sd``), so a published component score can be conditioned
+    on; the judges of a panel are still one draw (their mean is exactly Gaussian).
+    """
+    sds, shares, errs = [], [], []
+    for i in range(len(cfg.stages)):
+        ev = cfg.stage_evaluation(i)
+        if ev.components is None:
+            sds.append(np.array([float(ev.noise_sd or 0.0)]))
+            shares.append(np.array([1.0]))
+            errs.append(sds[-1])
+            continue
+        w = np.array([c.weight for c in ev.components])
+        err = np.sqrt([c.mean_error_var for c in ev.components])
+        shares.append(w / w.sum())
+        errs.append(err)
+        sds.append(shares[-1] * err)
+    return tuple(sds), tuple(shares), tuple(errs)
 
 
 def _block_rng(seed: int, block: int) -> np.random.Generator:
@@ -243,6 +310,8 @@ def _apply_rule(
         return keep, None
     if isinstance(rule, TopK):
         return alive & (_rank(masked) < rule.k), None
+    if isinstance(rule, DropLowest):
+        return alive & (_rank(masked) < np.maximum(_count(alive) - rule.n, 1)), None
     if isinstance(rule, Threshold):
         return alive & ((score >= rule.threshold) | (_rank(masked) < rule.min_keep)), None
     if isinstance(rule, Portfolio):
@@ -286,48 +355,160 @@ def _proportional(
 # ------------------------------------------------------------------------------- simulation
 
 
-def _simulate_block(plan: _Plan, z: np.ndarray) -> dict[str, np.ndarray]:
-    """Simulate ``m`` tournaments at once from standard normals ``z`` (K, m).
+@dataclass(frozen=True)
+class Paths:
+    """Every team's capability and evaluation at every stage, funded or not (``(S, T, m)``):
+    an affine function of the normals, which is what makes exact conditioning possible."""
 
-    Returns per-tournament outcomes: scalars ``(m,)``, per-team ``(T, m)``, per-stage ``(S, m)``.
-    """
-    t, m = plan.n_teams, z.shape[1]
-    cols = np.arange(m)
+    cap: np.ndarray  # (S, T, m) capability at each evaluation
+    score: np.ndarray  # (S, T, m) capability + bias + evaluation error
+    reading: tuple[np.ndarray, ...]  # per stage (C, T, m): capability + bias + component error
+    center: np.ndarray  # (m,) points of a team at capability 0
+
+
+def _paths(plan: _Plan, z: np.ndarray) -> Paths:
+    t, m, n_s = plan.n_teams, z.shape[1], plan.n_stages
     col = (slice(None), None)  # broadcast a (T,) parameter over tournaments
     rate = plan.rate_mean[col]
     if plan.rows_rate is not None:
         rate = rate + plan.rate_sd[col] * z[plan.rows_rate]
-    bias = plan.bias_sd * z[plan.rows_bias] if plan.rows_bias is not None else None
-    shock = z[plan.rows_shock] if plan.rows_shock is not None else None
-    noise = z[plan.rows_noise] if plan.rows_noise is not None else None
-    alive = np.ones((t, m), dtype=bool)
+    base = plan.bias_sd * z[plan.rows_bias] if plan.rows_bias is not None else 0.0
+    cap = np.empty((n_s, t, m))
+    score = np.empty((n_s, t, m))
+    readings = []
+    for s in range(n_s):  # loop over stages is fine: each step is vectorised
+        g = plan.growth_scale[s]
+        if s == 0:
+            cap[0] = plan.mean0[col] + plan.sd1[col] * z[:t] + g * rate
+        else:
+            cap[s] = cap[s - 1] + g * rate
+            if plan.rows_shock is not None:
+                cap[s] += math.sqrt(g) * plan.shock_sd[col] * z[plan.rows_shock][(s - 1) * t:s * t]
+        score[s] = cap[s] + base
+        n_c = len(plan.comp_sd[s])
+        if plan.rows_noise is not None:
+            zc = z[plan.rows_noise][plan.noise_off[s]:plan.noise_off[s] + n_c * t]
+            zc = zc.reshape(n_c, t, m)
+            score[s] += np.tensordot(plan.comp_sd[s], zc, axes=1)
+            readings.append(score[s][None] - np.tensordot(plan.comp_sd[s], zc, axes=1)[None]
+                            + plan.comp_err_sd[s][:, None, None] * zc)
+        else:
+            readings.append(np.broadcast_to(score[s], (n_c, t, m)))
+    center = np.full(m, plan.center)
+    if plan.row_center is not None:
+        center = center + plan.center_sd * z[plan.row_center]
+    return Paths(cap, score, tuple(readings), center)
+
+
+@dataclass(frozen=True)
+class _Condition:
+    """Observed results prepared for one plan (see :mod:`aigap.tournament.observed`).
+
+    Linear observations (published points) are met exactly by projecting each draw of
+    normals onto ``{z : A z + b = y}`` (Matheron's rule: for z ~ N(0, I) the projection
+    ``z − Aᵀ(AAᵀ)⁻¹(Az + b − y)`` has the conditional law of z given Az + b = y). Who
+    advanced is then an event: draws whose rules would not produce it are rejected.
+    """
+
+    proj: np.ndarray | None  # (K, q) = Aᵀ(AAᵀ)⁻¹
+    a: np.ndarray | None  # (q, K)
+    resid0: np.ndarray | None  # (q,) b − y
+    alive: dict[int, np.ndarray]  # stage -> (T,) observed teams kept after the stage
+    failed: dict[int, np.ndarray]  # stage -> (T,) observed removals by the eligibility rule
+
+
+def _observe(plan: _Plan, obs: Observed, z: np.ndarray) -> np.ndarray:
+    """The published numbers as functions of the normals, ``(q, m)`` (affine in ``z``)."""
+    paths = _paths(plan, z)
+    rows = []
+    for pt in obs.points:
+        if pt.kind == "component":
+            assert pt.component is not None
+            share = plan.comp_share[pt.stage][pt.component]
+            x = paths.reading[pt.stage][pt.component, pt.teams[0]]
+            rows.append(share * (paths.center + plan.unit * x))
+        elif pt.kind == "total":
+            rows.append(paths.center + plan.unit * paths.score[pt.stage, pt.teams[0]])
+        else:
+            mean = paths.score[pt.stage, list(pt.teams)].mean(axis=0)
+            rows.append(paths.center + plan.unit * mean)
+    return np.array(rows)
+
+
+def _condition(plan: _Plan, cfg: TournamentConfig, obs: Observed) -> _Condition:
+    t = plan.n_teams
+
+    def mask(idx: Sequence[int]) -> np.ndarray:
+        out = np.zeros(t, dtype=bool)
+        out[list(idx)] = True
+        return out
+
+    alive = {s: mask(v) for s, v in obs.alive.items()}
+    failed = {s: mask(v) for s, v in obs.removed_by_rule.items()}
+    if not obs.points:
+        return _Condition(None, None, None, alive, failed)
+    # The map is affine: its value at 0 and at each unit vector give b and A exactly.
+    k = plan.n_rows
+    f = _observe(plan, obs, np.hstack([np.zeros((k, 1)), np.eye(k)]))
+    b, a = f[:, 0], f[:, 1:] - f[:, :1]
+    if np.linalg.matrix_rank(a) < len(obs.points):
+        raise SpecError(f"{obs.source}: the published scores are redundant or fix a quantity "
+                        f"the model treats as exact (e.g. a component without noise, or a "
+                        f"mean and every score it averages): remove one")
+    y = np.array([pt.value for pt in obs.points])
+    proj = a.T @ np.linalg.inv(a @ a.T)
+    return _Condition(proj, a, b - y, alive, failed)
+
+
+def _simulate_block(
+    plan: _Plan, z: np.ndarray, cond: _Condition | None = None
+) -> dict[str, np.ndarray]:
+    """Simulate ``m`` tournaments at once from standard normals ``z`` (K, m).
+
+    Returns per-tournament outcomes: scalars ``(m,)``, per-team ``(T, m)``, per-stage ``(S, m)``;
+    with ``cond``, also ``_accepted`` (m,): the draws consistent with the observed results.
+    """
+    t, m = plan.n_teams, z.shape[1]
+    cols = np.arange(m)
+    if cond is not None and cond.proj is not None:
+        assert cond.a is not None and cond.resid0 is not None
+        z = z - cond.proj @ (cond.a @ z + cond.resid0[:, None])
+    paths = _paths(plan, z)
+    enters = plan.enters if plan.enters is not None else np.zeros(t, dtype=int)
+    alive = np.zeros((t, m), dtype=bool)
+    accepted = np.ones(m, dtype=bool)
     share: np.ndarray | None = None
     cost = np.zeros(m)
     stage_alive = np.empty((plan.n_stages, m), dtype=np.int64)
     alive_after = np.empty((plan.n_stages, t, m), dtype=bool)
-    cap = np.empty((t, m))
-    score = np.empty((t, m))
-    for s in range(plan.n_stages):  # loop over stages is fine: each step is vectorised
-        cost += plan.cost[s] * (_count(alive) if s else t)  # everyone funded this period is paid
-        g = plan.growth_scale[s]
-        if s == 0:
-            np.multiply(plan.sd1[col], z[:t], out=cap)
-            cap += plan.mean0[col] + g * rate
-        else:
-            cap += g * rate
-            if shock is not None:
-                cap += math.sqrt(g) * plan.shock_sd[col] * shock[(s - 1) * t:s * t]
-        np.copyto(score, cap)
-        if bias is not None:
-            score += bias
-        if noise is not None:
-            score += plan.noise_sd[s] * noise[s * t:(s + 1) * t]
-        alive, share = _apply_rule(plan.rules[s], score, alive, plan)
+    by_rule = np.zeros((plan.n_stages, t, m), dtype=bool)
+    by_score = np.zeros((plan.n_stages, t, m), dtype=bool)
+    for s in range(plan.n_stages):
+        alive |= (enters == s)[:, None]  # entrants join before this period
+        cost += plan.cost[s] * _count(alive)  # everyone funded this period is paid
+        score = paths.score[s]
+        eligible = alive
+        if cond is not None and s in cond.failed:
+            eligible = alive & ~cond.failed[s][:, None]
+        elif plan.rows_elig is not None and plan.elig_thr is not None:
+            fail = z[plan.rows_elig][s * t:(s + 1) * t] < plan.elig_thr[s][:, None]
+            eligible = alive & ~fail
+            # nobody eligible: the programme waives the rule rather than end (rare by design)
+            eligible = np.where(eligible.any(axis=0), eligible, alive)
+        kept, share = _apply_rule(plan.rules[s], score, eligible, plan)
+        if cond is not None and s in cond.alive:
+            obs = cond.alive[s][:, None]
+            accepted &= (kept == obs).all(axis=0)
+            kept = np.broadcast_to(obs, kept.shape).copy()
+        by_rule[s] = alive & ~eligible
+        by_score[s] = eligible & ~kept
+        alive = kept
         alive_after[s] = alive
         stage_alive[s] = _count(alive)
     n_alive = stage_alive[-1]
     if share is None:
         share = alive / n_alive
+    cap, score = paths.cap[-1], paths.score[-1]
     winner = _argmax(np.where(alive, score, -np.inf))
     best = _argmax(cap)
     cap_best = cap[best, cols]
@@ -337,7 +518,7 @@ def _simulate_block(plan: _Plan, z: np.ndarray) -> dict[str, np.ndarray]:
     for i, a in enumerate(plan.approach_codes):
         appr[a] |= alive[i]
     team_ids = np.arange(t)[:, None]
-    return {
+    out = {
         "best_wins": winner == best,
         "best_survives": alive[best, cols],
         "regret": cap_best - cap_winner,
@@ -353,10 +534,19 @@ def _simulate_block(plan: _Plan, z: np.ndarray) -> dict[str, np.ndarray]:
         "team_funded": alive,
         "team_share": share,
         "team_capability": cap,
+        "team_first_score": paths.score[0],
         "stage_alive": stage_alive,
         "stage_best_alive": alive_after[:, best, cols],
+        "stage_best_by_rule": by_rule[:, best, cols],
+        "stage_best_by_score": by_score[:, best, cols],
     }
+    if cond is not None:
+        out["_accepted"] = accepted
+    return out
 
+
+# Per-draw values kept for paired design comparisons (the two objectives).
+_DRAWN = ("best_funded_capability", "winner_capability")
 
 # Per-tournament scalars whose mean gets a standard error from the sum of squares.
 _SCALARS = (
@@ -372,11 +562,18 @@ def _block_sums(out: dict[str, np.ndarray], rows: Sequence[int]) -> dict[str, np
     """
     starts = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(np.intp)
     sums: dict[str, np.ndarray] = {}
+    # Conditioning rejects draws: they count as zero (weights 0/1), `_accepted` their number.
+    acc = out.pop("_accepted", None)
+    if acc is not None:
+        sums["_accepted"] = np.add.reduceat(acc, starts, axis=-1, dtype=np.int64)
     for key, arr in out.items():
         if arr.dtype == bool:
-            sums[key] = np.add.reduceat(arr, starts, axis=-1, dtype=np.int64)
+            sums[key] = np.add.reduceat(arr if acc is None else arr & acc, starts, axis=-1,
+                                        dtype=np.int64)
             continue
         a = arr.astype(np.float64, copy=False)
+        if acc is not None:
+            a = np.where(acc, a, 0.0)
         sums[key] = np.add.reduceat(a, starts, axis=-1)
         if key in _SCALARS:
             sums[key + "_sq"] = np.add.reduceat(a * a, starts, axis=-1)
@@ -424,6 +621,15 @@ class TournamentResult:
     expected_cost_se: float
     teams: pd.DataFrame = field(repr=False)
     stages: pd.DataFrame = field(repr=False)
+    n_proposed: int = 0  # draws simulated; n of them were kept (= n without conditioning)
+    observed: Observed | None = field(default=None, repr=False)
+    # per-draw objective values (float32, NaN = rejected by the observed results)
+    draws: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def acceptance(self) -> float:
+        """Share of the simulated programmes consistent with the observed results."""
+        return self.n / self.n_proposed if self.n_proposed else 1.0
 
     @property
     def p_win(self) -> pd.Series:
@@ -466,6 +672,9 @@ class TournamentResult:
             "seed": self.seed,
             "units": self.config.units,
             "cost_unit": self.config.cost_unit,
+            "n_proposed": self.n_proposed,
+            "acceptance": self.acceptance,
+            "observed": self.observed.source if self.observed else None,
         }
         for k in SUMMARY_METRICS:
             out[k] = float(getattr(self, k))
@@ -489,38 +698,63 @@ def _check_run_args(n: int, chunk_size: int) -> None:
         raise SpecError(f"chunk_size must be positive, got {chunk_size!r}")
 
 
-def _run_chunk(plan: _Plan, chunk: Chunk) -> dict[str, np.ndarray]:
-    return _block_sums(_simulate_block(plan, _draw(plan, chunk.seed, chunk.first, chunk.rows)),
-                       chunk.rows)
+def _run_chunk(ctx: tuple[_Plan, _Condition | None], chunk: Chunk) -> dict[str, np.ndarray]:
+    plan, cond = ctx
+    z = _draw(plan, chunk.seed, chunk.first, chunk.rows)
+    out = _simulate_block(plan, z, cond)
+    acc = out.get("_accepted")
+    # Per-draw objective values (NaN = rejected) so designs can be compared draw by draw.
+    draws = {f"_draw_{k}": (out[k] if acc is None else np.where(acc, out[k], np.nan)
+                            ).astype(np.float32) for k in _DRAWN}
+    return {**_block_sums(out, chunk.rows), **draws}
 
 
 def simulate_tournament(
-    config: str | Path | dict[str, Any] | TournamentConfig = "sovereign-ai",
+    config: str | Path | dict[str, Any] | TournamentConfig = DEFAULT_CONFIG,
     n: int = 200_000,
     seed: int | None = 0,
     *,
+    observed: ObservedArg = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
 ) -> TournamentResult:
     """Simulate ``n`` tournaments of ``config`` (a path, shipped name, dict or model).
 
-    ``chunk_size`` only bounds memory (it is rounded up to whole blocks of ``BLOCK``); results
-    for a given seed do not depend on it.
+    ``observed`` (a results YAML path, shipped name, dict or :class:`Observed`; ``"default"``
+    = the results file the config names) conditions on what has already happened: the
+    estimates are then posterior ones, over the ``n_accepted`` of ``n`` draws consistent with
+    the results (see :mod:`aigap.tournament.observed`). ``chunk_size`` only bounds memory (it
+    is rounded up to whole blocks of ``BLOCK``); results for a given seed do not depend on it.
     """
     cfg = load_config(config)
     _check_run_args(n, chunk_size)
     seed = resolve_seed(seed)
+    obs = load_observed(observed, cfg)
     plan = _plan(cfg)
+    cond = _condition(plan, cfg, obs) if obs is not None else None
     t0 = time.perf_counter()
-    parts = run_blocks(_run_chunk, plan, int(n), seed=seed, block=BLOCK, chunk_size=chunk_size,
-                       backend=LocalBackend(threads=1), progress=progress)
+    parts = run_blocks(_run_chunk, (plan, cond), int(n), seed=seed, block=BLOCK,
+                       chunk_size=chunk_size, backend=LocalBackend(threads=1), progress=progress)
     # Reduce block partial sums in block order: identical for every chunk size.
-    tot = {k: np.concatenate([p[k] for p in parts], axis=-1).sum(axis=-1) for k in parts[0]}
-    return _result(cfg, plan, tot, int(n), seed, chunk_size, time.perf_counter() - t0)
+    tot = {k: np.concatenate([p[k] for p in parts], axis=-1).sum(axis=-1) for k in parts[0]
+           if not k.startswith("_draw_")}
+    draws = {k.removeprefix("_draw_"): np.concatenate([p[k] for p in parts])
+             for k in parts[0] if k.startswith("_draw_")}
+    n_used = int(tot.pop("_accepted")) if "_accepted" in tot else int(n)
+    if n_used < 2:
+        raise SpecError(
+            f"{obs.source if obs else 'observed'}: only {n_used} of {int(n):,} simulated "
+            f"programmes are consistent with the observed results; the config makes them "
+            f"(nearly) impossible — check who advanced against the rules, or raise n")
+    res = _result(cfg, plan, tot, n_used, seed, chunk_size, time.perf_counter() - t0,
+                  n_proposed=int(n), observed=obs)
+    object.__setattr__(res, "draws", draws)  # frozen dataclass: set once, right after creation
+    return res
 
 
 def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: int, seed: int,
-            chunk_size: int, elapsed: float) -> TournamentResult:
+            chunk_size: int, elapsed: float, *, n_proposed: int | None = None,
+            observed: Observed | None = None) -> TournamentResult:
     est: dict[str, float] = {}
     for key in ("best_wins", "best_survives"):
         p = float(tot[key]) / n
@@ -548,6 +782,8 @@ def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: i
             "p_funded_end": tot["team_funded"] / n,
             "mean_final_capability": tot["team_capability"] / n,
             "mean_final_share": tot["team_share"] / n,
+            "mean_first_score": tot["team_first_score"] / n,
+            "enters_at": plan.enters,
         },
         index=pd.Index([t.name for t in cfg.teams], name="team"),
     )
@@ -559,12 +795,17 @@ def _result(cfg: TournamentConfig, plan: _Plan, tot: dict[str, np.ndarray], n: i
             "expected_alive": tot["stage_alive"] / n,
             "p_best_alive": tot["stage_best_alive"] / n,
             # teams funded during stage s = teams kept after stage s-1
-            "expected_stage_cost": plan.cost * np.concatenate(
-                [[plan.n_teams], tot["stage_alive"][:-1] / n]),
+            "p_best_removed_by_rule": tot["stage_best_by_rule"] / n,
+            "p_best_removed_by_score": tot["stage_best_by_score"] / n,
+            # teams funded during stage s = teams kept after stage s-1, plus entrants
+            "expected_stage_cost": plan.cost * (np.concatenate(
+                [[0.0], tot["stage_alive"][:-1] / n]) + np.bincount(
+                    plan.enters, minlength=plan.n_stages)[:plan.n_stages]),
         }
     )
     return TournamentResult(config=cfg, n=n, seed=seed, chunk_size=chunk_size, elapsed_s=elapsed,
-                            teams=teams, stages=stages, **est)
+                            teams=teams, stages=stages, n_proposed=n_proposed or n,
+                            observed=observed, **est)
 
 
 # ------------------------------------------------------------------------- reference (loop)
@@ -582,20 +823,31 @@ def _reference_one(plan: _Plan, z: np.ndarray) -> tuple[int, int, float, float]:
     r_bias = draws(plan.rows_bias, 0)
     rate = [plan.rate_mean[i] + plan.rate_sd[i] * r_rate[i] for i in range(t)]
     cap = [plan.mean0[i] + plan.sd1[i] * first[i] for i in range(t)]
-    alive = list(range(t))
+    enters = plan.enters if plan.enters is not None else np.zeros(t, dtype=int)
+    alive: list[int] = []
     cost = 0.0
     score = list(cap)
     for s, rule in enumerate(plan.rules):
+        alive = sorted(set(alive) | {i for i in range(t) if enters[i] == s})
         cost += plan.cost[s] * len(alive)
         g = plan.growth_scale[s]
         shock = draws(plan.rows_shock, s - 1) if s else [0.0] * t
-        noise = draws(plan.rows_noise, s)
+        n_c = len(plan.comp_sd[s])
+        noise = [[float(z[plan.rows_noise][plan.noise_off[s] + c * t + i])
+                  if plan.rows_noise is not None else 0.0 for i in range(t)] for c in range(n_c)]
         for i in range(t):
             cap[i] += g * rate[i] + math.sqrt(g) * plan.shock_sd[i] * shock[i]
-            score[i] = cap[i] + plan.bias_sd * r_bias[i] + plan.noise_sd[s] * noise[i]
+            score[i] = cap[i] + plan.bias_sd * r_bias[i] + sum(
+                plan.comp_sd[s][c] * noise[c][i] for c in range(n_c))
+        if plan.rows_elig is not None and plan.elig_thr is not None:
+            u = draws(plan.rows_elig, s)
+            ok = [i for i in alive if not u[i] < plan.elig_thr[s][i]]
+            alive = ok or alive
         order = sorted(alive, key=lambda i: (-score[i], i))
         if isinstance(rule, WinnerTakesAll | TopK):
             alive = sorted(order[: 1 if isinstance(rule, WinnerTakesAll) else rule.k])
+        elif isinstance(rule, DropLowest):
+            alive = sorted(order[: max(len(order) - rule.n, 1)])
         elif isinstance(rule, Threshold):
             alive = sorted(set(order[: rule.min_keep]) |
                            {i for i in alive if score[i] >= rule.threshold})
@@ -648,7 +900,7 @@ class Design:
     config: TournamentConfig
 
 
-_DESIGN_KEYS = {"name", "label", "label_ko", "description"}
+_DESIGN_KEYS = {"name", "label", "label_ko", "description", "drop_teams"}
 _OVERRIDABLE = {"stages", "evaluation", "persistent_bias_sd", "teams", "team_defaults",
                 "budget", "cost_unit"}
 
@@ -696,6 +948,13 @@ def load_designs(
                             f"allowed: {', '.join(sorted(_OVERRIDABLE))}")
         merged = {**base_dict, **{k: v for k, v in spec.items() if k in _OVERRIDABLE},
                   "name": name}
+        drop = spec.get("drop_teams") or []
+        if drop:  # e.g. the design without the re-entry slot: the entrant never joins
+            unknown = sorted(set(drop) - {t["name"] for t in merged["teams"]})
+            if unknown:
+                raise SpecError(f"{where} ({name}): drop_teams: unknown team(s) "
+                                f"{', '.join(unknown)}")
+            merged["teams"] = [t for t in merged["teams"] if t["name"] not in drop]
         if "teams" in spec:
             merged["team_defaults"] = spec.get("team_defaults")
             if merged["team_defaults"] is None:
@@ -736,9 +995,26 @@ class DesignComparison:
                 "expected_cost": r.expected_cost, "expected_cost_se": r.expected_cost_se,
                 "objective_value": obj, "objective_value_se": obj_se,
                 "within_budget": within,
+                "vs_first": self.difference(d.name, self.designs[0].name)[0],
+                "vs_first_se": self.difference(d.name, self.designs[0].name)[1],
                 "recommended": "★" if d.name == self.best else "",
             })
         return pd.DataFrame(recs)
+
+    def difference(self, a: str, b: str) -> tuple[float, float]:
+        """Objective of design ``a`` minus that of ``b``, with its MC standard error: paired
+        draw by draw when both ran on the same draws (common random numbers), else as
+        independent estimates."""
+        ra, rb = (self.results[[d.name for d in self.designs].index(x)] for x in (a, b))
+        key = "winner_capability" if self.objective is Objective.winner \
+            else "best_funded_capability"
+        x, y = ra.draws.get(key), rb.draws.get(key)
+        if x is not None and y is not None and x.shape == y.shape and \
+                np.array_equal(np.isnan(x), np.isnan(y)):
+            d = (x.astype(np.float64) - y)[~np.isnan(x)]
+            return float(d.mean()), float(d.std(ddof=1) / math.sqrt(max(len(d), 1)))
+        (va, sa), (vb, sb) = ra.objective(self.objective), rb.objective(self.objective)
+        return va - vb, math.hypot(sa, sb)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -777,17 +1053,26 @@ def compare_designs(
     *,
     budget: float | None = None,
     objective: Objective | str | None = None,
+    observed: ObservedArg = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
 ) -> DesignComparison:
     """Simulate every design with the same seed (common random numbers) and pick the best one
-    under the budget (argument, else the designs file, else the base config's budget)."""
+    under the budget (argument, else the designs file, else the base config's budget).
+
+    With ``observed`` every design is run from the current state: conditioned on the same
+    results, so designs must keep the stages that have happened and differ in the rest."""
     base = load_config(config)
     ds, file_budget, file_obj = load_designs(base, designs)
     seed = resolve_seed(seed)
-    results = [simulate_tournament(d.config, n, seed, chunk_size=chunk_size,
-                                   progress=_part(progress, i, len(ds), n))
-               for i, d in enumerate(ds)]
+    file, source = read_observed(observed, base)
+    if file is not None:
+        resolve_observed(file, base, source)  # the programme's name is checked on the base
+        file = file.model_copy(update={"programme": None})
+    results = [simulate_tournament(
+        d.config, n, seed, chunk_size=chunk_size, progress=_part(progress, i, len(ds), n),
+        observed=resolve_observed(file, d.config, source) if file is not None else None)
+        for i, d in enumerate(ds)]
     budget = budget if budget is not None else (file_budget or base.budget)
     obj = Objective(objective) if objective is not None else file_obj
     return DesignComparison(ds, results, budget, obj, best_under_budget(ds, results, budget, obj))
@@ -918,15 +1203,59 @@ def sweep_tournament(
     n: int = 200_000,
     seed: int | None = 0,
     *,
+    observed: ObservedArg = None,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
 ) -> SweepResult:
-    """Re-run the simulation for each value of one parameter (same seed at every point)."""
+    """Re-run the simulation for each value of one parameter (same seed at every point);
+    with ``observed``, each point is a posterior under that alternative assumption."""
     cfg = load_config(config)
     param, values = parse_sweep(sweep) if isinstance(sweep, str) else (sweep[0], list(sweep[1]))
     seed = resolve_seed(seed)
+    if isinstance(observed, str) and observed == "default":
+        observed = cfg.observed
     cfgs = [sweep_config(cfg, param, float(v)) for v in values]  # validate all before running
-    results = [simulate_tournament(c, n, seed, chunk_size=chunk_size,
+    results = [simulate_tournament(c, n, seed, observed=observed, chunk_size=chunk_size,
                                    progress=_part(progress, i, len(cfgs), n))
                for i, c in enumerate(cfgs)]
     return SweepResult(param, [float(v) for v in values], results)
+
+
+# ------------------------------------------------------------------------ programme state
+
+
+@dataclass(frozen=True)
+class ProgrammeState:
+    """Where a running programme stands: the posterior given its observed results, the same
+    under other noise assumptions, and the designs for its remaining stages."""
+
+    posterior: TournamentResult
+    sweep: SweepResult
+    designs: DesignComparison | None
+
+    def design_result(self, name: str) -> TournamentResult | None:
+        if self.designs is None:
+            return None
+        for d, r in zip(self.designs.designs, self.designs.results, strict=True):
+            if d.name == name:
+                return r
+        return None
+
+
+def programme_state(
+    config: str | Path | dict[str, Any] | TournamentConfig = DEFAULT_CONFIG,
+    n: int = 100_000,
+    seed: int | None = 0,
+    *,
+    observed: ObservedArg = "default",
+    designs: str | Path | dict[str, Any] | None = "designs-2026",
+    noise_scales: Sequence[float] = (0.5, 1.0, 2.0),
+) -> ProgrammeState:
+    """Posterior, noise sweep and design comparison in one call (the report's programme
+    section). Every run uses the same seed, so the numbers are common-random-number paired."""
+    cfg = load_config(config)
+    seed = resolve_seed(seed)
+    post = simulate_tournament(cfg, n, seed, observed=observed)
+    sw = sweep_tournament(cfg, ("noise_scale", list(noise_scales)), n, seed, observed=observed)
+    cmp = compare_designs(cfg, designs, n, seed, observed=observed) if designs else None
+    return ProgrammeState(post, sw, cmp)

@@ -25,7 +25,7 @@ MAX_TOURNAMENT_N = 200_000
 MAX_COMPARATORS = 10
 MAX_INDICATORS = 20
 MAX_SEED = 2**31 - 1
-DEFAULT_TOURNAMENT = "sovereign-ai"
+DEFAULT_TOURNAMENT = "sovereign-ai-generic"
 
 
 def _finite(v: float) -> float:

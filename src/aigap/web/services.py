@@ -329,7 +329,8 @@ def partners(store: IndexStore, unit: str, top: int) -> dict[str, Any]:
 def tournament_configs() -> list[str]:
     from aigap.config import TOURNAMENTS_DIR
 
-    return sorted(p.stem for p in TOURNAMENTS_DIR.glob("*.yaml") if p.stem != "designs")
+    return sorted(p.stem for p in TOURNAMENTS_DIR.glob("*.yaml")
+                  if not p.stem.startswith("designs"))
 
 
 def check_tournament(config: str) -> str:
