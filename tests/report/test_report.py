@@ -135,3 +135,17 @@ def test_report_uses_the_warehouse_it_is_given(real_db: Path, tmp_path: Path,
     with Warehouse.open(real_db) as wh:
         text = build_report("KOR", "en", wh=wh)
     assert 'id="robustness"' in text and 'id="targets"' in text
+
+
+def test_atomic_write_leaves_no_temp_file(tmp_path: Path) -> None:
+    from aigap.report.builder import atomic_write
+
+    target = tmp_path / "r.html"
+    atomic_write(target, "one")
+    atomic_write(target, "two")
+    assert target.read_text(encoding="utf-8") == "two"
+
+    with pytest.raises(TypeError):
+        atomic_write(target, 42)  # type: ignore[arg-type]  # write fails mid-way
+    assert target.read_text(encoding="utf-8") == "two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]

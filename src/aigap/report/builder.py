@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -128,11 +130,24 @@ def build_report(
             wh.close()
 
 
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file unique to this call (two reports to one
+    path never share one) that is renamed over ``path`` or removed if anything fails."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a shared report unreadable to others
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_report(path: str | Path, unit: str = "KOR", lang: str = "ko", **kw: Any) -> Path:
     """Write the report atomically (a half-written file never replaces a good one)."""
     path = Path(path)
     text = build_report(unit, lang, **kw)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, text)
     return path
