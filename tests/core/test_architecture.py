@@ -34,14 +34,24 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those under ``if TYPE_CHECKING:`` (annotations only, never run)."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.update(id(n) for child in node.body for n in ast.walk(child))
+    return [n for n in ast.walk(tree) if id(n) not in skip]
+
+
 @cache
 def imports() -> dict[str, set[str]]:
-    """Every module of the package -> the modules it imports (anywhere in its body)."""
+    """Every module of the package -> the modules it imports when it runs (anywhere in its
+    body: function-level imports count, imports for type annotations only do not)."""
     out: dict[str, set[str]] = {}
     for path in sorted(PKG.rglob("*.py")):
         name = _module_name(path)
         found: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found.update(a.name for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -334,8 +334,11 @@ def tournament_configs() -> list[str]:
 
 
 def check_tournament(config: str) -> str:
-    """``config`` if it is a shipped tournament config, else a 404 listing them."""
-    if config not in tournament_configs():
+    """``config`` if it is a shipped tournament config (or an old name of one, as the model
+    accepts), else a 404 listing them."""
+    from aigap.tournament.model import ALIASES
+
+    if config not in tournament_configs() and ALIASES.get(config) not in tournament_configs():
         raise NotFoundError(f"unknown tournament config {config!r}; configs: "
                             f"{', '.join(tournament_configs())}")
     return config
