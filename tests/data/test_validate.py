@@ -260,6 +260,15 @@ def test_genuine_spikes_and_volatile_series_pass() -> None:
     assert validate.find_outliers(_obs({"A": boom, "B": volatile, "C": two, "D": zero})) == []
 
 
+def test_neighbours_are_at_most_three_years_apart() -> None:
+    """A country back in the TOP500 after eleven years with a 2,000x larger system is not an
+    outlier; the same jump from one year to the next is."""
+    reentry = {2004: 0.744, 2015: 1457.7, 2016: 1457.7, 2017: 1500.0}
+    assert validate.find_outliers(_obs({"CZE": reentry})) == []
+    typo = {2014: 1457.7, 2015: 0.744, 2016: 1457.7, 2017: 1500.0}
+    assert [o.year for o in validate.find_outliers(_obs({"CZE": typo}))] == [2015]
+
+
 def test_signed_and_rank_series_skip_the_time_rule() -> None:
     series = {**SMOOTH, 2020: 0.001}
     assert validate.find_outliers(_obs({"KOR": series}), signed=["x"]) == []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import psutil
 from filelock import FileLock, Timeout
@@ -205,9 +206,16 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
     out = out[["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
                "source_row"]]
     # the value column of each indicator, for plausibility errors to name
-    out.attrs["columns"] = (frame.groupby("indicator")["_col"].first().to_dict()
-                            if "_col" in frame else {})
+    out.attrs["columns"] = _Shared(frame.groupby("indicator")["_col"].first().to_dict()
+                                   if "_col" in frame else {})
     return out
+
+
+class _Shared(dict):  # type: ignore[type-arg]
+    """Read-only frame attrs: pandas deep-copies attrs in every operation; share them."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Shared:
+        return self
 
 
 def _check_records(ds: Dataset, recs: pd.DataFrame) -> pd.DataFrame:
@@ -492,8 +500,10 @@ def _check_plausible(
     if not ids:
         return
     cols = ["indicator", "iso3", "year", "value", "unit", "source", "source_row"]
-    new = pd.concat([frames[i][cols].astype({"source_row": "Float64"}) for i in ids
-                     if len(frames[i])], ignore_index=True)
+    parts = [frames[i] for i in ids if len(frames[i])]
+    new = pd.DataFrame({c: np.concatenate([  # numpy: source_row may be all-NA in a frame
+        p[c].to_numpy(dtype=float, na_value=np.nan) if c == "source_row" else p[c].to_numpy()
+        for p in parts]) for c in cols})
     # the store's other rows that the new ones are judged with (none in a full pull)
     old = con.execute(
         f"SELECT {', '.join(cols)} FROM observations WHERE source NOT IN (SELECT unnest(?)) "

@@ -223,27 +223,26 @@ def tidy(
     as they are for the warehouse's cell checks to name (:func:`aigap.data.validate.
     check_frame`).
     """
-    out = pd.DataFrame(
-        {
-            "indicator": indicator,
-            "iso3": iso3.to_numpy(),
-            "year": year if isinstance(year, int) else pd.Series(year).to_numpy(),
-            "value": value.to_numpy(dtype=float),
-            "unit": unit,
-            "note": note,
-        },
-        index=df.index,
-    )
+    cols: dict[str, object] = {
+        "indicator": indicator,
+        "iso3": iso3.to_numpy(),
+        "year": year if isinstance(year, int) else pd.Series(year).to_numpy(),
+        "value": value.to_numpy(dtype=float),
+        "unit": unit,
+        "note": note,
+    }
     if "_row" in df.columns:
-        out["_row"] = df["_row"].to_numpy()
+        cols["_row"] = df["_row"].to_numpy()
     if isinstance(value.name, str):
-        out["_col"] = value.name
+        cols["_col"] = value.name
     if isinstance(year, pd.Series) and isinstance(year.name, str):
-        out["_year_col"] = year.name
+        cols["_year_col"] = year.name
+    out = pd.DataFrame(cols, index=df.index)
     out = out[out["value"].notna()]
-    years = pd.to_numeric(out["year"], errors="coerce")
-    if years.notna().all() and (years == years.round()).all():
-        out["year"] = years.astype(int)
+    if out["year"].dtype != np.int64:  # e.g. floats or Int64 from a parsed column
+        years = pd.to_numeric(out["year"], errors="coerce")
+        if years.notna().all() and (years == years.round()).all():
+            out["year"] = years.astype(int)
     return out.reset_index(drop=True)
 
 
