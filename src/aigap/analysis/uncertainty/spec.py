@@ -73,6 +73,53 @@ class Exclusion(_Model):
     include_none: bool = True  # "exclude nothing" is one of the alternatives
 
 
+class SeriesAlternative(_Model):
+    """Another series of the same concept in place of one indicator (e.g. CSET instead of
+    AI Index private investment): the column keeps its code, its values come from
+    ``alternatives`` (warehouse codes, or columns of the data frame given)."""
+
+    indicator: str
+    alternatives: list[str] = Field(min_length=1)
+
+
+class EditionAlternative(_Model):
+    """Scale vs intensity: the listed indicators as given, or divided by ``by`` (a warehouse
+    series such as ``population`` or ``gdp_current_usd``) times ``scale``."""
+
+    by: str = "population"
+    indicators: list[str] = Field(min_length=1)
+    scale: float = Field(1.0, gt=0)
+
+
+class HeavyImputation(_Model):
+    """Units with more than ``threshold`` of their indicators imputed: ranked, or left out."""
+
+    threshold: float = Field(0.25, gt=0, lt=1)
+
+
+class Structural(_Model):
+    """What a user of an index disputes beyond weights and methods: which indicators and
+    pillars are in (leave-one-out per level), which series stands for a concept, scale vs
+    intensity, and whether heavily imputed units are ranked at all."""
+
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    series: list[SeriesAlternative] = Field(default_factory=list)
+    edition: EditionAlternative | None = None
+    heavy_imputation: HeavyImputation | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Structural:
+        levels = [e.level for e in self.exclusions]
+        dup = sorted({lv for lv in levels if levels.count(lv) > 1})
+        if dup:
+            raise ValueError(f"exclusions: level(s) {dup} given more than once")
+        codes = [x.indicator for x in self.series]
+        dup2 = sorted({c for c in codes if codes.count(c) > 1})
+        if dup2:
+            raise ValueError(f"series: indicator(s) {dup2} given more than once")
+        return self
+
+
 def _as_step(value: Any, step: str, key: str) -> Any:
     """``"indicator_mean"`` -> ``{"step": "impute", "method": "indicator_mean"}``."""
     if isinstance(value, str):
@@ -94,6 +141,7 @@ class UncertaintySpec(_Model):
     aggregation: list[BatchAgg] | None = Field(None, min_length=1)
     weights: list[WeightNoise] = Field(default_factory=list)
     exclusion: Exclusion | None = None
+    structural: Structural | None = None
 
     @field_validator("imputation", mode="before")
     @classmethod
@@ -150,8 +198,23 @@ class UncertaintySpec(_Model):
             if w.level >= top and self.name != "default":
                 warnings.append(f"weights[{k}]: level {w.level} has no weights to vary in a "
                                 f"{top}-level tree; skipped")
-        if self.exclusion is not None:
-            ex = self.exclusion
+        exclusions = [self.exclusion] if self.exclusion is not None else []
+        if self.structural is not None:
+            exclusions += self.structural.exclusions
+            for k, sa in enumerate(self.structural.series):
+                if sa.indicator not in fw.indicators:
+                    raise SpecError(f"{source}: structural.series[{k}].indicator: "
+                                    f"{sa.indicator!r} is not an indicator of the index")
+            if self.structural.edition is not None:
+                bad = sorted(set(self.structural.edition.indicators) - set(fw.indicators))
+                if bad:
+                    raise SpecError(f"{source}: structural.edition.indicators: {bad} are not "
+                                    "indicators of the index")
+        levels = [e.level for e in exclusions]
+        if len(set(levels)) < len(levels):
+            raise SpecError(f"{source}: exclusion and structural.exclusions both name level "
+                            f"{sorted({lv for lv in levels if levels.count(lv) > 1})}")
+        for ex in exclusions:
             if ex.level >= top:
                 raise SpecError(f"{source}: exclusion.level: {ex.level} out of range "
                                 f"1..{top - 1}")
