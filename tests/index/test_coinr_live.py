@@ -290,3 +290,25 @@ def test_copeland_and_genmean_differences_are_listed():
     W = np.ones((2, 1))
     np.testing.assert_allclose(aggregate(X, W, "genmean", params={"p": 2})[:, 0],
                                [np.sqrt(8.5), 2.0])
+
+
+def test_audit_statistics_match_coinr(coinr: Path) -> None:
+    """`aigap audit` statistics = COINr get_stats (Raw) and get_cronbach (per pillar)."""
+    from aigap.index.audit import audit
+
+    res = build_index(_spec("audit", [IMP, N, A]))
+    got = audit(res)
+    want = _read(coinr, "audit", "stats").set_index("iCode")
+    pairs = {"Min": "min", "Max": "max", "Mean": "mean", "Median": "median", "Std": "std",
+             "Skew": "skew", "Kurt": "kurt", "N.Avail": "n_avail", "N.NonZero": "n_nonzero",
+             "N.Unique": "n_unique", "Frc.Avail": "frc_avail"}
+    for theirs, ours in pairs.items():
+        np.testing.assert_allclose(got.stats.loc[want.index, ours].to_numpy(float),
+                                   want[theirs].to_numpy(float), rtol=TOL, atol=TOL,
+                                   err_msg=theirs)
+    for theirs, ours in (("Flag.Avail", "flag_avail"), ("Flag.SkewKurt", "flag_skewkurt"),
+                         ("Flag.Unique", "flag_unique"), ("Flag.NonZero", "flag_nonzero")):
+        assert list(got.stats.loc[want.index, ours]) == list(want[theirs]), theirs
+    alpha = _read(coinr, "audit", "cronbach").set_index("aggregate")["alpha"]
+    np.testing.assert_allclose(got.aggregates.loc[alpha.index, "cronbach_alpha"], alpha,
+                               rtol=TOL, atol=TOL)

@@ -47,6 +47,7 @@ _COMMAND_MODULES = [
     "aigap.cli.targets",
     "aigap.cli.robustness",
     "aigap.cli.reconcile",
+    "aigap.cli.audit",
 ]
 
 for _name in _COMMAND_MODULES:

@@ -190,4 +190,13 @@ run("panel_global", function() {
   }
   NULL
 })
+# ---- audit statistics: get_stats on Raw, get_cronbach per pillar on Normalised
+local({
+  coin <- norm_agg(imputed(), dset = "Imputed")
+  write_tab(get_stats(coin, dset = "Raw", nsignif = NULL), "audit", "stats")
+  pillars <- unique(ASEM_iMeta$Parent[ASEM_iMeta$Level == 1 & !is.na(ASEM_iMeta$Parent)])
+  al <- sapply(pillars, function(p) get_cronbach(coin, dset = "Normalised", iCodes = p,
+                                                 Level = 1))
+  write_tab(data.frame(aggregate = pillars, alpha = unname(al)), "audit", "cronbach")
+})
 writeLines("done", file.path(out, "DONE"))
