@@ -97,6 +97,44 @@ def export_cmd(
     console.print(t("audit.exported", lang.value, path=str(path)), highlight=False)
 
 
+OUT_SPEC = typer.Option(..., "--output", "-o", help="the spec .yaml to write (its data go "
+                        "beside it as <name>.data.csv)")
+
+
+@user_errors
+def import_coin_tool_cmd(
+    workbook: Annotated[Path, typer.Argument(help="a JRC COIN Tool .xlsx file")],
+    output: Path = OUT_SPEC,
+    lang: Lang = LANG_OPTION,
+) -> None:
+    """A spec (tree, weights, directions) and its data from a JRC COIN Tool workbook."""
+    from aigap.index.importer import from_coin_tool, write_imported
+
+    spec, data = from_coin_tool(workbook, name=output.stem)
+    yaml_path, csv = write_imported(spec, data, output)
+    console.print(t("audit.imported", lang.value, path=str(yaml_path), csv=str(csv),
+                    n=len(spec.indicators), units=len(data)), highlight=False)
+
+
+@user_errors
+def import_coinr_cmd(
+    idata: Annotated[Path, typer.Option("--idata", help="COINr iData CSV")],
+    imeta: Annotated[Path, typer.Option("--imeta", help="COINr iMeta CSV")],
+    output: Path = OUT_SPEC,
+    year: int | None = typer.Option(None, "--year", help="the year of a panel iData"),
+    lang: Lang = LANG_OPTION,
+) -> None:
+    """A spec and its data from a COINr iData/iMeta pair."""
+    from aigap.index.importer import from_coinr, write_imported
+
+    spec, data = from_coinr(idata, imeta, name=output.stem, year=year)
+    yaml_path, csv = write_imported(spec, data, output)
+    console.print(t("audit.imported", lang.value, path=str(yaml_path), csv=str(csv),
+                    n=len(spec.indicators), units=len(data)), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("audit")(audit_cmd)
     app.command("export")(export_cmd)
+    app.command("import-coin-tool")(import_coin_tool_cmd)
+    app.command("import-coinr")(import_coinr_cmd)
