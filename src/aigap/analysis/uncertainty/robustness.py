@@ -158,9 +158,10 @@ class Engine:
         lv = self.levels[0]
         cols = [c for _, c in lv.src]
         for k in range(self.X.shape[0]):
-            for meth in {a.method_for(2) for a in self.aggs}:
-                self.l2[(k, meth)] = first_level(self.X[k][:, cols], lv.onehot,
-                                                 batch_mean(meth))
+            for a in self.aggs:
+                key = (k, _agg_key(a, 2))
+                if key not in self.l2:
+                    self.l2[key] = first_level(self.X[k][:, cols], lv.onehot, _qm(a, 2))
 
     # ------------------------------------------------------------------ decode
     def decode(self, U: np.ndarray) -> Draws:
@@ -221,9 +222,8 @@ class Engine:
                 for rows, g in _groups(key):
                     kk, aa = divmod(int(g), len(self.aggs))
                     agg = self.aggs[aa]
-                    meth = agg.method_for(2)
-                    t = self.l2[(kk, meth)]
-                    Y[rows] = score_first_level(w[rows], t, lv.onehot, batch_mean(meth),
+                    t = self.l2[(kk, _agg_key(agg, 2))]
+                    Y[rows] = score_first_level(w[rows], t, lv.onehot, _qm(agg, 2),
                                                 agg.dat_thresh)
                     if t.fails:
                         fail[rows] = True
@@ -231,7 +231,7 @@ class Engine:
                 V = np.stack([self._values(src, d.k, out) for src in lv.src], axis=-1)
                 for rows, aa in _groups(d.a):
                     agg = self.aggs[int(aa)]
-                    qm = batch_mean(agg.method_for(lv.level))
+                    qm = _qm(agg, lv.level)
                     Y[rows], bad = score_level(V[rows], w[rows], lv.onehot, qm,
                                                agg.dat_thresh)
                     fail[rows] |= bad
@@ -259,6 +259,15 @@ class Engine:
         return {"ranks": np.nan_to_num(R, nan=0).astype(np.uint16),
                 "scores": S.astype(np.float32), "failed": fail,
                 "choices": d.choices.astype(np.int16)}
+
+
+def _qm(agg: AggregateStep, level: int) -> Any:
+    """The batched (quasi-arithmetic) form of ``agg`` at ``level``, with its parameters."""
+    return batch_mean(agg.method_for(level), agg.params or None)
+
+
+def _agg_key(agg: AggregateStep, level: int) -> str:
+    return f"{agg.method_for(level)}{sorted((agg.params or {}).items())}"
 
 
 def _groups(key: np.ndarray) -> list[tuple[np.ndarray, int]]:
@@ -512,10 +521,13 @@ def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
         "normalisation": list(unc.normalisation) if unc.normalisation else [_KEEP],
     }
     aggs = ([AggregateStep(step="aggregate", method=m, dat_thresh=agg_nom.dat_thresh)
+             if isinstance(m, str) else m.model_copy(update={"dat_thresh": m.dat_thresh
+                                                             if m.dat_thresh is not None
+                                                             else agg_nom.dat_thresh})
              for m in unc.aggregation] if unc.aggregation else [agg_nom])
     for a in aggs:
         for lv in range(2, fw.n_levels + 1):
-            if quasi_mean(a.method_for(lv)) is None:
+            if quasi_mean(a.method_for(lv), a.params or None) is None:
                 raise SpecError(f"spec {sp.name!r}: {a.method_for(lv)} aggregation cannot be "
                                 "evaluated in batch; give 'aggregation' in the uncertainty spec")
     setup = Setup(spec=sp, uncertainty=unc, nominal=nom, engine=None,  # type: ignore[arg-type]
@@ -564,7 +576,7 @@ def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
             col += 1
     if len(aggs) > 1:
         factors.append(Factor("aggregation", "aggregation", col, 1,
-                              tuple(str(a.method) for a in aggs)))
+                              tuple(_label(a, "aggregation") for a in aggs)))
         col += 1
     exclusions = [("exclusion", unc.exclusion)] if unc.exclusion is not None else []
     if unc.structural is not None:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -28,23 +29,35 @@ from aigap.config import PACKAGE_DIR
 from aigap.errors import SpecError
 from aigap.index.methods import registry
 from aigap.index.methods.aggregate import quasi_mean
+from aigap.index.methods.registry import get as get_method
 from aigap.index.plan import Framework
-from aigap.index.spec import ImputeStep, NormaliseStep, TreatStep
+from aigap.index.spec import AggregateStep, ImputeStep, NormaliseStep, TreatStep
 from aigap.yamlfile import read_yaml
 
 UNCERTAINTY_DIR = PACKAGE_DIR / "uncertainty"
 
 
-def _batchable(name: str) -> str:
-    """A registered aggregation the vectorised engine evaluates as matrix products."""
-    ok = [m.name for m in registry.methods("aggregate") if quasi_mean(m.name) is not None]
-    if name not in ok:
-        raise ValueError(f"aggregation {name!r} cannot be evaluated in batch; batchable "
-                         f"(quasi-arithmetic means): {', '.join(ok)}")
-    return name
+def _batchable(value: str | AggregateStep) -> str | AggregateStep:
+    """A registered aggregation the vectorised engine evaluates as matrix products: a name,
+    or ``{method: genmean, params: {p: 2}}`` for a parametrised mean."""
+    name = value if isinstance(value, str) else value.method_for(2)
+    params = None if isinstance(value, str) else (value.params or None)
+    if quasi_mean(name, params) is None:
+        ok = [m.name for m in registry.methods("aggregate")
+              if quasi_mean(m.name) is not None or m.option("quasi") is not None]
+        need = " (give its params, e.g. {method: genmean, params: {p: 2}})" \
+            if get_method("aggregate", name).option("quasi") is not None else ""
+        raise ValueError(f"aggregation {name!r} cannot be evaluated in batch{need}; "
+                         f"batchable (quasi-arithmetic means): {', '.join(ok)}")
+    return value
 
 
-BatchAgg = Annotated[str, AfterValidator(_batchable)]
+def _as_aggregate(value: Any) -> Any:
+    return {"step": "aggregate", **value} if isinstance(value, dict) else value
+
+
+BatchAgg = Annotated[str | AggregateStep, BeforeValidator(_as_aggregate),
+                     AfterValidator(_batchable)]
 
 
 class _Model(BaseModel):
