@@ -30,5 +30,5 @@ def test_genmean_replications_equal_the_pipeline() -> None:
 
 
 def test_genmean_without_p_is_refused() -> None:
-    with pytest.raises(SpecError, match="genmean.*give its params"):
+    with pytest.raises(SpecError, match=r"genmean.*give its params"):
         prepare("asem", {**UNC, "aggregation": ["arithmetic", "genmean"]})
