@@ -248,6 +248,23 @@ def test_pca_signed_loadings_match_coinr(coinr):
     _compare(res, coinr, "pca_l1")  # a group's mean does not change when its weights flip
 
 
+def test_pca_above_the_indicators_matches_coinr(coinr):
+    """PCA weights of the pillars within their sub-indices (COINr get_PCA, Level = 2)."""
+    steps = [IMP, N, {"step": "weight", "method": "pca", "levels": [3],
+                      "params": {"loadings": "signed"}}, A]
+    res = build_index(_spec("pca_l2", steps))
+    w = _read(coinr, "pca_l2", "weights").set_index("iCode")
+    lv2 = w[w["Level"] == 2]["Weight"]
+    fw = res.framework
+    for p in fw.at_level(3):
+        kids = [c for c in fw.children(p) if c in lv2.index]
+        got = np.array([fw.weight[c] for c in kids])
+        want = lv2.loc[kids].to_numpy(dtype=float)
+        assert got.sum() > 0
+        np.testing.assert_allclose(got, np.sign(want.sum()) * want, rtol=TOL, atol=TOL)
+    _compare(res, coinr, "pca_l2")
+
+
 @pytest.mark.parametrize(("case", "level"), [("opt_l2", 3), ("opt_l3", 4)])
 def test_optimised_weights_objective(coinr, case, level):
     """Same objective as COINr at COINr's weights; aigap's optimum is at least as good."""

@@ -158,6 +158,12 @@ run("pca_l1", function() {
   write_tab(w, "pca_l1", "weights")
   q(Aggregate(coin, dset = "Normalised", w = w))
 })
+run("pca_l2", function() {
+  coin <- norm_agg(imputed(), dset = "Imputed")
+  w <- q(get_PCA(coin, dset = "Aggregated", Level = 2, by_groups = TRUE, out2 = "list"))$Weights
+  write_tab(w, "pca_l2", "weights")
+  q(Aggregate(coin, dset = "Normalised", w = w))
+})
 for (lev in c(2, 3)) {
   local({
     L <- lev
