@@ -321,3 +321,26 @@ def test_real_unknown_vintage_is_a_clear_error(real_wh: object) -> None:
     assert model_vintages(real_wh)[-1].startswith("Epoch AI data bundle, late 2025")
     with pytest.raises(WarehouseError, match="its vintages"):
         load_epoch_models(real_wh, "Apr")
+
+
+def test_bootstrap_after_an_explicit_cutoff_draws_the_remaining_papers() -> None:
+    models = shifted(2).assign(paper=np.arange(20) * 3)  # paper numbers with gaps
+    res = frontier_lag(models, "KOR", vs=["USA"], start_year=2012, cutoff="2016-06-30",
+                       include_world=False, n_boot=30)
+    assert res.lags["lo"].notna().any()
+
+
+def test_one_influential_point_does_not_make_a_trend() -> None:
+    """Four record points: one old, very late model and three level ones. The OLS interval
+    excludes zero, but without the first point the slope turns: no direction is called."""
+    rows = [(f"{2000 + i}-01-01", ["USA"], 10.0 ** (10 + i)) for i in range(26)]
+    # (date the USA reached the level, KOR's date): lags 11, 3, 3.5, 3
+    rows += [("2012-01-01", ["KOR"], 1e11), ("2018-01-01", ["KOR"], 1e25),
+             ("2020-07-02", ["KOR"], 1e27), ("2022-01-01", ["KOR"], 1e29)]
+    res = frontier_lag(make_models(rows), "KOR", vs=["USA"], start_year=2010,
+                       include_world=False, n_boot=0)
+    pts = res.points[res.points["bound"].eq("")]
+    assert len(pts) == 4
+    trend = res.trends.iloc[0]
+    assert trend["hi"] < 0 and not trend["leave_one_out_stable"]
+    assert trend["verdict"] == "one point decides"

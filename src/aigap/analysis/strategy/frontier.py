@@ -34,7 +34,9 @@ vintage by default). Rules, in plain words (docs/strategy.md has the long form):
   fitted only on *record points*: one per record model of the country, the lag between the
   first date the comparator reached its level and its own date. Fewer than
   ``MIN_TREND_POINTS`` points: the trend cannot be estimated, and says so. (The slope is
-  taken on the date the comparator reached each level, as for the year-end lags.)
+  taken on the date the comparator reached each level, as for the year-end lags.) A
+  direction is called only when its interval excludes zero *and* every leave-one-out slope
+  has the same sign; otherwise "one point decides".
 """
 
 from __future__ import annotations
@@ -424,10 +426,17 @@ def _trend(comp: str, pts: pd.DataFrame, lags: pd.DataFrame, level: float) -> di
     exact = pts[pts["bound"].eq("")]
     n = len(exact)
     slope = lo = hi = np.nan
+    stable = False
     if n >= MIN_TREND_POINTS and exact["x"].nunique() > 1:
-        fit = stats.linregress(exact["x"], exact["lag_years"])
+        x, y = exact["x"].to_numpy(), exact["lag_years"].to_numpy()
+        fit = stats.linregress(x, y)
         half = stats.t.ppf(0.5 + level / 2, n - 2) * fit.stderr
         slope, lo, hi = float(fit.slope), float(fit.slope - half), float(fit.slope + half)
+        # a direction one point decides is not a trend: every leave-one-out slope must agree
+        keep = [np.arange(n) != i for i in range(n)]
+        loo = [np.polyfit(x[k], y[k], 1)[0] for k in keep if len(np.unique(x[k])) > 1]
+        stable = n > MIN_TREND_POINTS and len(loo) == n and (
+            all(v < 0 for v in loo) or all(v > 0 for v in loo))
     above = False
     if n:
         last_x, last_lag = exact["x"].iloc[-1], exact["lag_years"].iloc[-1]
@@ -435,6 +444,8 @@ def _trend(comp: str, pts: pd.DataFrame, lags: pd.DataFrame, level: float) -> di
         above = bool((later["lag_years"] > last_lag).any())
     if not np.isfinite(slope):
         verdict = "widening (censored bounds)" if above else "insufficient data"
+    elif (hi < 0 or lo > 0) and not stable:
+        verdict = "one point decides"
     elif hi < 0:
         verdict = "mixed (censored bounds widen)" if above else "shrinking"
     elif lo > 0:
@@ -442,7 +453,7 @@ def _trend(comp: str, pts: pd.DataFrame, lags: pd.DataFrame, level: float) -> di
     else:
         verdict = "no clear trend"
     return {"comparator": comp, "slope_years_per_year": slope, "lo": lo, "hi": hi,
-            "n_points": n, "min_points": MIN_TREND_POINTS,
+            "n_points": n, "min_points": MIN_TREND_POINTS, "leave_one_out_stable": stable,
             "censored_bounds_above_last": above, "verdict": verdict}
 
 
@@ -571,7 +582,7 @@ def frontier_lag(
         return out
 
     # The bootstrap draws papers, each with all its models: variants are not independent.
-    paper = models["paper"].to_numpy()
+    paper = pd.factorize(models["paper"])[0]  # numbered 0.. again after the cut-off
     n_papers = int(paper.max()) + 1
     members = pd.Series(np.arange(len(models))).groupby(paper).apply(np.asarray).to_list()
     base = curves(None)
