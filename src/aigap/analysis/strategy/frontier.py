@@ -17,10 +17,11 @@ vintage by default). Rules, in plain words (docs/strategy.md has the long form):
   the country reaches ``L``. ``step`` (default) reads both curves as published, so every lag
   is the date of a real model minus the reference date; ``interp`` interpolates log10 levels
   between records (steady progress assumed).
-* **Tolerance.** Epoch's compute estimates are rough (a "confident" estimate is good to about
-  a factor of 3); a country whose best model falls short of a level by at most ``tolerance``
-  log10 (default 0.1, a factor of 1.26) counts as having reached it, at the date of that
-  model. Only a larger shortfall gives a censored lag ("at least x years"), and its
+* **Tolerance.** Epoch's compute figures are estimates (from reported hardware, training
+  time or parameters and tokens), so a difference of a few tens of percent between two of
+  them means nothing; a country whose best model falls short of a level by at most
+  ``tolerance`` log10 (default 0.1, a factor of 1.26) counts as having reached it, at the
+  date of that model. Only a larger shortfall gives a censored lag ("at least x years"), and its
   shortfall is reported with it.
 * **Cut-off.** All models of the vintage are used (cut-off = its newest model), none are
   dropped for being recent. Epoch adds models with a lag, so dates in the last
@@ -59,7 +60,7 @@ Attribution = Literal["own", "any"]
 METRICS = {"compute": "training_compute_flop", "parameters": "parameters"}
 WORLD = "WORLD"  # pseudo-comparator: the frontier of all notable models, any country
 DEFAULT_START_YEAR = 2012
-DEFAULT_TOLERANCE = 0.1  # log10: below this a shortfall is within Epoch's estimate error
+DEFAULT_TOLERANCE = 0.1  # log10 (26%): a smaller shortfall is not a measurable difference
 INCOMPLETE_MONTHS = 12  # Epoch adds models with a lag: the last year of a vintage is thin
 MIN_TREND_POINTS = 3  # a line through two points says nothing about a trend
 
@@ -673,8 +674,8 @@ def frontier_lag(
         f"{country}: {n_models} notable models ({n_own_papers} papers) up to the cut-off, "
         f"{n_metric} with a {metric} estimate.",
         f"A level within {tolerance:g} log10 (a factor {10 ** tolerance:.2f}) of the "
-        "country's best counts as reached: smaller shortfalls are below the precision of "
-        "Epoch's estimates.",
+        "country's best counts as reached: Epoch's compute figures are estimates, and smaller "
+        "differences between them mean nothing.",
     ]
     if n_metric < 5:
         notes.append(f"Only {n_metric} {country} models carry a {metric} estimate: the lag "
