@@ -46,6 +46,7 @@ _COMMAND_MODULES = [
     "aigap.cli.tournament",
     "aigap.cli.targets",
     "aigap.cli.robustness",
+    "aigap.cli.acceptability",
 ]
 
 for _name in _COMMAND_MODULES:

@@ -5,7 +5,13 @@ The analyses compute and hold numbers and names (data); every word of a sentence
 the catalogue (:mod:`aigap.i18n`), so a new language needs a catalogue file, not code.
 """
 
-from aigap.present.text import claims, diagnosis, strategy, targets  # noqa: F401  (registrations)
+from aigap.present.text import (  # noqa: F401  (registrations)
+    claims,
+    diagnosis,
+    strategy,
+    targets,
+    uncertainty,
+)
 from aigap.present.text._dispatch import document, sentence
 from aigap.present.text.claims import claims_frame
 from aigap.present.text.diagnosis import group_phrase, interval_text, method_note
