@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -48,6 +49,21 @@ def weight_options(bounds: str | None, bound: list[str] | None, prefer: list[str
             "order": [parse_preference(p) for p in prefer or []]}
 
 
+def _labeller(area: str, lang: str) -> Callable[..., str]:
+    """``lab(key, **fields)``: the catalogue's ``<area>.cli.<key>`` in ``lang``."""
+    from aigap.i18n import t
+
+    return lambda key, **kw: t(f"{area}.cli.{key}", lang, **kw)
+
+
+def _notes(sentence: str | None, warnings: list[str]) -> None:
+    """The plain-language sentence and the warnings under the tables."""
+    if sentence:
+        console.print(sentence, highlight=False, soft_wrap=True)
+    for w in warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+
+
 def _weight_header(code: str, lang: str) -> str:
     from aigap.i18n import pillar_name
 
@@ -87,7 +103,6 @@ def acceptability_cmd(
 
     from aigap import present
     from aigap.analysis.uncertainty.acceptability import acceptability, find_unit
-    from aigap.i18n import t
     from aigap.mc import make_backend
     from aigap.present.names import local_name
     from aigap.present.text.uncertainty import bounds_text, level_text
@@ -117,9 +132,7 @@ def acceptability_cmd(
         render(df.reset_index(), fmt, lang)
         return
     lg = lang.value
-
-    def lab(key: str, **kw: Any) -> str:
-        return t(f"acceptability.cli.{key}", lg, **kw)
+    lab = _labeller("acceptability", lg)
 
     rows = df.head(top)
     if hi is not None and hi not in rows.index:
@@ -144,11 +157,7 @@ def acceptability_cmd(
         lab("confidence"): rows["confidence"].round(3).to_numpy(),
         **{_weight_header(c, lg): rows[f"w_{c}"].round(3).to_numpy() for c in res.space.codes}})
     render(weights, fmt, lang, title=lab("weights_title"))
-    if hi is not None:
-        console.print(present.sentence(res, lg, unit=hi, vs=others), highlight=False,
-                      soft_wrap=True)
-    for w in res.warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    _notes(present.sentence(res, lg, unit=hi, vs=others) if hi else None, res.warnings)
 
 
 def rank_range_cmd(
@@ -172,7 +181,6 @@ def rank_range_cmd(
 
     from aigap import present
     from aigap.analysis.uncertainty.rank_range import rank_range
-    from aigap.i18n import t
     from aigap.present.names import local_name
 
     res = rank_range(spec, unit, level=level, **weight_options(bounds, bound, prefer), k=top_k,
@@ -185,9 +193,7 @@ def rank_range_cmd(
         render(df.reset_index(), fmt, lang)
         return
     lg = lang.value
-
-    def lab(key: str, **kw: Any) -> str:
-        return t(f"rank_range.cli.{key}", lg, **kw)
+    lab = _labeller("rank_range", lg)
 
     table = pd.DataFrame({
         lab("case"): [lab(c) for c in df.index], lab("rank"): df["rank"].to_numpy(),
@@ -195,9 +201,7 @@ def rank_range_cmd(
     who = local_name(res.unit, lg, res.unit_name)
     render(table, fmt, lang, title=f"{lab('title')} — {who} ({res.spec_name})",
            caption=lab("caption", method=res.method, n=res.n_units))
-    console.print(present.sentence(res, lg), highlight=False, soft_wrap=True)
-    for w in res.warnings:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    _notes(present.sentence(res, lg), res.warnings)
 
 
 def register(app: typer.Typer) -> None:
