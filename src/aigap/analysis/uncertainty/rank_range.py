@@ -1,8 +1,9 @@
 """Best and worst attainable rank of a unit over every admissible weight vector.
 
 The question: *is there any defensible weighting that puts Korea in the top 3?* (Lorenz,
-Brauer & Lorenz 2016 ask the same of the Human Development Index's weights.) "Defensible" is a
-:class:`~aigap.analysis.uncertainty.weightspace.WeightSpace`: the weights of one level
+Brauer & Lorenz 2016 ask which ranks weight choice can give in the OECD Better Life Index.)
+"Defensible" is a :class:`~aigap.analysis.uncertainty.weightspace.WeightSpace`: the weights
+of one level
 (pillars by default), each parent's summing to 1, each between stated bounds, optionally
 ordered (``w_a >= w_b``).
 
