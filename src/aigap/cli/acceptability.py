@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -17,9 +17,6 @@ from aigap.cli._common import (
     render,
     user_errors,
 )
-
-if TYPE_CHECKING:
-    from aigap.analysis.uncertainty.weightspace import Bound
 
 SPEC_OPTION = typer.Option("aigap", "--spec", "-s", help="shipped spec name or path to a YAML "
                            "spec")
@@ -35,18 +32,11 @@ YEAR_OPTION = typer.Option(None, "--year", "-y", help="year of a panel spec (def
 TOPK_OPTION = typer.Option(3, "--top-k", help="the rank asked about: P(top k), top k attainable")
 
 
-def weight_options(bounds: str | None, bound: list[str] | None, prefer: list[str] | None
-                   ) -> dict[str, Any]:
-    """``--bounds``, ``--bound`` and ``--prefer`` as keyword arguments of the analyses."""
-    from aigap.analysis.uncertainty.weightspace import (
-        parse_bound,
-        parse_named_bound,
-        parse_preference,
-    )
+def _weights(bounds: str | None, bound: list[str] | None, prefer: list[str] | None
+             ) -> dict[str, Any]:
+    from aigap.analysis.uncertainty.weightspace import weight_options
 
-    per: dict[str, Bound] = dict(parse_named_bound(b) for b in bound or [])
-    return {"default_bounds": parse_bound(bounds) if bounds else None, "bounds": per,
-            "order": [parse_preference(p) for p in prefer or []]}
+    return weight_options(bounds, bound, prefer)
 
 
 def _labeller(area: str, lang: str) -> Callable[..., str]:
@@ -112,7 +102,7 @@ def acceptability_cmd(
 
         raise SpecError(f"--top must be >= 1 (got {top})")
     with progress_bar("SMAA", fmt is OutputFormat.table) as bar:
-        res = acceptability(spec, level=level, **weight_options(bounds, bound, prefer), n=n,
+        res = acceptability(spec, level=level, **_weights(bounds, bound, prefer), n=n,
                             seed=seed, uncertainty=uncertainty,
                             confidence=None if confidence == "none" else confidence, k=top_k,
                             backend=make_backend(scheduler, workers), year=year, progress=bar)
@@ -183,7 +173,7 @@ def rank_range_cmd(
     from aigap.analysis.uncertainty.rank_range import rank_range
     from aigap.present.names import local_name
 
-    res = rank_range(spec, unit, level=level, **weight_options(bounds, bound, prefer), k=top_k,
+    res = rank_range(spec, unit, level=level, **_weights(bounds, bound, prefer), k=top_k,
                      samples=samples, seed=seed, year=year)
     if fmt is OutputFormat.json:
         render(res, fmt, lang)

@@ -154,8 +154,9 @@ def acceptability(
     (normalised weights within each parent); ``order``: pairs ``(a, b)`` for ``w_a >= w_b``.
     ``uncertainty``: data and method alternatives drawn with the weights (None: nominal data;
     its ``weights`` and ``exclusion`` entries are not used: SMAA's weights replace them).
-    ``confidence``: the uncertainty spec of the confidence factors when the run itself has no
-    data uncertainty. ``seed``: :mod:`aigap.mc`'s policy; ``setup`` reuses a ``prepare``.
+    ``confidence``: the uncertainty spec (or a ``prepare`` of it) of the confidence factors
+    when the run itself has no data uncertainty. ``seed``: :mod:`aigap.mc`'s policy;
+    ``setup`` reuses a ``prepare``.
     """
     if n < 1:
         raise SpecError(f"n must be >= 1 (got {n})")
@@ -216,10 +217,12 @@ def _confidence(st: Setup, sampler: Sampler, central: np.ndarray, best: np.ndarr
     if engine.X.shape[0] * len(engine.aggs) > 1:
         basis = f"uncertainty {st.uncertainty.name!r}"
     elif confidence is not None:
-        engine = prepare(st.spec, confidence, data=data, year=year).engine
+        alt = confidence if isinstance(confidence, Setup) else \
+            prepare(st.spec, confidence, data=data, year=year)
+        engine = alt.engine
         if engine.units != sampler.engine.units:
             raise SpecError("the confidence spec's builds differ in units")
-        basis = f"uncertainty {load_name(confidence)!r} (data and methods only)"
+        basis = f"uncertainty {alt.uncertainty.name!r} (data and methods only)"
     else:
         basis = "nominal data only (0 or 1)"
     K, A = engine.X.shape[0], len(engine.aggs)
@@ -247,13 +250,6 @@ def find_unit(code: str, units: Sequence[str]) -> str:
             return u
     raise SpecError(f"unit {code!r} is not in this index ({len(units)} units, e.g. "
                     f"{', '.join(units[:6])})")
-
-
-def load_name(spec: Any) -> str:
-    """The name of an uncertainty spec argument (for labels)."""
-    from aigap.analysis.uncertainty.spec import load_uncertainty
-
-    return load_uncertainty(spec).name
 
 
 # --------------------------------------------------------------------------- result

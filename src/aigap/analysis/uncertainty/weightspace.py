@@ -63,6 +63,15 @@ def parse_preference(text: str, where: str = "--prefer") -> tuple[str, str]:
     raise SpecError(f"{where}: {text!r} is not A>=B (e.g. Talent>=Research)")
 
 
+def weight_options(bounds: str | None = None, bound: Iterable[str] | None = None,
+                   prefer: Iterable[str] | None = None) -> dict[str, Any]:
+    """Text options (``--bounds 0.1:0.4``, ``--bound Talent=0.1:0.3``, ``--prefer A>=B``) as
+    the keyword arguments ``default_bounds``, ``bounds`` and ``order`` of the analyses."""
+    per = dict(parse_named_bound(b) for b in bound or [])
+    return {"default_bounds": parse_bound(bounds) if bounds else None, "bounds": per,
+            "order": [parse_preference(p) for p in prefer or []]}
+
+
 def _check_bound(b: Any, where: str) -> Bound:
     try:
         lo, hi = (float(x) for x in b)

@@ -1,0 +1,89 @@
+"""SMAA rank acceptability and attainable-rank routes (synchronous, capped, cached)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from aigap.analysis.uncertainty.weightspace import weight_options
+from aigap.web.deps import CacheDep, StoreDep
+from aigap.web.schemas import MAX_SEED, AcceptabilityOut, RankRangeOut
+
+router = APIRouter()
+
+MAX_SMAA_N = 5_000  # synchronous: a few seconds at most on a busy 2-core server
+MAX_RANGE_SAMPLES = 5_000
+
+SpecQ = Annotated[str, Query(max_length=100)]
+LevelQ = Annotated[int, Query(ge=1, le=5, description="2 = pillar weights, 1 = indicators")]
+BoundsQ = Annotated[str | None, Query(max_length=40, description="LO:HI for every weight, "
+                                      "e.g. 0.1:0.4")]
+BoundQ = Annotated[list[str] | None, Query(max_length=40, description="CODE=LO:HI, e.g. "
+                                           "Talent=0.1:0.3")]
+PreferQ = Annotated[list[str] | None, Query(max_length=20, description="A>=B, e.g. "
+                                            "Talent>=Research")]
+TopKQ = Annotated[int, Query(ge=1, le=1000)]
+
+
+def _setups(store: Any, cache: Any, spec: str) -> tuple[Any, Any]:
+    """The nominal set-up and that of the confidence factors (the default uncertainty spec),
+    built once per spec and cached."""
+    from aigap.analysis.uncertainty.acceptability import NOMINAL
+    from aigap.analysis.uncertainty.robustness import prepare
+
+    store.get(spec)  # 404 for an unknown spec before any work
+    data = store.data_for(spec)
+    nominal = cache.get_or_compute(("smaa-setup", spec),
+                                   lambda: prepare(spec, NOMINAL, data=data))
+    conf = cache.get_or_compute(("smaa-confidence", spec),
+                                lambda: prepare(spec, "default", data=data))
+    return nominal, conf
+
+
+@router.get("/acceptability", tags=["robustness"], response_model=AcceptabilityOut)
+def acceptability(store: StoreDep, cache: CacheDep, spec: SpecQ = "aigap",
+                  n: Annotated[int, Query(ge=1, le=MAX_SMAA_N)] = 2000,
+                  seed: Annotated[int, Query(ge=0, le=MAX_SEED)] = 0, level: LevelQ = 2,
+                  bounds: BoundsQ = None, bound: BoundQ = None, prefer: PreferQ = None,
+                  unit: Annotated[str | None, Query(max_length=40)] = None,
+                  vs: Annotated[list[str] | None, Query(max_length=10)] = None,
+                  k: TopKQ = 3) -> dict[str, Any]:
+    """SMAA-2 rank acceptability over pillar (or indicator) weights drawn uniformly from the
+    admissible simplex: P(each rank), central weights, confidence factors, P(A above B)."""
+    from aigap import present
+    from aigap.analysis.uncertainty.acceptability import acceptability as run
+
+    weights = weight_options(bounds, bound, prefer)
+    nominal, conf = _setups(store, cache, spec)
+    key = ("smaa", spec, n, seed, level, repr(weights), k)
+    res = cache.get_or_compute(key, lambda: run(spec, level=level, n=n, seed=seed, k=k,
+                                                setup=nominal, confidence=conf, **weights))
+    out = present.document(res)
+    if unit:
+        u = res.unit(unit)
+        others = [res.unit(v) for v in vs or []]
+        out.update({"unit": u, "p_above": {o: res.p_above(u, o) for o in others},
+                    **{f"sentence_{lg}": present.sentence(res, lg, unit=u, vs=others)
+                       for lg in ("en", "ko")}})
+    return out  # type: ignore[no-any-return]
+
+
+@router.get("/rank-range/{unit}", tags=["robustness"], response_model=RankRangeOut)
+def rank_range(store: StoreDep, cache: CacheDep,
+               unit: Annotated[str, Path(min_length=1, max_length=40)], spec: SpecQ = "aigap",
+               level: LevelQ = 2, bounds: BoundsQ = None, bound: BoundQ = None,
+               prefer: PreferQ = None, k: TopKQ = 3,
+               samples: Annotated[int, Query(ge=1, le=MAX_RANGE_SAMPLES)] = 2000,
+               seed: Annotated[int, Query(ge=0, le=MAX_SEED)] = 0) -> dict[str, Any]:
+    """Best and worst rank the unit can reach over every admissible weighting (exact MILP for
+    arithmetic aggregation), with the weights that attain each."""
+    from aigap import present
+    from aigap.analysis.uncertainty.rank_range import rank_range as run
+
+    weights = weight_options(bounds, bound, prefer)
+    nominal, _ = _setups(store, cache, spec)
+    key = ("rank-range", spec, unit, level, repr(weights), k, samples, seed)
+    res = cache.get_or_compute(key, lambda: run(spec, unit, level=level, k=k, samples=samples,
+                                                seed=seed, setup=nominal, **weights))
+    return present.document(res)  # type: ignore[no-any-return]
