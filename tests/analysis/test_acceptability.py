@@ -26,7 +26,7 @@ from aigap.analysis.uncertainty.weightspace import (
 from aigap.errors import SpecError
 from aigap.index import Spec, build_index, shipped_specs
 from aigap.index.spec import NormaliseStep, WeightStep
-from aigap.present import document, sentence
+from aigap.present import document, figure, sentence
 from analysis.test_robustness import TOY, toy_spec  # D first, C last; A beats B iff w1 > 1/3
 
 
@@ -238,6 +238,9 @@ def test_sentences_in_both_languages() -> None:
     assert "U3" in en and "U3" in ko and en != ko
     doc = document(res)
     assert {"sentence_en", "sentence_ko", "units", "pairwise"} <= set(doc)
+    fig = figure(res, "ko", top=5, highlight="U7")
+    assert fig.layout.title.text.startswith("순위 수용도") and len(fig.data[0].y) == 6
+    assert fig.data[0].z.shape == (6, 5) and "<b>" in fig.data[0].y[-1]
 
 
 # --------------------------------------------------------------------------- real mirror

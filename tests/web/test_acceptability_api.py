@@ -14,7 +14,8 @@ def _spec() -> str:
 
 def test_acceptability(client: Any) -> None:
     r = client.get("/api/v1/acceptability", params={
-        "spec": _spec(), "n": 500, "unit": "kor", "vs": ["JPN"], "bounds": "0.05:0.6"})
+        "spec": _spec(), "n": 500, "unit": "kor", "vs": ["JPN"], "bounds": "0.05:0.6",
+        "confidence": "default"})
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["unit"] == "KOR" and 0 <= doc["p_above"]["JPN"] <= 1
@@ -24,6 +25,8 @@ def test_acceptability(client: Any) -> None:
     kor = next(u for u in doc["units"] if u["uCode"] == "KOR")
     assert abs(sum(v for c, v in kor.items() if c[0] == "b" and c[1:].isdigit()) - 1) < 1e-9
     assert doc["pairwise"]["KOR"]["JPN"] == doc["p_above"]["JPN"]
+    quick = client.get("/api/v1/acceptability", params={"spec": _spec(), "n": 200}).json()
+    assert quick["confidence_basis"].startswith("nominal")
 
 
 def test_rank_range(client: Any) -> None:

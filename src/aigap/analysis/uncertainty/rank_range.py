@@ -148,11 +148,12 @@ def _milp(A: np.ndarray, s: int, space: WeightSpace, worst: bool
 def _centre(D: np.ndarray, z: np.ndarray, space: WeightSpace, worst: bool, eps: float
             ) -> np.ndarray | None:
     """Weights with the largest margin for the binaries' pattern (an LP; None if degenerate):
-    units counted above get d.w >= t, the others d.w <= -t (best) or just <= 0 (worst)."""
+    best: the units not counted above get d.w <= -t; worst: those counted above d.w >= t and
+    the others d.w <= 0."""
     c = space.c
     A_eq, b_eq, A_ub, b_ub = space.constraints()
     sign = np.where(z == 1, -1.0, 1.0)  # row: sign * d.w + t <= 0
-    keep = np.ones(len(z), bool) if not worst else (z == 1)
+    keep = (z == 1) if worst else (z == 0)
     G = np.hstack([sign[keep, None] * D[keep], np.ones((keep.sum(), 1))])
     ub = np.zeros(keep.sum())
     if worst:  # the rest must stay at or below the subject (ties are not above)

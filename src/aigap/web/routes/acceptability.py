@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
@@ -26,19 +26,15 @@ PreferQ = Annotated[list[str] | None, Query(max_length=20, description="A>=B, e.
 TopKQ = Annotated[int, Query(ge=1, le=1000)]
 
 
-def _setups(store: Any, cache: Any, spec: str) -> tuple[Any, Any]:
-    """The nominal set-up and that of the confidence factors (the default uncertainty spec),
+def _setup(store: Any, cache: Any, spec: str, uncertainty: Any) -> Any:
+    """A ``prepare`` of ``spec`` (nominal, or with an uncertainty spec's data alternatives),
     built once per spec and cached."""
-    from aigap.analysis.uncertainty.acceptability import NOMINAL
     from aigap.analysis.uncertainty.robustness import prepare
 
     store.get(spec)  # 404 for an unknown spec before any work
     data = store.data_for(spec)
-    nominal = cache.get_or_compute(("smaa-setup", spec),
-                                   lambda: prepare(spec, NOMINAL, data=data))
-    conf = cache.get_or_compute(("smaa-confidence", spec),
-                                lambda: prepare(spec, "default", data=data))
-    return nominal, conf
+    return cache.get_or_compute(("smaa-setup", spec, repr(uncertainty)),
+                                lambda: prepare(spec, uncertainty, data=data))
 
 
 @router.get("/acceptability", tags=["robustness"], response_model=AcceptabilityOut)
@@ -48,15 +44,22 @@ def acceptability(store: StoreDep, cache: CacheDep, spec: SpecQ = "aigap",
                   bounds: BoundsQ = None, bound: BoundQ = None, prefer: PreferQ = None,
                   unit: Annotated[str | None, Query(max_length=40)] = None,
                   vs: Annotated[list[str] | None, Query(max_length=10)] = None,
-                  k: TopKQ = 3) -> dict[str, Any]:
+                  k: TopKQ = 3,
+                  confidence: Literal["none", "default"] = "none") -> dict[str, Any]:
     """SMAA-2 rank acceptability over pillar (or indicator) weights drawn uniformly from the
-    admissible simplex: P(each rank), central weights, confidence factors, P(A above B)."""
+    admissible simplex: P(each rank), central weights, confidence factors, P(A above B).
+
+    ``confidence``: the data of the confidence factors: ``none`` = the nominal data (factors
+    0 or 1; quick), ``default`` = the 40 data and method alternatives of the default
+    uncertainty spec (as the CLI; a few seconds more on first use)."""
     from aigap import present
+    from aigap.analysis.uncertainty.acceptability import NOMINAL
     from aigap.analysis.uncertainty.acceptability import acceptability as run
 
     weights = weight_options(bounds, bound, prefer)
-    nominal, conf = _setups(store, cache, spec)
-    key = ("smaa", spec, n, seed, level, repr(weights), k)
+    nominal = _setup(store, cache, spec, NOMINAL)
+    conf = None if confidence == "none" else _setup(store, cache, spec, confidence)
+    key = ("smaa", spec, n, seed, level, repr(weights), k, confidence)
     res = cache.get_or_compute(key, lambda: run(spec, level=level, n=n, seed=seed, k=k,
                                                 setup=nominal, confidence=conf, **weights))
     out = present.document(res)
@@ -79,10 +82,11 @@ def rank_range(store: StoreDep, cache: CacheDep,
     """Best and worst rank the unit can reach over every admissible weighting (exact MILP for
     arithmetic aggregation), with the weights that attain each."""
     from aigap import present
+    from aigap.analysis.uncertainty.acceptability import NOMINAL
     from aigap.analysis.uncertainty.rank_range import rank_range as run
 
     weights = weight_options(bounds, bound, prefer)
-    nominal, _ = _setups(store, cache, spec)
+    nominal = _setup(store, cache, spec, NOMINAL)
     key = ("rank-range", spec, unit, level, repr(weights), k, samples, seed)
     res = cache.get_or_compute(key, lambda: run(spec, unit, level=level, k=k, samples=samples,
                                                 seed=seed, setup=nominal, **weights))
