@@ -35,6 +35,7 @@ def _root(db: Path | None = _ROOT_DB) -> None:
 
 # Modules that add commands to ``app`` (each exposes ``register(app)``).
 _COMMAND_MODULES = [
+    "aigap.cli.acceptability",
     "aigap.cli.analysis",
     "aigap.cli.claims",
     "aigap.cli.data",
@@ -46,7 +47,6 @@ _COMMAND_MODULES = [
     "aigap.cli.tournament",
     "aigap.cli.targets",
     "aigap.cli.robustness",
-    "aigap.cli.acceptability",
 ]
 
 for _name in _COMMAND_MODULES:
