@@ -35,6 +35,7 @@ def _root(db: Path | None = _ROOT_DB) -> None:
 
 # Modules that add commands to ``app`` (each exposes ``register(app)``).
 _COMMAND_MODULES = [
+    "aigap.cli.acceptability",
     "aigap.cli.analysis",
     "aigap.cli.claims",
     "aigap.cli.data",

@@ -11,6 +11,7 @@ from aigap.present.text import (  # noqa: F401  (registrations)
     reconcile,
     strategy,
     targets,
+    uncertainty,
 )
 from aigap.present.text._dispatch import document, sentence
 from aigap.present.text.claims import claims_frame
