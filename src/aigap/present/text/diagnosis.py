@@ -18,7 +18,7 @@ from aigap.analysis.diagnosis.peer_rank import PeerRank
 from aigap.analysis.diagnosis.profile import Profile, country_names
 from aigap.analysis.diagnosis.trend import MAX_YEARS, Convergence, TrendResult
 from aigap.i18n import join, t, t_or
-from aigap.i18n.numbers import format_money, format_ratio
+from aigap.i18n.numbers import format_money
 from aigap.present.names import attr, column
 from aigap.present.text._dispatch import TEXT_KEY, document, sentence
 
@@ -80,7 +80,7 @@ def _gap_text(c: Convergence, v: float, lang: str) -> str:
     """A gap as the model states it: a ratio (log model) or a difference (linear)."""
     if c.model == "linear":
         return f"{v:+.3g}"
-    return format_ratio(v, lang)
+    return t("trend.ratio", lang, v=v)
 
 
 def _newest(c: Convergence, lang: str) -> str:
@@ -90,6 +90,9 @@ def _newest(c: Convergence, lang: str) -> str:
     for lg in sorted(c.latest, key=lambda x: -x.year):
         flag = "" if lg.consistent else t("trend.newest_off", lang, lo=_gap_text(c, lg.lo, lang),
                                           hi=_gap_text(c, lg.hi, lang))
+        if lg.previous is not None and not lg.fitted_series:
+            flag += t("trend.newest_prev", lang, ratio=_gap_text(c, lg.previous[1], lang),
+                      year=lg.previous[0])
         items.append(t("trend.newest_item", lang, ratio=_gap_text(c, lg.gap, lang),
                        year=lg.year, series=lg.series, flag=flag))
     return t("trend.newest", lang, items=join(items, lang)) if items else ""
@@ -113,7 +116,7 @@ def _why(c: Convergence, lang: str) -> str:
             f.update(gap=_gap_text(c, f["gap"], lang), lo=_gap_text(c, f["lo"], lang),
                      hi=_gap_text(c, f["hi"], lang))
         parts.append(t(f"trend.why.{r.code}", lang, **f))
-    return join(parts, lang)
+    return str(t("trend.why_sep", lang)).join(parts)
 
 
 def verdict_text(c: Convergence, lang: str = "en") -> str:

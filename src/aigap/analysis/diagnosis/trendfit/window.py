@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from aigap.analysis.diagnosis.trend.fit import MIN_POINTS, TrendError
+from aigap.analysis.diagnosis.trendfit.fit import MIN_POINTS, TrendError
 
 MIN_WINDOW = 5
 COVERAGE_SHARE = 0.5

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.diagnosis.trend.fit import (
+from aigap.analysis.diagnosis.trendfit.fit import (
     LEVEL,
     Backtest,
     TrendFit,
@@ -65,6 +65,7 @@ class LatestGap:
     hi: float
     consistent: bool
     fitted_series: bool  # True for the series the trend is fitted on
+    previous: tuple[int, float] | None = None  # (year, gap) of the year before, both observed
 
 
 @dataclass(frozen=True)
@@ -174,19 +175,20 @@ def latest_gaps(fu: TrendFit, fo: TrendFit, panels: dict[str, pd.DataFrame], fit
         a = p[p["iso3"] == fu.iso3].set_index("year")
         b = p[p["iso3"] == fo.iso3].set_index("year")
         both = sorted(set(a.index) & set(b.index))
-        for y in reversed(both):
-            o = _to_gap(fu.model, float(a.loc[y, "value"]), float(b.loc[y, "value"]))
-            if o is None:
-                continue
-            g, lo, hi = _gap_pi(fu, fo, y, level)
-            src = "; ".join(dict.fromkeys([str(a.loc[y, "source"]), str(b.loc[y, "source"])]))
-            out.append(LatestGap(
-                series=code, source=src, year=int(y), value=float(a.loc[y, "value"]),
-                other_value=float(b.loc[y, "value"]), gap=_natural(fu.model, o),
-                fitted=_natural(fu.model, g), lo=_natural(fu.model, lo),
-                hi=_natural(fu.model, hi), consistent=inside(o, lo, hi),
-                fitted_series=code == fitted))
-            break
+        seen = [(int(y), o) for y in both
+                if (o := _to_gap(fu.model, float(a.loc[y, "value"]),
+                                 float(b.loc[y, "value"]))) is not None]
+        if not seen:
+            continue
+        y, o = seen[-1]
+        g, lo, hi = _gap_pi(fu, fo, y, level)
+        src = "; ".join(dict.fromkeys([str(a.loc[y, "source"]), str(b.loc[y, "source"])]))
+        prev = (seen[-2][0], _natural(fu.model, seen[-2][1])) if len(seen) > 1 else None
+        out.append(LatestGap(
+            series=code, source=src, year=y, value=float(a.loc[y, "value"]),
+            other_value=float(b.loc[y, "value"]), gap=_natural(fu.model, o),
+            fitted=_natural(fu.model, g), lo=_natural(fu.model, lo), hi=_natural(fu.model, hi),
+            consistent=inside(o, lo, hi), fitted_series=code == fitted, previous=prev))
     return tuple(out)
 
 

@@ -1,11 +1,12 @@
 """Trends: growth, convergence, years to close a gap, and whether the data support a date.
 
-:func:`trend` fits the unit and each comparator on one window (:mod:`.window`: a stated rule,
-or the user's), with a log-linear model for quantities that grow by a factor and a linear one
-for signed or bounded indicators (:mod:`.fit`); every fit and every gap is backtested on its
-last years, the newest observed gap is set against the fit, and a catch-up year is given only
-when the crossing's interval is finite, the backtest passes and the newest observation agrees
-(:mod:`.converge`). docs/trends.md says the rules in plain words.
+:func:`trend` fits the unit and each comparator on one window (:mod:`.trendfit.window`: a
+stated rule, or the user's), with a log-linear model for quantities that grow by a factor and a
+linear one for signed or bounded indicators (:mod:`.trendfit.fit`); every fit and every gap is
+backtested on its last years, the newest observed gap (in every series of the indicator's
+concept) is set against the fit, and a catch-up year is given only when the crossing's interval
+is finite, the backtest passes and the newest observation agrees (:mod:`.trendfit.converge`).
+docs/trends.md says the rules in plain words.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from aigap.analysis.diagnosis.gap import indicator_meta
-from aigap.analysis.diagnosis.trend.converge import (
+from aigap.analysis.diagnosis.trendfit.converge import (
     MAX_YEARS,
     N_DRAWS,
     SEED,
@@ -28,7 +29,7 @@ from aigap.analysis.diagnosis.trend.converge import (
     converge,
     latest_gaps,
 )
-from aigap.analysis.diagnosis.trend.fit import (
+from aigap.analysis.diagnosis.trendfit.fit import (
     LEVEL,
     MIN_POINTS,
     Backtest,
@@ -40,7 +41,7 @@ from aigap.analysis.diagnosis.trend.fit import (
     fit_log_linear,
     fit_series,
 )
-from aigap.analysis.diagnosis.trend.window import (
+from aigap.analysis.diagnosis.trendfit.window import (
     MIN_WINDOW,
     Window,
     adequate_years,
@@ -51,6 +52,7 @@ from aigap.analysis.diagnosis.trend.window import (
 )
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
+from aigap.errors import AigapError
 from aigap.jsonsafe import json_safe
 
 __all__ = [
@@ -61,6 +63,8 @@ __all__ = [
 ]
 
 MODELS = ("auto", "log", "linear")
+# A concept's kind decides the model; an intensity (per capita, share) follows its unit.
+KIND_MODEL = {"scale": "log", "signed": "linear", "score": "linear", "rank": "linear"}
 
 
 @dataclass
@@ -183,14 +187,33 @@ def _bt_label(bt: Backtest | None) -> str:
     return f"{bt.n_inside}/{len(bt.inside)} (to {bt.fit_years[1]})"
 
 
-def concept_series(wh: Warehouse, indicator: str, units: Sequence[str]) -> list[str]:
-    """Series of the same concept as ``indicator`` whose newest observations are set against
-    the fit (``indicator`` first).
+def concept_series(indicator: str) -> tuple[list[str], str | None]:
+    """The series of ``indicator``'s concept (``indicator`` first), whose newest observations
+    are set against the fit, and the concept's kind (scale, signed, score, ...; None unknown).
 
-    Hook for the concepts layer (:mod:`aigap.data.concepts`): until it is there, the indicator
+    The hook into the concepts layer (:mod:`aigap.data.concepts`); without it, the indicator
     alone.
     """
-    return [indicator]
+    try:
+        from aigap.data.concepts import concept_of
+    except ImportError:  # a tree without the concepts layer
+        return [indicator], None
+    con = concept_of(indicator)
+    if con is None:
+        return [indicator], None
+    own = next((s.kind for s in con.series if s.indicator == indicator), con.kind)
+    return [indicator, *[s.indicator for s in con.series if s.indicator != indicator]], own
+
+
+def _panels(wh: Warehouse, codes: Sequence[str], units: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Each series' panel of ``units``; a series this warehouse lacks is left out."""
+    out = {}
+    for code in codes:
+        try:
+            out[code] = wh.panel([code], countries=units)
+        except AigapError:  # an indicator of the concept that is not loaded here
+            continue
+    return out
 
 
 def trend(
@@ -200,15 +223,15 @@ def trend(
     indicator: str,
     vs: Sequence[str] | None = None,
     window: tuple[int | None, int | None] | None = None,
-    level: float = LEVEL,
-    n_draws: int = N_DRAWS,
     model: str = "auto",
     holdout: int | None = None,
+    level: float = LEVEL,
+    n_draws: int = N_DRAWS,
 ) -> TrendResult:
     """Growth of ``unit`` (and each of ``vs``) on ``indicator`` and convergence of each pair.
 
     ``window`` = (start, end), either end None for open, replaces the window rule
-    (:mod:`aigap.analysis.diagnosis.trend.window`). ``model``: auto (linear for signed or
+    (:mod:`aigap.analysis.diagnosis.trendfit.window`). ``model``: auto (linear for signed or
     bounded indicators, else log), log or linear. ``holdout``: years held out of the backtest
     (default up to 3). Raises :class:`TrendError` when the unit's own series is too short; a
     comparator that is too short is listed in ``skipped``.
@@ -227,8 +250,9 @@ def trend(
         raise TrendError(f"window start {start} is after its end {end}")
     full = wh.panel([indicator])
     measure = str(full["unit"].iloc[0]) if not full.empty else str(meta["unit"])
+    codes, kind = concept_series(indicator)
     if model == "auto":
-        model = choose_model(full["value"].dropna(), measure)
+        model = KIND_MODEL.get(kind or "") or choose_model(full["value"].dropna(), measure)
     panel = full[full["iso3"].isin([u, *others])]
     series = {c: panel[panel["iso3"] == c] for c in [u, *others]}
 
@@ -279,9 +303,7 @@ def trend(
                          window_rule=win.rule, window_notes=win.notes, observed_after=after)
     names = wh.country_names("en")
     names_ko = wh.country_names("ko")
-    codes = concept_series(wh, indicator, [u, *others])
-    panels = {indicator: panel, **{c: wh.panel([c], countries=[u, *others])
-                                   for c in codes if c != indicator}}
+    panels = {indicator: panel, **_panels(wh, codes[1:], [u, *others])}
     for o in others:
         if o not in fits:
             continue
