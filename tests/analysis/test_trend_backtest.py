@@ -24,6 +24,7 @@ from aigap.analysis.diagnosis.trendfit.window import (
 )
 from aigap.data.warehouse import Warehouse
 from aigap.present import sentence
+from aigap.present.text.diagnosis import window_lines
 
 YEARS = list(range(2014, 2024))
 
@@ -43,11 +44,13 @@ def test_rule_drops_an_artefact_start() -> None:
     # Korea's CSET shape: US$16m in 2014 against 117-309m in 2015-2017
     s = _series({2014: 16e6, 2015: 309e6, 2016: 190e6, 2017: 117e6, 2018: 271e6,
                  2019: 804e6, 2020: 1067e6})
-    w = rule_window(s, set(range(2000, 2030)), "x", model="log", who="KOR", indicator="i")
+    w = rule_window(s, set(range(2000, 2030)), 10, model="log", who="KOR", indicator="i")
     assert (w.start, w.end) == (2015, 2020) and w.rule == "rule"
-    assert any("2014" in n and "coverage artefact" in n for n in w.notes)
+    (note,) = w.notes
+    assert note.code == "artefact" and note.fields["year"] == 2014
+    assert note.fields["factor"] == pytest.approx(190e6 / 16e6)
     # the linear model has no such rule: a small first value of a signed series is a value
-    w = rule_window(s, set(range(2000, 2030)), "x", model="linear")
+    w = rule_window(s, set(range(2000, 2030)), 10, model="linear")
     assert w.start == 2014
 
 
@@ -57,24 +60,25 @@ def test_rule_takes_the_most_recent_adequate_run() -> None:
     cov_rows["KOR"] = {y: 2.0 ** (y - 2010) for y in range(2010, 2025)}
     cov_rows["USA"] = {y: 3.0 ** (y - 2010) for y in range(2010, 2025)}
     cov = coverage(_panel(cov_rows))
-    adequate, threshold = adequate_years(cov)
-    assert adequate == set(range(2016, 2024))  # 2010-2015: 2 of 10 units; 2024: 2
-    w = rule_window(_series(cov_rows["KOR"]), adequate, threshold, model="log")
+    adequate, ref = adequate_years(cov)
+    assert adequate == set(range(2016, 2024)) and ref == 10  # 2010-2015: 2 units; 2024: 2
+    w = rule_window(_series(cov_rows["KOR"]), adequate, ref, model="log")
     assert (w.start, w.end) == (2016, 2023)
-    assert any("incomplete coverage" in n and "2010-2015, 2024" in n for n in w.notes)
+    assert [(n.code, n.fields["years"]) for n in w.notes] == [("low_coverage",
+                                                               "2010-2015, 2024")]
     # a top-15 chart: coverage is judged against N, not against its one full year
     cov2 = pd.Series({2013: 2, 2014: 2, 2023: 62, 2024: 15})
     assert adequate_years(cov2, top_n=15)[0] == {2023, 2024}
     # a missing year ends the run
     gap = {y: 1.5 ** (y - 2010) for y in [*range(2010, 2014), *range(2015, 2021)]}
-    w = rule_window(_series(gap), set(range(2000, 2030)), "x", model="log")
-    assert (w.start, w.end) == (2015, 2020) and any("most recent run" in n for n in w.notes)
+    w = rule_window(_series(gap), set(range(2000, 2030)), 10, model="log")
+    assert (w.start, w.end) == (2015, 2020) and [n.code for n in w.notes] == ["older_run"]
 
 
 def test_rule_needs_five_years_and_names_the_way_out() -> None:
     s = _series({2020: 1.0, 2021: 2.0, 2022: 3.0, 2023: 4.0})
     with pytest.raises(TrendError, match=r"at least 5 \(or set a window with --window\)"):
-        rule_window(s, set(range(2000, 2030)), "x", model="log", who="KOR", indicator="i")
+        rule_window(s, set(range(2000, 2030)), 10, model="log", who="KOR", indicator="i")
     w = user_window(2016, None, pd.Series([2014, 2023]))
     assert (w.start, w.end, w.rule) == (2016, 2023, "user")
     with pytest.raises(TrendError, match="after its end"):
@@ -188,7 +192,11 @@ def test_a_year_only_when_every_condition_holds(seed: int, noise: float, k: int)
 def test_real_investment_case_gives_no_catch_up_date(real_wh: Warehouse) -> None:
     res = trend(real_wh, "KOR", vs=["USA", "CHN"], indicator="private_ai_investment")
     assert res.window_rule == "rule" and res.window == (2015, 2023)  # not 2014's US$16m
-    assert any("2014" in n and "artefact" in n for n in res.window_notes)
+    assert [(n.code, n.fields["year"]) for n in res.window_notes] == [("artefact", 2014)]
+    en, ko = window_lines(res, "en"), window_lines(res, "ko")
+    assert en[0] == "Fit window 2015-2023, chosen by the window rule (docs/trends.md)"
+    assert "2014 left out" in en[1] and "coverage artefact" in en[1]
+    assert "2014년 제외" in ko[1]
     assert res.model == "log"
     assert {c.other for c in res.comparisons} == {"USA", "CHN"}
     for c in res.comparisons:
@@ -235,3 +243,17 @@ def test_cli_trend_on_net_migration_and_a_set_window(real_db: Path) -> None:
     r = CliRunner().invoke(app, ["trend", "KOR", "-i", "private_ai_investment", "--model",
                                  "cubic", "--db", str(real_db)])
     assert r.exit_code == 2 and "unknown trend model 'cubic'" in r.output
+
+
+def test_real_investment_case_confronts_the_newer_series(real_wh: Warehouse) -> None:
+    """With the concepts layer, the AI Index's 2024-2025 gaps stand beside the CSET fit."""
+    pytest.importorskip("aigap.data.concepts")
+    res = trend(real_wh, "KOR", vs=["USA"], indicator="private_ai_investment")
+    (c,) = res.comparisons
+    ai = next(lg for lg in c.latest if lg.series == "private_ai_investment_aiindex")
+    assert ai.year == 2025 and ai.gap == pytest.approx(161.0, abs=0.1)
+    assert ai.previous is not None and ai.previous[0] == 2024
+    assert ai.previous[1] == pytest.approx(82.2, abs=0.1)  # the gap widened 2024 -> 2025
+    assert not ai.consistent and "latest_inconsistent" in [r.code for r in c.reasons]
+    assert c.catch_up_year is None
+    assert "161.0x in 2025" in sentence(c, "en") and "82.2x in 2024" in sentence(c, "en")

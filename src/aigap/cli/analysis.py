@@ -138,7 +138,7 @@ def trend_cmd(
     """Growth with 90% intervals, a backtest of each fit, convergence, and a catch-up year only
     when the data support one."""
     from aigap.analysis.diagnosis.trend import trend
-    from aigap.present.text.diagnosis import verdict_text
+    from aigap.present.text.diagnosis import verdict_text, window_lines
 
     with open_warehouse(db) as wh:
         res = trend(wh, unit, vs=_split(vs), indicator=indicator, window=_window(window),
@@ -154,24 +154,25 @@ def trend_cmd(
     fits = res.fits_frame()
     comp = res.comparisons_frame()
     lg = lang.value
-    rule = (f"window {res.window[0]}-{res.window[1]} "
-            + ("set by the user" if res.window_rule == "user" else "chosen by the window rule"))
     growth = ("growth = exp(OLS log slope) - 1 with 90% CI" if res.model == "log"
               else "linear model: slope = change per year")
+    rate = ["cagr", "growth", "growth_lo", "growth_hi"] if res.model == "log" else \
+        ["slope", "slope_se"]
     render(fits.assign(country=fits["iso3"].map(lambda i: names.get(i, i)))[
-        ["country", "model", "first_year", "last_year", "n", "cagr", "growth", "growth_lo",
-         "growth_hi", "slope", "slope_se", "backtest", "source", "note"]],
+        ["country", "first_year", "last_year", "n", *rate, "backtest", "note"]],
         fmt, lang, title=t("cli.trend.title", lg, indicator=res.indicator, unit=res.measure_unit),
         caption="\n".join([
-            "vintage: " + " | ".join(sorted({f.vintage for f in res.fits.values()}))
-            + "; " + growth, rule, *res.window_notes]))
+            "source: " + " | ".join(sorted({f.source for f in res.fits.values()}))
+            + "; vintage: " + " | ".join(sorted({f.vintage for f in res.fits.values()})),
+            growth, *window_lines(res, lg)]))
     if not comp.empty:
         render(comp.assign(other=comp["other"].map(lambda i: names.get(i, i)),
                            catch_up=[verdict_text(c, lg) for c in res.comparisons])[
             ["other", "reference_year", "ratio" if res.model == "log" else "gap",
              "ratio_change" if res.model == "log" else "log_ratio_slope", "status",
              "catch_up", "years_lo", "years_hi", "p_close", "backtest"]],
-            fmt, lang, title=t("cli.trend.convergence", lg))
+            fmt, lang, title=t("cli.trend.convergence" if res.model == "log"
+                               else "cli.trend.convergence_linear", lg))
         for c in res.comparisons:
             console.print(present.sentence(c, lg), highlight=False)
         newest = res.latest_frame()

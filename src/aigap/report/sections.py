@@ -210,7 +210,7 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
     """Growth, convergence, the backtest and a catch-up year only where the data support one,
     for the headline indicator; the newest observed gap beside each projection."""
     from aigap.analysis.diagnosis.trend import trend
-    from aigap.present.text.diagnosis import verdict_text
+    from aigap.present.text.diagnosis import verdict_text, window_lines
 
     res = trend(ctx.wh, ctx.unit, vs=list(ctx.vs), indicator=ctx.headline_indicator)
     rows = []
@@ -243,12 +243,11 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
                                  line={"color": country_colour(c, highlight=ctx.unit),
                                        "dash": "dot"}))
     _layout(fig, ctx.t("trends.fig_title"), yaxis={"type": "log", "title": ctx.t("trends.yaxis")})
-    window = ctx.t("trends.window", start=res.window[0], end=res.window[1])
     return {"id": "trends", "title": ctx.t("trends.title"),
             "figures": [fig], "tables": {"convergence": rows},
             "text": {lang: [present.sentence(c, lang) for c in res.comparisons]
                      for lang in languages()},
-            "notes": [ctx.t("trends.note"), window, *res.window_notes],
+            "notes": [ctx.t("trends.note"), *window_lines(res, ctx.lang)],
             "sources": sorted(set(fits["source"])) if "source" in fits else []}
 
 

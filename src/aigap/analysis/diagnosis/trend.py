@@ -25,7 +25,6 @@ from aigap.analysis.diagnosis.trendfit.converge import (
     SEED,
     Convergence,
     LatestGap,
-    Reason,
     converge,
     latest_gaps,
 )
@@ -34,6 +33,7 @@ from aigap.analysis.diagnosis.trendfit.fit import (
     MIN_POINTS,
     Backtest,
     LogLinearFit,
+    Reason,
     TrendError,
     TrendFit,
     cagr,
@@ -85,7 +85,7 @@ class TrendResult:
     )
     model: str = "log"
     window_rule: str = ""  # "rule" or "user"
-    window_notes: tuple[str, ...] = ()
+    window_notes: tuple[Reason, ...] = ()  # why years were left out (present: in words)
     # Observations of each country after its fit window (same indicator), for projections.
     observed_after: tuple[tuple[str, int, float, str], ...] = ()  # (iso3, year, value, source)
 
@@ -262,13 +262,13 @@ def trend(
         win: Window = user_window(start, end, panel["year"])
         where = f" in {start or '…'}-{end or '…'}"
     else:
-        adequate, threshold = adequate_years(coverage(full), meta.get("top_n"))
-        win = rule_window(series[u], adequate, threshold, model=model, who=u,
+        adequate, ref = adequate_years(coverage(full), meta.get("top_n"))
+        win = rule_window(series[u], adequate, ref, model=model, who=u,
                           indicator=indicator)
         where = ""
         for o in others:
             try:
-                own = rule_window(series[o], adequate, threshold, model=model, who=o,
+                own = rule_window(series[o], adequate, ref, model=model, who=o,
                                   indicator=indicator)
             except TrendError as exc:
                 skipped[o] = str(exc)

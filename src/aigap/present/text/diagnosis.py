@@ -105,13 +105,19 @@ def _backtest(c: Convergence, lang: str) -> str:
     miss = t("trend.miss_factor", lang, v=bt.factor) if bt.model == "log" else \
         t("trend.miss_units", lang, v=bt.error)
     return t("trend.backtest", lang, fit_end=bt.fit_years[1], n_in=bt.n_inside,
-             n=len(bt.inside), first=bt.years[0], last=bt.years[-1], miss=miss)
+             n=len(bt.inside), span=_span(bt.years[0], bt.years[-1], lang), miss=miss)
+
+
+def _span(a: int, b: int, lang: str) -> str:
+    return str(a) if a == b else t("trend.span", lang, a=a, b=b)
 
 
 def _why(c: Convergence, lang: str) -> str:
     parts = []
     for r in c.reasons:
         f = dict(r.fields)
+        if r.code == "backtest_failed":
+            f["span"] = _span(f["first"], f["last"], lang)
         if r.code == "latest_inconsistent":
             f.update(gap=_gap_text(c, f["gap"], lang), lo=_gap_text(c, f["lo"], lang),
                      hi=_gap_text(c, f["hi"], lang))
@@ -171,6 +177,14 @@ def _convergence(c: Convergence, lang: str = "en") -> str:
     if c.p_close >= (1 - c.level) / 2:
         msg += t("trend.not_ruled_out", lang, p=c.p_close)
     return msg + tail
+
+
+def window_lines(res: TrendResult, lang: str = "en") -> list[str]:
+    """The fit window and why years were left out of it, one line each."""
+    key = "trend.window.set" if res.window_rule == "user" else "trend.window.rule"
+    lines = [t(key, lang, start=res.window[0], end=res.window[1])]
+    return lines + [t(f"trend.window.{n.code}", lang, **n.fields) for n in res.window_notes
+                    if n.code != "user"]
 
 
 def trend_sentences(res: TrendResult, lang: str = "en") -> list[str]:

@@ -20,8 +20,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,7 @@ from scipy import stats
 from aigap.analysis.diagnosis.trendfit.fit import (
     LEVEL,
     Backtest,
+    Reason,
     TrendFit,
     _ols,
     holdout_size,
@@ -39,15 +39,6 @@ from aigap.analysis.diagnosis.trendfit.fit import (
 N_DRAWS = 20_000
 SEED = 20240601
 MAX_YEARS = 100  # beyond this a closing date is reported as 'not within a century'
-
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a catch-up date is not given: a catalogue key (``trend.why.<code>``) and its
-    fields."""
-
-    code: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

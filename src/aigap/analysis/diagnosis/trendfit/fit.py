@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,15 @@ BOUNDED_UNIT = re.compile(r"score|estimate|index|rank|share|%|\(0-1\)|0-100|per 
 
 class TrendError(AigapError):
     """A trend cannot be estimated (too few values, empty window, ...)."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason in words from the catalogue: why no catch-up date (``trend.why.<code>``), why
+    years were left out of the window (``trend.window.<code>``), with the fields to fill in."""
+
+    code: str
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

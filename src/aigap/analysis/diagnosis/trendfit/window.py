@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from aigap.analysis.diagnosis.trendfit.fit import MIN_POINTS, TrendError
+from aigap.analysis.diagnosis.trendfit.fit import MIN_POINTS, Reason, TrendError
 
 MIN_WINDOW = 5
 COVERAGE_SHARE = 0.5
@@ -38,7 +38,7 @@ class Window:
     start: int
     end: int
     rule: str  # "rule" (chosen by the window rule) or "user"
-    notes: tuple[str, ...] = ()
+    notes: tuple[Reason, ...] = ()  # why years were left out (catalogue ``trend.window.*``)
 
     def years(self, available: pd.Series) -> pd.Series:
         return available[(available >= self.start) & (available <= self.end)]
@@ -49,15 +49,14 @@ def coverage(panel: pd.DataFrame) -> pd.Series:
     return panel.dropna(subset=["value"]).groupby("year")["iso3"].nunique().sort_index()
 
 
-def adequate_years(cov: pd.Series, top_n: int | None = None) -> tuple[set[int], str]:
+def adequate_years(cov: pd.Series, top_n: int | None = None) -> tuple[set[int], int]:
     """Years whose coverage is at least :data:`COVERAGE_SHARE` of the best year's (or of N for
-    a top-N chart), and the threshold in words."""
+    a top-N chart), and that reference count."""
     if cov.empty:
-        return set(), ""
+        return set(), 0
     best = int(cov.max())
     ref = min(best, int(top_n)) if top_n else best
-    need = COVERAGE_SHARE * ref
-    return {int(y) for y, c in cov.items() if c >= need}, f"{need:g} units (half of {ref})"
+    return {int(y) for y, c in cov.items() if c >= COVERAGE_SHARE * ref}, ref
 
 
 def _runs(years: list[int]) -> list[list[int]]:
@@ -70,25 +69,24 @@ def _runs(years: list[int]) -> list[list[int]]:
     return runs
 
 
-def rule_window(series: pd.DataFrame, adequate: set[int], threshold: str, *, model: str,
+def rule_window(series: pd.DataFrame, adequate: set[int], ref: int, *, model: str,
                 who: str = "", indicator: str = "") -> Window:
     """The window rule on one country's series (columns year, value)."""
     s = series.dropna(subset=["value"]).sort_values("year")
     if model == "log":
         s = s[s["value"] > 0]
-    notes: list[str] = []
+    notes: list[Reason] = []
     have = [int(y) for y in s["year"]]
     low = [y for y in have if y not in adequate]
     if low:
-        notes.append(f"{_span(low)}: the indicator covers fewer than {threshold} units "
-                     "(incomplete coverage)")
+        notes.append(Reason("low_coverage", {"years": _span(low), "ref": ref}))
     runs = _runs([y for y in have if y in adequate])
     if not runs:
         raise TrendError(f"{who} has no year of {indicator} with adequate coverage".strip())
     run = runs[-1]
     if len(runs) > 1:
-        notes.append(f"{run[0]}-{run[-1]} is the most recent run of consecutive years; "
-                     f"{_span([y for r in runs[:-1] for y in r])} left out")
+        notes.append(Reason("older_run", {"start": run[0], "end": run[-1],
+                                          "left": _span([y for r in runs[:-1] for y in r])}))
     if model == "log":
         values = dict(zip(s["year"].astype(int), s["value"].astype(float), strict=True))
         while len(run) > 1:
@@ -96,8 +94,8 @@ def rule_window(series: pd.DataFrame, adequate: set[int], threshold: str, *, mod
             first, med = values[run[0]], float(np.median(nxt))
             if first * ARTEFACT_FACTOR >= med:
                 break
-            notes.append(f"{run[0]}: first value {first:.3g} is {med / first:.0f}x below the "
-                         f"median of the next {len(nxt)} years (coverage artefact)")
+            notes.append(Reason("artefact", {"year": run[0], "value": first,
+                                             "factor": med / first, "n": len(nxt)}))
             run = run[1:]
     if len(run) < MIN_WINDOW:
         raise TrendError(
@@ -116,14 +114,15 @@ def user_window(start: int | None, end: int | None, years: pd.Series) -> Window:
         raise TrendError("no observations")
     lo = start if start is not None else int(years.min())
     hi = end if end is not None else int(years.max())
-    return Window(start=lo, end=hi, rule="user", notes=(f"window {lo}-{hi} set by the user",))
+    return Window(start=lo, end=hi, rule="user", notes=(Reason("user", {"start": lo, "end": hi}),))
 
 
 def intersect(a: Window, b: Window) -> Window | None:
     lo, hi = max(a.start, b.start), min(a.end, b.end)
     if hi - lo + 1 < MIN_POINTS:
         return None
-    return Window(start=lo, end=hi, rule=a.rule, notes=tuple(dict.fromkeys(a.notes + b.notes)))
+    return Window(start=lo, end=hi, rule=a.rule,
+                  notes=tuple(a.notes) + tuple(n for n in b.notes if n not in a.notes))
 
 
 def _span(years: list[int]) -> str:
