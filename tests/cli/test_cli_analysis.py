@@ -44,7 +44,7 @@ def test_gap_csv_and_json(real_db: Path) -> None:
 
 def test_trend_json_and_korean_table(real_db: Path) -> None:
     code, out, _ = run("trend", "KOR", "--vs", "USA", "-i", "private_ai_investment",
-                       "--format", "json", "--db", str(real_db))
+                       "--window", "2014:2023", "--format", "json", "--db", str(real_db))
     assert code == 0
     doc = json.loads(out)
     assert doc["fits"]["KOR"]["n"] == 10 and doc["comparisons"][0]["other"] == "USA"

@@ -48,11 +48,12 @@ def _years(spec: str | None) -> list[int] | None:
 
 
 def _window(spec: str | None) -> tuple[int | None, int | None] | None:
+    """'2016:2023' (or 2016-2023), '2018:' or ':2022'."""
     if not spec:
         return None
-    m = re.fullmatch(r"\s*(\d{4})?\s*-\s*(\d{4})?\s*", spec)
+    m = re.fullmatch(r"\s*(\d{4})?\s*[-:]\s*(\d{4})?\s*", spec)
     if not m:
-        raise AigapError(f"bad window {spec!r}; use e.g. 2015-2023, 2018- or -2022")
+        raise AigapError(f"bad window {spec!r}; use e.g. 2016:2023, 2018: or :2022")
     a, b = (int(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None)
     if a is not None and b is not None and a > b:
         raise AigapError(f"reversed window {spec.strip()!r}; use e.g. {b}-{a}")
@@ -121,20 +122,31 @@ def trend_cmd(
     unit: Annotated[str, typer.Argument(help="the unit (ISO3), e.g. KOR")],
     indicator: Annotated[str, typer.Option("--indicator", "-i", help="indicator code")],
     vs: Annotated[list[str] | None, typer.Option("--vs", help="units to compare with")] = None,
-    window: Annotated[str | None, typer.Option("--window", help="e.g. 2015-2023")] = None,
+    window: Annotated[str | None, typer.Option(
+        "--window", help="fit years, e.g. 2016:2023, 2018: or :2022 (default: the window "
+        "rule, docs/trends.md)")] = None,
+    model: Annotated[str, typer.Option(
+        "--model", help="auto (linear for signed or bounded indicators), log or linear")
+    ] = "auto",
+    holdout: Annotated[int | None, typer.Option(
+        "--holdout", help="years held out of the backtest (default: up to 3)")] = None,
     horizon: Annotated[int, typer.Option("--horizon", help="years to project")] = 5,
     lang: Lang = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
-    """CAGR, log-linear growth with 90% intervals, convergence and years to close a gap."""
+    """Growth with 90% intervals, a backtest of each fit, convergence, and a catch-up year only
+    when the data support one."""
     from aigap.analysis.diagnosis.trend import trend
+    from aigap.present.text.diagnosis import verdict_text, window_lines
 
     with open_warehouse(db) as wh:
-        res = trend(wh, unit, vs=_split(vs), indicator=indicator, window=_window(window))
+        res = trend(wh, unit, vs=_split(vs), indicator=indicator, window=_window(window),
+                    model=model, holdout=holdout)
         names = wh.country_names(lang.value)
     if fmt is OutputFormat.json:
-        render({**present.document(res), "projection": res.projection(horizon)}, fmt, lang)
+        render({**present.document(res), "projection": res.projection(horizon),
+                "newest": res.latest_frame()}, fmt, lang)
         return
     if fmt is OutputFormat.csv:
         render(res, fmt, lang)
@@ -142,20 +154,32 @@ def trend_cmd(
     fits = res.fits_frame()
     comp = res.comparisons_frame()
     lg = lang.value
+    growth = ("growth = exp(OLS log slope) - 1 with 90% CI" if res.model == "log"
+              else "linear model: slope = change per year")
+    rate = ["cagr", "growth", "growth_lo", "growth_hi"] if res.model == "log" else \
+        ["slope", "slope_se"]
     render(fits.assign(country=fits["iso3"].map(lambda i: names.get(i, i)))[
-        ["country", "first_year", "last_year", "n", "cagr", "growth", "growth_lo", "growth_hi",
-         "slope_se", "source", "note"]],
+        ["country", "first_year", "last_year", "n", *rate, "backtest", "note"]],
         fmt, lang, title=t("cli.trend.title", lg, indicator=res.indicator, unit=res.measure_unit),
-        caption="vintage: " + " | ".join(sorted({f.vintage for f in res.fits.values()}))
-        + "; growth = exp(OLS log slope) - 1 with 90% CI")
+        caption="\n".join([
+            "source: " + " | ".join(sorted({f.source for f in res.fits.values()}))
+            + "; vintage: " + " | ".join(sorted({f.vintage for f in res.fits.values()})),
+            growth, *window_lines(res, lg)]))
     if not comp.empty:
         render(comp.assign(other=comp["other"].map(lambda i: names.get(i, i)),
-                         close_year=comp["close_year"].round().astype("Int64"))[
-            ["other", "reference_year", "ratio", "ratio_change", "status", "years_to_close",
-             "years_lo", "years_hi", "close_year", "p_close"]],
-            fmt, lang, title=t("cli.trend.convergence", lg))
+                           catch_up=[verdict_text(c, lg) for c in res.comparisons])[
+            ["other", "reference_year", "ratio" if res.model == "log" else "gap",
+             "ratio_change" if res.model == "log" else "log_ratio_slope", "status",
+             "catch_up", "years_lo", "years_hi", "p_close", "backtest"]],
+            fmt, lang, title=t("cli.trend.convergence" if res.model == "log"
+                               else "cli.trend.convergence_linear", lg))
         for c in res.comparisons:
             console.print(present.sentence(c, lg), highlight=False)
+        newest = res.latest_frame()
+        if not newest.empty:
+            render(newest.assign(other=newest["other"].map(lambda i: names.get(i, i)))[
+                ["other", "series", "year", "value", "other_value", "gap", "fitted", "lo", "hi",
+                 "consistent"]], fmt, lang, title=t("cli.trend.newest", lg))
     if horizon > 0:
         proj = res.projection(horizon)
         render(proj.assign(iso3=proj["iso3"].map(lambda i: names.get(i, i))),

@@ -207,8 +207,10 @@ def gaps_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def trends_section(ctx: ReportContext) -> dict[str, Any]:
-    """Growth, convergence and years to close for the headline indicator."""
+    """Growth, convergence, the backtest and a catch-up year only where the data support one,
+    for the headline indicator; the newest observed gap beside each projection."""
     from aigap.analysis.diagnosis.trend import trend
+    from aigap.present.text.diagnosis import verdict_text, window_lines
 
     res = trend(ctx.wh, ctx.unit, vs=list(ctx.vs), indicator=ctx.headline_indicator)
     rows = []
@@ -216,11 +218,16 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
         lo_hi = c.years_to_close_ci
         ci = "–" if lo_hi is None else (
             f"{lo_hi[0]:.0f}–{'∞' if np.isinf(lo_hi[1]) else f'{lo_hi[1]:.0f}'}")
+        newest = max(c.latest, key=lambda lg: lg.year, default=None)
+        bt = c.backtest
         rows.append({ctx.col("vs"): ctx.name(c.other),
                      ctx.col("ratio_now"): round(c.ratio_now, 1),
                      ctx.col("ratio_change"): f"{c.ratio_change:+.1%}",
-                     ctx.col("years_to_close"):
-                         "–" if c.years_to_close is None else round(c.years_to_close, 1),
+                     ctx.col("newest_gap"): "–" if newest is None else
+                         f"{newest.gap:.1f}x ({newest.year})",
+                     ctx.col("backtest"): "–" if bt is None else
+                         f"{bt.n_inside}/{len(bt.inside)}",
+                     ctx.col("catch_up"): verdict_text(c, ctx.lang),
                      ctx.col("interval90"): ci})
     fits = res.fits_frame()
     fig = go.Figure()
@@ -232,8 +239,7 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
         fig.add_trace(go.Scatter(x=x, y=np.array(f.values) / 1e9, mode="markers",
                                  name=ctx.name(c),
                                  marker={"color": country_colour(c, highlight=ctx.unit)}))
-        fitted = np.exp(f.intercept_c + f.slope * (x - f.mean_year)) / 1e9
-        fig.add_trace(go.Scatter(x=x, y=fitted, mode="lines", showlegend=False,
+        fig.add_trace(go.Scatter(x=x, y=f.fitted(x) / 1e9, mode="lines", showlegend=False,
                                  line={"color": country_colour(c, highlight=ctx.unit),
                                        "dash": "dot"}))
     _layout(fig, ctx.t("trends.fig_title"), yaxis={"type": "log", "title": ctx.t("trends.yaxis")})
@@ -241,7 +247,7 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
             "figures": [fig], "tables": {"convergence": rows},
             "text": {lang: [present.sentence(c, lang) for c in res.comparisons]
                      for lang in languages()},
-            "notes": [ctx.t("trends.note")],
+            "notes": [ctx.t("trends.note"), *window_lines(res, ctx.lang)],
             "sources": sorted(set(fits["source"])) if "source" in fits else []}
 
 

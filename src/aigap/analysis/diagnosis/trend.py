@@ -1,24 +1,12 @@
-"""Trends: growth (CAGR, log-linear OLS), convergence of ratios and years to close a gap.
+"""Trends: growth, convergence, years to close a gap, and whether the data support a date.
 
-Methods
--------
-* CAGR between the first and last positive observations inside the window (years stated).
-* Log-linear OLS ``log(value) = a + b * (year - mean year)`` on the positive values of the
-  window; ``b`` is the continuous growth rate (annual growth ``exp(b) - 1``), with its standard
-  error ``s / sqrt(Sxx)`` and a 90% Student-t prediction interval for future values
-  (``s * sqrt(1 + 1/n + (x0 - mean)^2 / Sxx)``, n - 2 degrees of freedom). At least
-  :data:`MIN_POINTS` positive values are needed; zeros and negatives cannot be logged and are
-  dropped from the fit with a note.
-* Convergence: the log ratio ``log(other / unit)`` moves by ``d = b_other - b_unit`` a year.
-  The 90% CI of ``d`` uses the two fits' standard errors (independent fits) and
-  Welch-Satterthwaite degrees of freedom.
-* Years to close: ``t*`` where the two fitted lines cross. Its 90% interval is simulated
-  (:data:`N_DRAWS` draws, fixed seed): each fit's centred intercept and slope are drawn from
-  their Student-t sampling distributions (uncorrelated, because the year is centred), ``t*`` is
-  recomputed per draw and draws in which the gap does not close after the reference year (or in
-  which the other side leads at the reference year) count as "never" (+inf). The interval is
-  the 5th-95th percentile; an upper bound of +inf means the
-  data cannot rule out non-convergence at the 90% level.
+:func:`trend` fits the unit and each comparator on one window (:mod:`.trendfit.window`: a
+stated rule, or the user's), with a log-linear model for quantities that grow by a factor and a
+linear one for signed or bounded indicators (:mod:`.trendfit.fit`); every fit and every gap is
+backtested on its last years, the newest observed gap (in every series of the indicator's
+concept) is set against the fit, and a catch-up year is given only when the crossing's interval
+is finite, the backtest passes and the newest observation agrees (:mod:`.trendfit.converge`).
+docs/trends.md says the rules in plain words.
 """
 
 from __future__ import annotations
@@ -28,86 +16,55 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from aigap.analysis.diagnosis.gap import indicator_meta
+from aigap.analysis.diagnosis.trendfit.converge import (
+    MAX_YEARS,
+    N_DRAWS,
+    SEED,
+    Convergence,
+    LatestGap,
+    converge,
+    latest_gaps,
+)
+from aigap.analysis.diagnosis.trendfit.fit import (
+    LEVEL,
+    MIN_POINTS,
+    Backtest,
+    LogLinearFit,
+    Reason,
+    TrendError,
+    TrendFit,
+    cagr,
+    choose_model,
+    fit_log_linear,
+    fit_series,
+)
+from aigap.analysis.diagnosis.trendfit.window import (
+    MIN_WINDOW,
+    Window,
+    adequate_years,
+    coverage,
+    intersect,
+    rule_window,
+    user_window,
+)
 from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
 from aigap.jsonsafe import json_safe
 
-MIN_POINTS = 3
-LEVEL = 0.90
-N_DRAWS = 20_000
-SEED = 20240601
-MAX_YEARS = 100  # beyond this a closing date is reported as 'not within a century'
+__all__ = [
+    "LEVEL", "MAX_YEARS", "MIN_POINTS", "MIN_WINDOW", "N_DRAWS", "SEED", "Backtest",
+    "Convergence", "LatestGap", "LogLinearFit", "Reason", "TrendError", "TrendFit",
+    "TrendResult", "Window", "cagr", "converge", "fit_log_linear", "fit_series",
+    "trend",
+]
 
-
-class TrendError(AigapError):
-    """A trend cannot be estimated (too few positive values, empty window, ...)."""
-
-
-@dataclass(frozen=True)
-class LogLinearFit:
-    """A log-linear OLS fit of one series, with its CAGR and provenance."""
-
-    iso3: str
-    indicator: str
-    unit: str
-    years: tuple[int, ...]
-    values: tuple[float, ...]
-    n: int
-    slope: float  # d log(value) / d year
-    slope_se: float
-    intercept_c: float  # log value at the mean year
-    intercept_c_se: float
-    mean_year: float
-    sxx: float
-    resid_sd: float
-    growth: float  # exp(slope) - 1, fitted annual growth
-    growth_ci: tuple[float, float]
-    cagr: float
-    cagr_years: tuple[int, int]
-    source: str
-    vintage: str
-    notes: tuple[str, ...] = ()
-
-    @property
-    def df(self) -> int:
-        return self.n - 2
-
-    def log_at(self, year: float) -> float:
-        return self.intercept_c + self.slope * (year - self.mean_year)
-
-    def predict(self, year: float, level: float = LEVEL) -> tuple[float, float, float]:
-        """Fitted value and prediction interval for a (future) year."""
-        centre = self.log_at(year)
-        se = self.resid_sd * math.sqrt(1 + 1 / self.n + (year - self.mean_year) ** 2 / self.sxx)
-        t = float(stats.t.ppf(0.5 + level / 2, self.df))
-        return math.exp(centre), math.exp(centre - t * se), math.exp(centre + t * se)
-
-
-@dataclass(frozen=True)
-class Convergence:
-    """How the ratio other/unit moves, and when the fitted trends cross."""
-
-    iso3: str
-    other: str
-    ratio_now: float  # fitted other/unit at the reference year
-    reference_year: int
-    log_ratio_slope: float  # d = b_other - b_unit
-    log_ratio_slope_ci: tuple[float, float]
-    ratio_change: float  # exp(d) - 1: yearly change of the ratio
-    status: str  # converging | diverging | parallel | crossed
-    close_year: float | None  # fitted crossing year (None when never)
-    years_to_close: float | None  # from the reference year
-    years_to_close_ci: tuple[float, float] | None  # inf upper bound = may never close
-    p_close: float  # share of simulated draws in which the gap closes after the reference
-    level: float = LEVEL
-    names_en: tuple[str, str] = ("", "")  # (unit, other), for the sentences
-    names_ko: tuple[str, str] = ("", "")
+MODELS = ("auto", "log", "linear")
+# A concept's kind decides the model; an intensity (per capita, share) follows its unit.
+KIND_MODEL = {"scale": "log", "signed": "linear", "score": "linear", "rank": "linear"}
 
 
 @dataclass
@@ -118,23 +75,34 @@ class TrendResult:
     unit: str
     measure_unit: str
     window: tuple[int | None, int | None]
-    fits: dict[str, LogLinearFit]
+    fits: dict[str, TrendFit]
     comparisons: list[Convergence] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # iso3 -> why no fit
     method: str = (
-        "log-linear OLS; 90% Student-t intervals; years-to-close interval by simulating "
-        f"intercepts and slopes from their sampling distributions ({N_DRAWS} draws)"
+        "OLS on the fit window (log-linear, or linear for signed/bounded indicators); 90% "
+        "Student-t intervals; backtest on the last years; years-to-close interval by "
+        f"simulating intercepts and slopes ({N_DRAWS} draws)"
     )
+    model: str = "log"
+    window_rule: str = ""  # "rule" or "user"
+    window_notes: tuple[Reason, ...] = ()  # why years were left out (present: in words)
+    # Observations of each country after its fit window (same indicator), for projections.
+    observed_after: tuple[tuple[str, int, float, str], ...] = ()  # (iso3, year, value, source)
 
     def fits_frame(self) -> pd.DataFrame:
         rows = []
         for iso3, f in self.fits.items():
+            bt = f.backtest
             rows.append({
-                "iso3": iso3, "first_year": f.years[0], "last_year": f.years[-1], "n": f.n,
-                "cagr": f.cagr, "cagr_years": f"{f.cagr_years[0]}-{f.cagr_years[1]}",
-                "growth": f.growth, "growth_lo": f.growth_ci[0], "growth_hi": f.growth_ci[1],
-                "slope": f.slope, "slope_se": f.slope_se, "unit": f.unit, "source": f.source,
-                "vintage": f.vintage, "note": "; ".join(f.notes),
+                "iso3": iso3, "model": f.model, "first_year": f.years[0],
+                "last_year": f.years[-1], "n": f.n, "cagr": f.cagr,
+                "cagr_years": f"{f.cagr_years[0]}-{f.cagr_years[1]}", "growth": f.growth,
+                "growth_lo": f.growth_ci[0], "growth_hi": f.growth_ci[1], "slope": f.slope,
+                "slope_se": f.slope_se, "unit": f.unit, "source": f.source,
+                "vintage": f.vintage,
+                "backtest": _bt_label(bt), "backtest_passed": None if bt is None else bt.passed,
+                "backtest_error": math.nan if bt is None else bt.error,
+                "note": "; ".join(f.notes),
             })
         for iso3, why in self.skipped.items():
             rows.append({"iso3": iso3, "note": why})
@@ -144,24 +112,47 @@ class TrendResult:
         rows = []
         for c in self.comparisons:
             lo, hi = c.years_to_close_ci if c.years_to_close_ci else (math.nan, math.nan)
+            newest = max(c.latest, key=lambda lg: lg.year, default=None)
             rows.append({
-                "iso3": c.iso3, "other": c.other, "reference_year": c.reference_year,
-                "ratio": c.ratio_now, "ratio_change": c.ratio_change,
+                "iso3": c.iso3, "other": c.other, "model": c.model,
+                "reference_year": c.reference_year, "ratio": c.ratio_now,
+                "gap": c.gap_now, "ratio_change": c.ratio_change,
                 "log_ratio_slope": c.log_ratio_slope, "slope_lo": c.log_ratio_slope_ci[0],
                 "slope_hi": c.log_ratio_slope_ci[1], "status": c.status,
-                "close_year": c.close_year, "years_to_close": c.years_to_close,
+                "verdict": c.verdict, "why": ", ".join(r.code for r in c.reasons),
+                "catch_up_year": c.catch_up_year, "years_to_close": c.catch_up_years,
+                "crossing_year": c.close_year, "crossing_in_years": c.years_to_close,
                 "years_lo": lo, "years_hi": hi, "p_close": c.p_close,
+                "backtest": _bt_label(c.backtest),
+                "backtest_passed": None if c.backtest is None else c.backtest.passed,
+                "newest_year": newest.year if newest else None,
+                "newest_gap": newest.gap if newest else math.nan,
+                "newest_series": newest.series if newest else "",
+                "newest_consistent": newest.consistent if newest else None,
             })
         return pd.DataFrame(rows)
 
     def projection(self, horizon: int = 5, level: float = LEVEL) -> pd.DataFrame:
-        """Fitted values and prediction intervals for the ``horizon`` years after each fit."""
+        """Fitted values and prediction intervals for the ``horizon`` years after each fit,
+        with the value observed in that year when there is one (beyond the fit window)."""
+        seen = {(i, y): (v, s) for i, y, v, s in self.observed_after}
         rows = []
         for iso3, f in self.fits.items():
             for year in range(f.years[-1] + 1, f.years[-1] + horizon + 1):
                 mid, lo, hi = f.predict(year, level)
+                obs, obs_source = seen.get((iso3, year), (math.nan, ""))
                 rows.append({"iso3": iso3, "year": year, "fitted": mid, "lo": lo, "hi": hi,
-                             "unit": f.unit, "source": f.source})
+                             "observed": obs, "observed_source": obs_source, "unit": f.unit,
+                             "source": f.source})
+        return pd.DataFrame(rows)
+
+    def latest_frame(self) -> pd.DataFrame:
+        """The newest observed gap of each pair in each series, against the fit."""
+        rows = [{"iso3": c.iso3, "other": c.other, "series": lg.series, "year": lg.year,
+                 "value": lg.value, "other_value": lg.other_value, "gap": lg.gap,
+                 "fitted": lg.fitted, "lo": lg.lo, "hi": lg.hi, "consistent": lg.consistent,
+                 "source": lg.source}
+                for c in self.comparisons for lg in c.latest]
         return pd.DataFrame(rows)
 
     def to_frame(self) -> pd.DataFrame:
@@ -169,153 +160,60 @@ class TrendResult:
         fits, comp = self.fits_frame(), self.comparisons_frame()
         if comp.empty:
             return fits
-        return fits.merge(comp.drop(columns=["iso3"]).rename(columns={"other": "iso3"}),
-                          on="iso3", how="left")
+        comp = comp.drop(columns=["iso3", "model"]).rename(
+            columns={"other": "iso3", "backtest": "gap_backtest",
+                     "backtest_passed": "gap_backtest_passed"})
+        return fits.merge(comp, on="iso3", how="left")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: non-finite numbers become null (aigap.jsonsafe). An interval whose upper
         end is +inf ("the data cannot rule out that it never closes") is kept as a flag:
-        ``may_never_close``."""
+        ``may_never_close``. ``catch_up_year`` is null unless the data support a date;
+        ``close_year`` is the fitted crossing."""
         out = asdict(self)
         for f in out["fits"].values():
             f.pop("values", None)
-        for c in out["comparisons"]:
+        for c, obj in zip(out["comparisons"], self.comparisons, strict=True):
             ci = c["years_to_close_ci"]
             c["may_never_close"] = bool(ci is not None and math.isinf(ci[1]))
+            c["catch_up_year"] = obj.catch_up_year
         return json_safe(out)  # type: ignore[no-any-return]
 
 
-# --- pure functions ---------------------------------------------------------------------------
+def _bt_label(bt: Backtest | None) -> str:
+    """'3/3 (to 2020)': held-out years inside the prediction interval of a fit up to 2020."""
+    if bt is None:
+        return "none"
+    return f"{bt.n_inside}/{len(bt.inside)} (to {bt.fit_years[1]})"
 
 
-def cagr(first: float, last: float, years: float) -> float:
-    """Compound annual growth rate; NaN when undefined (non-positive ends, zero span)."""
-    if years <= 0 or first <= 0 or last <= 0:
-        return math.nan
-    return (last / first) ** (1 / years) - 1
+def concept_series(indicator: str) -> tuple[list[str], str | None]:
+    """The series of ``indicator``'s concept (``indicator`` first), whose newest observations
+    are set against the fit, and the concept's kind (scale, signed, score, ...; None unknown).
+
+    The hook into the concepts layer (:mod:`aigap.data.concepts`); without it, the indicator
+    alone.
+    """
+    try:
+        from aigap.data.concepts import concept_of
+    except ImportError:  # a tree without the concepts layer
+        return [indicator], None
+    con = concept_of(indicator)
+    if con is None:
+        return [indicator], None
+    own = next((s.kind for s in con.series if s.indicator == indicator), con.kind)
+    return [indicator, *[s.indicator for s in con.series if s.indicator != indicator]], own
 
 
-def fit_log_linear(
-    series: pd.DataFrame, *, iso3: str = "", indicator: str = "", unit: str = "",
-    level: float = LEVEL,
-) -> LogLinearFit:
-    """Fit ``log(value)`` on year (columns year, value; optional source, vintage)."""
-    s = series.dropna(subset=["value"]).sort_values("year")
-    notes: list[str] = []
-    bad = s[s["value"] <= 0]
-    if not bad.empty:
-        notes.append("non-positive values dropped (no logarithm): "
-                     + ", ".join(str(int(y)) for y in bad["year"]))
-    s = s[s["value"] > 0]
-    if len(s) < MIN_POINTS:
-        who = f"{iso3} " if iso3 else ""
-        raise TrendError(
-            f"{who}has {len(s)} positive value(s) for {indicator or 'the series'}; a trend "
-            f"needs at least {MIN_POINTS}" + (f" ({notes[0]})" if notes else "")
-        )
-    x = s["year"].to_numpy(dtype=float)
-    y = np.log(s["value"].to_numpy(dtype=float))
-    n = len(x)
-    xbar = float(x.mean())
-    sxx = float(((x - xbar) ** 2).sum())
-    slope = float(((x - xbar) * (y - y.mean())).sum() / sxx)
-    a_c = float(y.mean())
-    resid = y - (a_c + slope * (x - xbar))
-    s2 = float((resid**2).sum() / (n - 2))
-    sd = math.sqrt(s2)
-    se_b = sd / math.sqrt(sxx)
-    t = float(stats.t.ppf(0.5 + level / 2, n - 2))
-    years = tuple(int(v) for v in s["year"])
-    vals = tuple(float(v) for v in s["value"])
-    prov = {k: "; ".join(dict.fromkeys(str(v) for v in s[k])) if k in s else ""
-            for k in ("source", "vintage")}
-    return LogLinearFit(
-        iso3=iso3, indicator=indicator, unit=unit, years=years, values=vals, n=n, slope=slope,
-        slope_se=se_b, intercept_c=a_c, intercept_c_se=sd / math.sqrt(n), mean_year=xbar,
-        sxx=sxx, resid_sd=sd, growth=math.expm1(slope),
-        growth_ci=(math.expm1(slope - t * se_b), math.expm1(slope + t * se_b)),
-        cagr=cagr(vals[0], vals[-1], years[-1] - years[0]), cagr_years=(years[0], years[-1]),
-        source=prov["source"], vintage=prov["vintage"], notes=tuple(notes),
-    )
-
-
-def _crossing(a_u: np.ndarray, b_u: np.ndarray, m_u: float, a_o: np.ndarray, b_o: np.ndarray,
-              m_o: float) -> np.ndarray:
-    """Year where two log-linear lines (centred intercepts a, slopes b, centres m) cross."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # a_u + b_u (t - m_u) = a_o + b_o (t - m_o)
-        return (a_o - a_u - b_o * m_o + b_u * m_u) / (b_u - b_o)
-
-
-def converge(
-    fu: LogLinearFit, fo: LogLinearFit, *, reference_year: int | None = None,
-    level: float = LEVEL, n_draws: int = N_DRAWS, seed: int = SEED,
-    names: tuple[str, str] | None = None, names_ko: tuple[str, str] | None = None,
-) -> Convergence:
-    """Convergence of ``fo`` (other) towards ``fu`` (unit): rate, CI and years to close."""
-    ref = reference_year if reference_year is not None else max(fu.years[-1], fo.years[-1])
-    d = fo.slope - fu.slope
-    se_d = math.hypot(fu.slope_se, fo.slope_se)
-    if se_d > 0:
-        # Welch-Satterthwaite degrees of freedom for a difference of two slopes
-        dof = se_d**4 / (fu.slope_se**4 / max(fu.df, 1) + fo.slope_se**4 / max(fo.df, 1))
-        t = float(stats.t.ppf(0.5 + level / 2, dof))
-    else:
-        t = 0.0
-    d_ci = (d - t * se_d, d + t * se_d)
-    g_now = fo.log_at(ref) - fu.log_at(ref)  # fitted log(other/unit) at the reference year
-    ratio_now = math.exp(g_now)
-    if g_now == 0:
-        status = "crossed"
-    elif d == 0:
-        status = "parallel"
-    elif (g_now > 0) != (d > 0):
-        status = "converging"
-    else:
-        status = "diverging"
-    close_year = years = None
-    if status == "converging":
-        years = -g_now / d
-        close_year = ref + years
-
-    # Simulate the fits' sampling distributions; closing = crossing strictly after ref.
-    rng = np.random.default_rng(seed)
-
-    def draw(f: LogLinearFit) -> tuple[np.ndarray, np.ndarray]:
-        tdf = max(f.df, 1)
-        return (f.intercept_c + f.intercept_c_se * rng.standard_t(tdf, n_draws),
-                f.slope + f.slope_se * rng.standard_t(tdf, n_draws))
-
-    a_u, b_u = draw(fu)
-    a_o, b_o = draw(fo)
-    t_star = _crossing(a_u, b_u, fu.mean_year, a_o, b_o, fo.mean_year)
-    g_draw = (a_o + b_o * (ref - fo.mean_year)) - (a_u + b_u * (ref - fu.mean_year))
-    # A draw closes the gap when the same side leads at ref and the lines cross later; draws
-    # whose leader at ref is reversed are not "this gap closing" and count as never.
-    closes = (np.isfinite(t_star) & (t_star > ref) & (np.sign(g_draw) == np.sign(g_now))
-              & (np.sign(g_draw) != np.sign(b_o - b_u)))
-    ytc = np.where(closes, t_star - ref, np.inf)
-    p_close = float(closes.mean())
-    ci: tuple[float, float] | None = None
-    if status == "converging" or p_close > 0:
-        # no interpolation: a percentile that falls among the "never" draws must stay +inf
-        lo_q, hi_q = np.quantile(ytc, [(1 - level) / 2, (1 + level) / 2],
-                                 method="inverted_cdf")
-        ci = (float(lo_q), float(hi_q))
-        if years is not None and fu.resid_sd == 0 and fo.resid_sd == 0:
-            ci = (years, years)  # exact data: no sampling error (avoid float noise)
-
-    un, on = names or (fu.iso3, fo.iso3)
-    uk, ok = names_ko or (un, on)
-    return Convergence(
-        iso3=fu.iso3, other=fo.iso3, ratio_now=ratio_now, reference_year=int(ref),
-        log_ratio_slope=d, log_ratio_slope_ci=d_ci, ratio_change=math.expm1(d), status=status,
-        close_year=close_year, years_to_close=years, years_to_close_ci=ci, p_close=p_close,
-        level=level, names_en=(un, on), names_ko=(uk, ok),
-    )
-
-
-# --- warehouse entry point --------------------------------------------------------------------
+def _panels(wh: Warehouse, codes: Sequence[str], units: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Each series' panel of ``units``; a series this warehouse lacks is left out."""
+    out = {}
+    for code in codes:
+        try:
+            out[code] = wh.panel([code], countries=units)
+        except AigapError:  # an indicator of the concept that is not loaded here
+            continue
+    return out
 
 
 def trend(
@@ -325,16 +223,23 @@ def trend(
     indicator: str,
     vs: Sequence[str] | None = None,
     window: tuple[int | None, int | None] | None = None,
+    model: str = "auto",
+    holdout: int | None = None,
     level: float = LEVEL,
     n_draws: int = N_DRAWS,
 ) -> TrendResult:
     """Growth of ``unit`` (and each of ``vs``) on ``indicator`` and convergence of each pair.
 
-    ``window`` = (start, end), either end None for open. Raises :class:`TrendError` when the
-    unit's own series is too short; a comparator that is too short is listed in ``skipped``.
+    ``window`` = (start, end), either end None for open, replaces the window rule
+    (:mod:`aigap.analysis.diagnosis.trendfit.window`). ``model``: auto (linear for signed or
+    bounded indicators, else log), log or linear. ``holdout``: years held out of the backtest
+    (default up to 3). Raises :class:`TrendError` when the unit's own series is too short; a
+    comparator that is too short is listed in ``skipped``.
     """
     if not indicator:
         raise TrendError("name an indicator (--indicator)")
+    if model not in MODELS:
+        raise TrendError(f"unknown trend model {model!r}; choose from {', '.join(MODELS)}")
     u = check_iso3([unit])[0]
     others = list(dict.fromkeys(check_iso3(vs or [])))
     if u in others:
@@ -343,34 +248,69 @@ def trend(
     start, end = window or (None, None)
     if start is not None and end is not None and start > end:
         raise TrendError(f"window start {start} is after its end {end}")
-    panel = wh.panel([indicator], countries=[u, *others])
-    if start is not None:
-        panel = panel[panel["year"] >= start]
-    if end is not None:
-        panel = panel[panel["year"] <= end]
-    measure = str(panel["unit"].iloc[0]) if not panel.empty else str(meta["unit"])
-    where = f" in {start or '…'}-{end or '…'}" if window else ""
-    fits: dict[str, LogLinearFit] = {}
+    full = wh.panel([indicator])
+    measure = str(full["unit"].iloc[0]) if not full.empty else str(meta["unit"])
+    codes, kind = concept_series(indicator)
+    if model == "auto":
+        model = KIND_MODEL.get(kind or "") or choose_model(full["value"].dropna(), measure)
+    panel = full[full["iso3"].isin([u, *others])]
+    series = {c: panel[panel["iso3"] == c] for c in [u, *others]}
+
+    # The window: the user's, or the rule on each series, shared by the comparison.
     skipped: dict[str, str] = {}
+    if window and (start is not None or end is not None):
+        win: Window = user_window(start, end, panel["year"])
+        where = f" in {start or '…'}-{end or '…'}"
+    else:
+        adequate, ref = adequate_years(coverage(full), meta.get("top_n"))
+        win = rule_window(series[u], adequate, ref, model=model, who=u,
+                          indicator=indicator)
+        where = ""
+        for o in others:
+            try:
+                own = rule_window(series[o], adequate, ref, model=model, who=o,
+                                  indicator=indicator)
+            except TrendError as exc:
+                skipped[o] = str(exc)
+                continue
+            both = intersect(win, own)
+            n_u = 0 if both is None else int(series[u]["year"].between(both.start,
+                                                                         both.end).sum())
+            if both is None or n_u < MIN_WINDOW:
+                skipped[o] = (f"{o}'s usable years {own.start}-{own.end} share fewer than "
+                              f"{MIN_WINDOW} with {u}'s {win.start}-{win.end}")
+                continue
+            win = both
+
+    fits: dict[str, TrendFit] = {}
     for iso3 in [u, *others]:
-        sub = panel[panel["iso3"] == iso3]
+        if iso3 in skipped:
+            continue
+        sub = series[iso3]
+        sub = sub[(sub["year"] >= win.start) & (sub["year"] <= win.end)]
         try:
-            fits[iso3] = fit_log_linear(sub, iso3=iso3, indicator=indicator, unit=measure,
-                                        level=level)
+            fits[iso3] = fit_series(sub, model=model, iso3=iso3, indicator=indicator,
+                                    unit=measure, level=level, holdout=holdout)
         except TrendError as exc:
             if iso3 == u:
                 raise TrendError(f"{exc}{where}") from None
             skipped[iso3] = f"{exc}{where}"
+    after = tuple((str(r.iso3), int(r.year), float(r.value), str(r.source))
+                  for r in panel.dropna(subset=["value"]).itertuples()
+                  if r.iso3 in fits and int(r.year) > fits[str(r.iso3)].years[-1])
+    result = TrendResult(indicator=indicator, unit=u, measure_unit=measure,
+                         window=(win.start, win.end), fits=fits, skipped=skipped, model=model,
+                         window_rule=win.rule, window_notes=win.notes, observed_after=after)
     names = wh.country_names("en")
     names_ko = wh.country_names("ko")
-    result = TrendResult(indicator=indicator, unit=u, measure_unit=measure,
-                         window=(start, end), fits=fits, skipped=skipped)
+    panels = {indicator: panel, **_panels(wh, codes[1:], [u, *others])}
     for o in others:
         if o not in fits:
             continue
         result.comparisons.append(converge(
-            fits[u], fits[o], level=level, n_draws=n_draws,
+            fits[u], fits[o], level=level, n_draws=n_draws, holdout=holdout,
             names=(names.get(u, u), names.get(o, o)),
             names_ko=(names_ko.get(u, u), names_ko.get(o, o)),
+            latest=latest_gaps(fits[u], fits[o], panels, indicator, level=level),
         ))
     return result

@@ -76,36 +76,115 @@ def interval_text(ci: tuple[float, float] | None, lang: str = "en") -> str:
     return t("trend.interval.range", lang, lo=ci[0], hi=hi)
 
 
+def _gap_text(c: Convergence, v: float, lang: str) -> str:
+    """A gap as the model states it: a ratio (log model) or a difference (linear)."""
+    if c.model == "linear":
+        return f"{v:+.3g}"
+    return t("trend.ratio", lang, v=v)
+
+
+def _newest(c: Convergence, lang: str) -> str:
+    """' Newest observed gap: 29.8x in 2023 (private_ai_investment).' with a flag when it lies
+    outside the fit's interval."""
+    items = []
+    for lg in sorted(c.latest, key=lambda x: -x.year):
+        flag = "" if lg.consistent else t("trend.newest_off", lang, lo=_gap_text(c, lg.lo, lang),
+                                          hi=_gap_text(c, lg.hi, lang))
+        if lg.previous is not None and not lg.fitted_series:
+            flag += t("trend.newest_prev", lang, ratio=_gap_text(c, lg.previous[1], lang),
+                      year=lg.previous[0])
+        items.append(t("trend.newest_item", lang, ratio=_gap_text(c, lg.gap, lang),
+                       year=lg.year, series=lg.series, flag=flag))
+    return t("trend.newest", lang, items=join(items, lang)) if items else ""
+
+
+def _backtest(c: Convergence, lang: str) -> str:
+    bt = c.backtest
+    if bt is None:
+        return ""
+    miss = t("trend.miss_factor", lang, v=bt.factor) if bt.model == "log" else \
+        t("trend.miss_units", lang, v=bt.error)
+    return t("trend.backtest", lang, fit_end=bt.fit_years[1], n_in=bt.n_inside,
+             n=len(bt.inside), span=_span(bt.years[0], bt.years[-1], lang), miss=miss)
+
+
+def _span(a: int, b: int, lang: str) -> str:
+    return str(a) if a == b else t("trend.span", lang, a=a, b=b)
+
+
+def _why(c: Convergence, lang: str) -> str:
+    parts = []
+    for r in c.reasons:
+        f = dict(r.fields)
+        if r.code == "backtest_failed":
+            f["span"] = _span(f["first"], f["last"], lang)
+        if r.code == "latest_inconsistent":
+            f.update(gap=_gap_text(c, f["gap"], lang), lo=_gap_text(c, f["lo"], lang),
+                     hi=_gap_text(c, f["hi"], lang))
+        parts.append(t(f"trend.why.{r.code}", lang, **f))
+    return str(t("trend.why_sep", lang)).join(parts)
+
+
+def verdict_text(c: Convergence, lang: str = "en") -> str:
+    """The catch-up answer in a word or a year: '2035', 'not estimable', 'diverging'."""
+    if c.catch_up_year is not None:
+        return f"{c.catch_up_year:.0f}"
+    return t(f"trend.verdict.{c.verdict or 'not_estimable'}", lang)
+
+
 @sentence.register
 def _convergence(c: Convergence, lang: str = "en") -> str:
-    """How the ratio moves and when the fitted trends cross, with the interval's caveats."""
+    """How the gap moves, whether the data support a catch-up date (and why not), the newest
+    observed gap and the backtest."""
     un, on = attr(c, "names", lang)
     d = c.log_ratio_slope
-    g_now = math.log(c.ratio_now)
-    shrink = f"{-math.expm1(-abs(d)) * 100:.1f}%"
-    widen = f"{math.expm1(abs(d)) * 100:.1f}%"
-    lo_pct, hi_pct = (math.expm1(v) * 100 for v in c.log_ratio_slope_ci)
-    rate_ci = t("trend.rate_ci", lang, pair=f"{c.other}/{c.iso3}", lo=lo_pct, hi=hi_pct)
+    lin = c.model == "linear"
+    pre = "trend.linear." if lin else "trend."
+    pair = f"{c.other}/{c.iso3}" if not lin else f"{c.other}−{c.iso3}"
+    if lin:
+        g_now = c.gap_now
+        shrink = widen = f"{abs(d):.3g}"
+        lo, hi = (f"{v:+.3g}" for v in c.log_ratio_slope_ci)
+        rate_ci = t(pre + "rate_ci", lang, pair=pair, lo=lo, hi=hi)
+    else:
+        g_now = math.log(c.ratio_now)
+        shrink = f"{-math.expm1(-abs(d)) * 100:.1f}%"
+        widen = f"{math.expm1(abs(d)) * 100:.1f}%"
+        lo_pct, hi_pct = (math.expm1(v) * 100 for v in c.log_ratio_slope_ci)
+        rate_ci = t("trend.rate_ci", lang, pair=pair, lo=lo_pct, hi=hi_pct)
     leader, trailer = (on, un) if g_now > 0 else (un, on)
-    gap = t("trend.gap", lang, leader=leader, trailer=trailer, ratio=math.exp(abs(g_now)),
-            ref=c.reference_year)
-    ci, years = c.years_to_close_ci, c.years_to_close
-    if c.status == "converging" and years is not None:
-        when = (t("trend.when", lang, years=years, year=c.close_year,
-                  interval=interval_text(ci, lang)) if years <= MAX_YEARS else
-                t("trend.when_never", lang, years=years, max=MAX_YEARS))
-        msg = t("trend.converging", lang, gap=gap, shrink=shrink, rate_ci=rate_ci, when=when)
-        d_ci = c.log_ratio_slope_ci
-        if d_ci[0] <= 0 <= d_ci[1] or (ci is not None and math.isinf(ci[1])):
-            msg += t("trend.includes_non", lang)
-        return msg
+    gap = (t(pre + "gap", lang, leader=leader, trailer=trailer, diff=f"{abs(g_now):.3g}",
+             ref=c.reference_year) if lin else
+           t("trend.gap", lang, leader=leader, trailer=trailer, ratio=math.exp(abs(g_now)),
+             ref=c.reference_year))
+    tail = _newest(c, lang) + _backtest(c, lang)
+    if tail:
+        tail = t("trend.stop", lang) + tail
     if c.status == "crossed":
-        return t("trend.crossed", lang, ref=c.reference_year)
-    key = "trend.diverging" if c.status == "diverging" else "trend.parallel"
+        return t("trend.crossed", lang, ref=c.reference_year) + tail
+    if c.status == "converging" and c.years_to_close is not None:
+        if c.verdict in ("", "date"):
+            years = c.years_to_close
+            when = (t("trend.when", lang, years=years, year=c.close_year,
+                      interval=interval_text(c.years_to_close_ci, lang)) if years <= MAX_YEARS
+                    else t("trend.when_never", lang, years=years, max=MAX_YEARS))
+            return t(pre + "converging", lang, gap=gap, shrink=shrink, rate_ci=rate_ci,
+                     when=when) + tail
+        return t(pre + "converging_open", lang, gap=gap, shrink=shrink, rate_ci=rate_ci,
+                 why=_why(c, lang)) + tail
+    key = pre + ("diverging" if c.status == "diverging" else "parallel")
     msg = t(key, lang, gap=gap, widen=widen, rate_ci=rate_ci)
     if c.p_close >= (1 - c.level) / 2:
         msg += t("trend.not_ruled_out", lang, p=c.p_close)
-    return msg
+    return msg + tail
+
+
+def window_lines(res: TrendResult, lang: str = "en") -> list[str]:
+    """The fit window and why years were left out of it, one line each."""
+    key = "trend.window.set" if res.window_rule == "user" else "trend.window.rule"
+    lines = [t(key, lang, start=res.window[0], end=res.window[1])]
+    return lines + [t(f"trend.window.{n.code}", lang, **n.fields) for n in res.window_notes
+                    if n.code != "user"]
 
 
 def trend_sentences(res: TrendResult, lang: str = "en") -> list[str]:
