@@ -267,11 +267,11 @@ def _parse_cached(ds: Dataset, rf: ResolvedFile,
     try:
         rf.path.stat()
         key = _parse_key(ds, rf)
-    except OSError:
-        key = None  # _parse_dataset names the problem
+        folder = config.cache_dir() / "pull"
+    except OSError:  # an unreadable file (_parse_dataset names it) or a read-only home
+        key = None
     if key is None:
         return _parse_dataset(ds, rf, records)
-    folder = config.cache_dir() / "pull"
     target = folder / f"{ds.id}-{key}.pkl"
     if target.exists():
         try:
