@@ -315,6 +315,125 @@ def published_cmd(
         console.print("[yellow]no published ranks match[/]")
 
 
+@data_app.command("records")
+@user_errors
+def records_cmd(
+    table: Annotated[str | None, typer.Argument(help="a record table; none: list them")]
+    = None,
+    unit: Annotated[list[str] | None, typer.Option(
+        "--unit", "-u", help="ISO3 code(s) of the table's country column (KOR or KOR,USA)")]
+    = None,
+    vintage: Annotated[list[str] | None, typer.Option("--vintage", help="only this vintage "
+                                                      "(repeatable)")] = None,
+    where: Annotated[list[str] | None, typer.Option(
+        "--where", "-w", metavar="COLUMN=VALUE",
+        help="keep rows whose COLUMN equals VALUE (a|b: any of them; NULL: missing; on a list "
+        "column: the list holds it); repeatable, all must hold")] = None,
+    columns: Annotated[str | None, typer.Option("--columns", "-c", help="comma-separated "
+                                                "columns to show (default: all)")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="at most N rows "
+                                              "(default 50 in a table, all otherwise)")]
+    = None,
+    describe: Annotated[bool, typer.Option("--describe", help="the table's columns: type and "
+                                           "meaning")] = False,
+    lang: Lang = LANG_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Record-level tables (TOP500 systems, GPU clusters, AI models, data centres, ML
+    hardware): list them, or show one table's rows filtered by country, vintage and columns."""
+    with open_warehouse(db) as wh:
+        if table is None:
+            df = wh.record_tables()
+            if fmt is OutputFormat.table:
+                df = df.assign(vintages=df["vintages"].map(_span))[
+                    ["table", "rows", "country_column", "vintages", "description"]]
+            render(df, fmt, lang, title=t("cli.data.record_tables", lang.value))
+            return
+        if describe:
+            render(wh.record_columns(table), fmt, lang,
+                   title=t("cli.data.records", lang.value, table=table))
+            return
+        types = dict(zip(*wh.record_columns(table)[["column", "type"]].T.to_numpy(),
+                         strict=True))
+        types.update(source="VARCHAR", vintage="VARCHAR", source_row="INTEGER")
+        df = wh.records(
+            table, country=_split(unit), vintage=vintage,
+            columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+            where=parse_where(where or [], types))
+    for col in df.columns:  # DuckDB DATE comes back as a timestamp: show the date only
+        if types.get(col) == "DATE":
+            df[col] = df[col].dt.strftime("%Y-%m-%d").where(df[col].notna(), None)
+    total = len(df)
+    cap = limit if limit is not None else (50 if fmt is OutputFormat.table else None)
+    shown = df.head(cap) if cap is not None else df
+    caption = t("cli.data.records_shown", lang.value, shown=len(shown), total=total)
+    render(shown, fmt, lang, title=t("cli.data.records", lang.value, table=table),
+           caption=caption)
+    if df.empty and fmt is OutputFormat.table:
+        console.print(f"[yellow]{t('cli.data.records_none', lang.value)}[/]")
+
+
+def _span(vintages: list[str]) -> str:
+    """A table's vintages in one cell: the only one, or first .. last (count)."""
+    vs = list(vintages)
+    if len(vs) <= 2:
+        return "; ".join(vs)
+    return f"{vs[0]} .. {vs[-1]} ({len(vs)})"
+
+
+def parse_where(clauses: list[str], types: dict[str, str]) -> dict[str, object]:
+    """``COLUMN=VALUE`` filters as ``Warehouse.records(where=...)`` takes them, each value
+    converted to its column's type (so ``rank=18`` compares as a number).
+
+    ``a|b`` is any of the values, ``NULL`` a missing value. Unknown columns and values that
+    are not of the column's type raise a :class:`AigapError` naming them; the values reach
+    DuckDB as parameters only.
+    """
+    from aigap.data.catalogue import near_matches
+
+    out: dict[str, object] = {}
+    for clause in clauses:
+        col, sep, text = clause.partition("=")
+        col = col.strip()
+        if not sep or not col:
+            raise AigapError(f"--where {clause!r}: write COLUMN=VALUE (e.g. iso3=KOR)")
+        if col not in types:
+            raise AigapError(f"--where {clause!r}: no column {near_matches([col], types)}; "
+                             "columns: " + ", ".join(types))
+        if col in out:
+            raise AigapError(f"--where names {col!r} twice; use {col}=a|b for any of several")
+        if text.strip() == "NULL":
+            out[col] = None
+            continue
+        vals = [_typed(v.strip(), types[col], clause) for v in text.split("|")]
+        out[col] = vals if len(vals) > 1 else vals[0]
+    return out
+
+
+def _typed(text: str, sql_type: str, clause: str) -> object:
+    """One filter value as the Python value of a DuckDB column type (lists: the element)."""
+    import datetime as dt
+
+    base = sql_type.removesuffix("[]").upper()
+    try:
+        if base in ("INTEGER", "BIGINT", "SMALLINT"):
+            return int(text)
+        if base in ("DOUBLE", "FLOAT", "REAL") or base.startswith("DECIMAL"):
+            return float(text)
+        if base == "BOOLEAN":
+            low = text.lower()
+            if low not in ("true", "false"):
+                raise ValueError
+            return low == "true"
+        if base == "DATE":
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        raise AigapError(f"--where {clause!r}: {text!r} is not a {base.lower()} value") \
+            from None
+    return text
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     """Accept both `-c KOR -c USA` and `-c KOR,USA`."""
     if not values:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import glob
 import hashlib
 import os
@@ -211,6 +212,90 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
     return out
 
 
+# --- parse cache: a file parsed and checked before by the same code is not parsed again ---
+PARSE_CACHE_VERSION = "1"  # bump when what a cache entry holds changes
+_FINGERPRINT_PACKAGES = ("pandas", "numpy", "duckdb", "country_converter", "pycountry",
+                         "openpyxl", "xlrd")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """sha256 of everything a parse depends on besides the files: aigap's data package
+    (parsers, checks, catalogue, country tables) and the versions of the libraries used."""
+    from importlib import metadata
+
+    import aigap.data
+
+    h = hashlib.sha256(PARSE_CACHE_VERSION.encode())
+    root = Path(aigap.data.__file__).parent
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    for name in _FINGERPRINT_PACKAGES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=absent".encode())
+    return h.hexdigest()
+
+
+def _parse_key(ds: Dataset, rf: ResolvedFile) -> str | None:
+    """Cache key of a dataset's parse: code, dataset, vintage and the sha256 of every file it
+    reads (its file or folder and its ``extra_files``); None when a file cannot be located."""
+    h = hashlib.sha256(f"{code_fingerprint()}\0{ds.id}\0{rf.vintage or ds.vintage}".encode())
+    h.update(sha256_path(rf.path).encode())
+    if ds.extra_files:
+        text = rf.path.as_posix()
+        if not text.endswith(ds.relpath):  # a live download: extras are not beside it
+            return None
+        root = Path(text[: -len(ds.relpath)])
+        for extra in ds.extra_files:
+            h.update(sha256_path(root / extra).encode())
+    return h.hexdigest()
+
+
+def _parse_cached(ds: Dataset, rf: ResolvedFile,
+                  records: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`_parse_dataset`, served from ``$AIGAP_HOME/cache/pull`` when the same files were
+    parsed and checked by the same code before (key: :func:`_parse_key`).
+
+    Safe because the key covers every input of the parse; only successful parses are stored,
+    so a file that fails keeps failing. Entries are pickles in the user's own cache folder
+    (exact round trip of dtypes and attrs); a broken entry is parsed again, an unwritable
+    cache is skipped.
+    """
+    try:
+        rf.path.stat()
+        key = _parse_key(ds, rf)
+        folder = config.cache_dir() / "pull"
+    except OSError:  # an unreadable file (_parse_dataset names it) or a read-only home
+        key = None
+    if key is None:
+        return _parse_dataset(ds, rf, records)
+    target = folder / f"{ds.id}-{key}.pkl"
+    if target.exists():
+        try:
+            frame, recs = pd.read_pickle(target)
+        except Exception:  # a truncated or foreign entry: parse again
+            target.unlink(missing_ok=True)
+        else:
+            if recs is not None:
+                records[ds.id] = recs
+            return frame
+    frame = _parse_dataset(ds, rf, records)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        pd.to_pickle((frame, records.get(ds.id)), tmp)
+        tmp.replace(target)  # atomic: a concurrent pull never reads half an entry
+        for old in folder.glob(f"{glob.escape(ds.id)}-*.pkl"):  # this dataset's older parses
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return frame
+
+
 class _Shared(dict):  # type: ignore[type-arg]
     """Read-only frame attrs: pandas deep-copies attrs in every operation; share them."""
 
@@ -230,7 +315,9 @@ def _check_units(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> Non
     """One unit per indicator, across all datasets that publish it."""
     seen: dict[str, tuple[str, str]] = {}
     for ds_id, fr in frames.items():
-        for ind, units in fr.groupby("indicator")["unit"].unique().items():
+        # distinct pairs first: a groupby on every row of 80 frames cost seconds
+        pairs = fr[["indicator", "unit"]].drop_duplicates()
+        for ind, units in pairs.groupby("indicator", sort=False)["unit"].unique().items():
             if len(units) > 1:
                 raise DataFormatError(files[ds_id],
                                       f"mixed units for {ind}: {sorted(units)}")
@@ -268,6 +355,7 @@ def pull(
     resolver: Callable[[Dataset], ResolvedFile | str] | None = None,
     progress: Progress | None = None,
     accept_outliers: str | Path | None = None,
+    parse_cache: bool = True,
 ) -> PullReport:
     """Load datasets into the warehouse, all or nothing.
 
@@ -279,6 +367,9 @@ def pull(
     Every cell passes :mod:`aigap.data.validate`; values its plausibility rules flag stop the
     pull unless waived in the catalogue or listed in ``accept_outliers`` (a YAML file, see
     :func:`aigap.data.validate.read_accepted`); both are recorded in ``exceptions``.
+
+    ``parse_cache``: reuse the checked frames of a file parsed before by the same code (see
+    :func:`_parse_cached`); False parses every file again.
     """
     db_path = Path(db_path) if db_path else config.default_db_path()
     accepted = validate.read_accepted(accept_outliers) if accept_outliers else []
@@ -311,7 +402,8 @@ def pull(
         if rf.warning:
             report.warnings.append((ds.id, rf.warning))
         files[ds.id] = rf
-        frames[ds.id] = _parse_dataset(ds, rf, records)
+        frames[ds.id] = _parse_cached(ds, rf, records) if parse_cache else \
+            _parse_dataset(ds, rf, records)
     chosen = [ds for ds in chosen if ds.id in frames]
     if not chosen:
         raise AigapError("nothing to pull: " + "; ".join(f"{d}: {r}" for d, r in report.skipped))
@@ -367,32 +459,107 @@ def _write(
         con.execute("DELETE FROM memberships")
         con.execute("INSERT INTO memberships SELECT \"group\", iso3, since, until FROM mem")
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        for ds in chosen:
-            obs = frames[ds.id]
-            rf = files[ds.id]
-            if _write_beside(con, ds, obs, rf, now):
-                continue
-            con.execute("DELETE FROM observations WHERE source = ?", [ds.id])
-            clash = con.execute(
-                "SELECT o.indicator, o.iso3, o.year, o.source FROM observations o "
-                "JOIN obs n USING (indicator, iso3, year) LIMIT 1"
-            ).fetchone()
-            if clash:
-                raise DataFormatError(
-                    rf.path,
-                    f"({clash[0]}, {clash[1]}, {clash[2]}) is already loaded from {clash[3]}; "
-                    "one number per indicator, country and year",
-                )
-            con.execute("INSERT INTO observations SELECT * FROM obs")
+        plain = [ds for ds in chosen
+                 if not _write_beside(con, ds, frames[ds.id], files[ds.id], now)]
+        _write_observations_bulk(con, plain, frames, files, now)
+        for ds in plain:
             if records and ds.id in records:
+                rf = files[ds.id]
                 _write_records(con, ds, records[ds.id], rf.vintage or ds.vintage)
-            _write_vintage(con, ds, obs, rf, now)
         con.execute("COMMIT")
     except BaseException:
         # After an I/O error (disk full) DuckDB has already aborted the transaction.
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def _write_observations_bulk(
+    con: duckdb.DuckDBPyConnection,
+    chosen: Sequence[Dataset],
+    frames: dict[str, pd.DataFrame],
+    files: dict[str, ResolvedFile],
+    now: dt.datetime,
+) -> None:
+    """The observations, vintages and sources rows of ordinary datasets, in a few statements.
+
+    One statement per table rather than per dataset: each DuckDB statement on the store
+    costs ~10 ms whatever its size, which made a re-pull of 80+ datasets spend seconds in
+    DELETEs. Same rules as one dataset at a time: a dataset replaces its own rows, and a key
+    another source (stored, or earlier in this pull) already holds is an error naming it.
+    """
+    if not chosen:
+        return
+    ids = [ds.id for ds in chosen]
+    parts = [frames[i] for i in ids if len(frames[i])] or [frames[ids[0]]]
+    # column by column through NumPy: pandas' concat of 80 frames with object and all-NA
+    # columns is slow, and source_row is all-NA in some frames
+    new = pd.DataFrame({c: np.concatenate([p[c].to_numpy(dtype=float, na_value=np.nan)
+                                           if c == "source_row" else p[c].to_numpy()
+                                           for p in parts])
+                        for c in parts[0].columns})
+    new["source_row"] = pd.array(new["source_row"].to_numpy(), dtype="Int64")
+    dup = new.duplicated(["indicator", "iso3", "year"], keep=False)
+    if dup.any():  # two datasets of this pull (each is unique in itself)
+        d = new[dup]
+        first = d.iloc[0]
+        same = d[(d.indicator == first.indicator) & (d.iso3 == first.iso3)
+                 & (d.year == first.year)]
+        later = same.iloc[-1]
+        raise DataFormatError(
+            files[later.source].path,
+            f"({first.indicator}, {first.iso3}, {first.year}) is already loaded from "
+            f"{same.iloc[0].source}; one number per indicator, country and year")
+    con.execute("DELETE FROM observations WHERE source IN (SELECT unnest(?))", [ids])
+    con.register("_new_obs", new)
+    try:
+        clash = con.execute(
+            "SELECT o.indicator, o.iso3, o.year, o.source, n.source FROM observations o "
+            "JOIN _new_obs n USING (indicator, iso3, year) LIMIT 1").fetchone()
+        if clash:
+            raise DataFormatError(
+                files[clash[4]].path,
+                f"({clash[0]}, {clash[1]}, {clash[2]}) is already loaded from {clash[3]}; "
+                "one number per indicator, country and year")
+        con.execute("INSERT INTO observations SELECT * FROM _new_obs")
+        keys = pd.DataFrame({"source": ids, "vintage": [files[i].vintage or ds.vintage
+                                                        for i, ds in zip(ids, chosen,
+                                                                         strict=True)]})
+        con.register("_keys", keys)
+        con.execute("DELETE FROM observation_vintages v WHERE EXISTS (SELECT 1 FROM _keys k "
+                    "WHERE k.source = v.source AND k.vintage = v.vintage)")
+        con.execute("INSERT INTO observation_vintages SELECT * FROM _new_obs")
+        con.unregister("_keys")
+    finally:
+        con.unregister("_new_obs")
+    _write_sources_bulk(con, chosen, {i: len(frames[i]) for i in ids}, files, now)
+
+
+def _write_sources_bulk(con: duckdb.DuckDBPyConnection, chosen: Sequence[Dataset],
+                        rows: dict[str, int], files: dict[str, ResolvedFile],
+                        now: dt.datetime) -> None:
+    """The ``sources`` and ``source_vintages`` rows of many datasets (as
+    :func:`_write_source` writes one)."""
+    tab = pd.DataFrame([{
+        "id": ds.id, "publisher": ds.publisher, "file": ds.relpath,
+        "sha256": sha256_path(files[ds.id].path), "vintage": files[ds.id].vintage or ds.vintage,
+        "vintage_inferred": ds.vintage_inferred, "flags": "\x1f".join(source_flags(ds)),
+        "licence": ds.licence, "rows": rows[ds.id], "origin": files[ds.id].origin,
+        "url": files[ds.id].url, "loaded_at": now} for ds in chosen])
+    tab["url"] = tab["url"].astype(object)
+    con.register("_src", tab)
+    try:
+        con.execute("DELETE FROM sources WHERE id IN (SELECT id FROM _src)")
+        con.execute(
+            "INSERT INTO sources SELECT id, publisher, file, sha256, vintage, vintage_inferred, "
+            "CASE WHEN flags = '' THEN []::VARCHAR[] ELSE string_split(flags, chr(31)) END, "
+            "licence, CAST(rows AS INTEGER), origin, CAST(url AS VARCHAR), "
+            "CAST(loaded_at AS TIMESTAMP) FROM _src")
+        con.execute("INSERT OR REPLACE INTO source_vintages SELECT id, vintage, file, sha256, "
+                    "CAST(rows AS INTEGER), origin, CAST(url AS VARCHAR), "
+                    "CAST(loaded_at AS TIMESTAMP) FROM _src")
+    finally:
+        con.unregister("_src")
 
 
 def _write_records(con: duckdb.DuckDBPyConnection, ds: Dataset, recs: pd.DataFrame,

@@ -375,3 +375,23 @@ def read_excel_checked(
     for col in numeric:
         df[col] = to_numeric_checked(df[col], path, col, df["_row"])
     return df
+
+
+def raise_first(bad: pd.Series, rows: pd.Series, path: Path,
+                message: str | Callable[[int], str], column: str | None = None) -> None:
+    """Raise :class:`DataFormatError` at the first row where ``bad`` holds (no-op if none).
+
+    ``message`` may be a function of the frame position of that row (to quote its value).
+    """
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(bad.to_numpy())[0])
+    text = message(i) if callable(message) else message
+    raise DataFormatError(path, text, row=int(rows.iloc[i]), column=column)
+
+
+def check_non_negative(frame: pd.DataFrame, columns: Iterable[str], rows: pd.Series,
+                       path: Path) -> None:
+    """Quantities (chips, power, cost ...) may be missing but never negative."""
+    cols = list(columns)
+    raise_first((frame[cols] < 0).any(axis=1), rows, path, "negative quantity")
