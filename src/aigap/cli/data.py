@@ -17,6 +17,7 @@ from aigap.cli._common import (
     render,
     user_errors,
 )
+from aigap.cli.lazy import lazy_group
 from aigap.errors import AigapError
 from aigap.i18n import t
 
@@ -25,8 +26,15 @@ if TYPE_CHECKING:  # the warehouse (DuckDB, pandas) loads when a command runs, n
 
     from aigap.data.warehouse import Warehouse
 
+# `aigap data kosis|kipris` (HTTP clients, pandas) load when one of them runs.
+OFFICIAL = {
+    "kosis": ("aigap.cli.official", "One KOSIS table, printed (key in KOSIS_API_KEY; "
+              "AIGAP_KOSIS_URL overrides the URL)."),
+    "kipris": ("aigap.cli.official", "KIPO patent applications in an IPC class, counted (key "
+               "in KIPRIS_API_KEY)."),
+}
 data_app = typer.Typer(help="Load the public datasets and inspect the warehouse.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, cls=lazy_group(OFFICIAL))
 
 DB_OPTION = typer.Option(None, "--db",
                          help="warehouse file (default: $AIGAP_HOME/warehouse.duckdb)")

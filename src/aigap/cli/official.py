@@ -26,7 +26,6 @@ from aigap.cli._common import (
     progress_bar,
     user_errors,
 )
-from aigap.cli.data import data_app
 from aigap.data.live.kipris import (
     DEFAULT_MAX_LOOKUPS,
     DEFAULT_MAX_PAGES,
@@ -173,6 +172,6 @@ def kipris_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Attach the commands to the `data` group that :mod:`aigap.cli.data` adds to ``app``."""
-    data_app.command("kosis")(kosis_cmd)
-    data_app.command("kipris")(kipris_cmd)
+    """Add `kosis` and `kipris` to ``app`` (the `data` group loads them on first use)."""
+    app.command("kosis")(kosis_cmd)
+    app.command("kipris")(kipris_cmd)
