@@ -36,6 +36,8 @@ _EXPORTS = {
     # uncertainty
     "robustness": "aigap.analysis.uncertainty.robustness",
     "sensitivity": "aigap.analysis.uncertainty.sensitivity",
+    "acceptability": "aigap.analysis.uncertainty.acceptability",
+    "rank_range": "aigap.analysis.uncertainty.rank_range",
     # targets
     "what_it_takes": "aigap.analysis.targets.what_it_takes",
     "scenario": "aigap.analysis.targets.scenarios",
@@ -61,6 +63,8 @@ if TYPE_CHECKING:
     from aigap.analysis.strategy.partners import partners
     from aigap.analysis.targets.scenarios import scenario
     from aigap.analysis.targets.what_it_takes import what_it_takes
+    from aigap.analysis.uncertainty.acceptability import acceptability
+    from aigap.analysis.uncertainty.rank_range import rank_range
     from aigap.analysis.uncertainty.robustness import robustness
     from aigap.analysis.uncertainty.sensitivity import sensitivity
     from aigap.data.warehouse import Warehouse, pull
@@ -73,6 +77,7 @@ __all__ = [
     "Spec",
     "Warehouse",
     "__version__",
+    "acceptability",
     "build_index",
     "check_claims",
     "compare_designs",
@@ -85,6 +90,7 @@ __all__ = [
     "peer_rank",
     "profile",
     "pull",
+    "rank_range",
     "robustness",
     "scenario",
     "sensitivity",

@@ -107,3 +107,43 @@ def test_real_niche_section(real_wh: object) -> None:
     sec = niche_section(real_wh, "KOR", "en")
     assert sec["figures"][0].data and sec["tables"]["domains"]
     assert any("RCA" in s for s in sec["text"]["ko"])
+
+
+# --- papers and small counts (issue 15) ----------------------------------------------------
+def test_three_variants_of_one_paper_count_once() -> None:
+    rows = [(2020, ["USA"], ["Language"])] * 9 + [(2020, ["USA"], ["Biology"])]
+    rows += [(2021, ["KOR"], ["Biology"])] * 3 + [(2021, ["KOR"], ["Language"])] * 5
+    models = make_models(rows)
+    models["paper"] = [*range(10), 10, 10, 10, 11, 12, 13, 14, 15]
+    papers_ = niche(models, "KOR", early=(2014, 2018), recent=(2019, 2023))
+    bio = papers_.domains.set_index("domain").loc["Biology"]
+    assert bio["count"] == 1 and bio["models"] == 3
+    assert bio["small_count"] and not bio["strong"] and not bio["growing"]
+    assert papers_.country_models == 8 and papers_.country_papers == 6
+    assert "Biology" not in papers_.strong_and_growing()["domain"].tolist()
+    assert "8 models (6 papers)" in papers_.notes[0]
+    # counted per model (the earlier reading) the three variants make biology look strong
+    per_model = niche(models.drop(columns="paper"), "KOR", early=(2014, 2018),
+                      recent=(2019, 2023), min_count=1)
+    assert per_model.domains.set_index("domain").loc["Biology", "count"] == 3
+
+
+def test_min_count_must_be_positive() -> None:
+    models = make_models([(2020, ["KOR"], ["Language"])])
+    with pytest.raises(AigapError, match="min_count"):
+        niche(models, "KOR", min_count=0)
+
+
+def test_real_korea_rca_stands_on_15_models_and_biology_is_not_strong(real_wh: object
+                                                                      ) -> None:
+    """April-2025 vintage, 2014-2023: 15 Korean models, 12 papers; biology is three
+    ProtTrans variants of one paper, so it is flagged and never "strong and growing"."""
+    em = load_epoch_models(real_wh, "Epoch AI notable models snapshot (~Apr 2025)")
+    res = niche(em.models, "KOR", early=(2014, 2018), recent=(2019, 2023))
+    assert res.country_models == 15 and res.country_papers == 12
+    bio = res.domains.set_index("domain").loc["Biology"]
+    assert bio["models"] == 3 and bio["count"] == 1 and bio["small_count"]
+    assert "Biology" not in res.strong_and_growing()["domain"].tolist()
+    assert not res.domains.loc[res.domains["small_count"], "strong"].any()
+    late = niche(load_epoch_models(real_wh).models, "KOR")
+    assert late.recent[1] == 2025 and "Biology" not in late.strong_and_growing()["domain"].tolist()

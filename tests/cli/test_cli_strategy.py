@@ -84,3 +84,41 @@ def test_user_errors_exit_2_on_one_line(real_db: Path, args: list[str]) -> None:
     assert code == 2
     assert err.strip().startswith("error:") and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+APRIL = "Epoch AI notable models snapshot (~Apr 2025)"
+
+
+def test_frontier_lag_vintage_attribution_and_document(real_db: Path) -> None:
+    """JSON is the result's document (to_dict plus sentences); own models by default."""
+    base = ["frontier-lag", "KOR", "--vs", "USA", "--n-boot", "0", "-f", "json",
+            "--vintage", APRIL, "--cutoff", "2023-12-31", "--db", str(real_db)]
+    code, out, _ = run(*base)
+    assert code == 0
+    d = json.loads(out)
+    assert d["attribution"] == "own" and d["provenance"]["vintage"] == APRIL
+    assert d["records"][-1]["model"] == "Volcano 13B"
+    assert any("ProtT5" in m["model"] for m in d["multinational"])
+    assert "own models" in d["sentence_en"] and "자체 모델" in d["sentence_ko"]
+    code, out, _ = run(*base, "--attribution", "any")
+    assert code == 0
+    assert "ProtT5-XXL" in [r["model"] for r in json.loads(out)["records"]]
+
+
+def test_frontier_lag_default_is_the_newest_vintage_without_a_cut(real_db: Path) -> None:
+    code, out, _ = run("frontier-lag", "KOR", "--vs", "USA", "--n-boot", "0", "-f", "json",
+                       "--db", str(real_db))
+    d = json.loads(out)
+    assert code == 0 and d["cutoff"] == "2025-11-24"
+    assert "EXAONE 3.5 32B" in [r["model"] for r in d["records"]]
+    assert d["tolerance_log10"] == 0.1 and d["incomplete_from"] == "2024-11-24"
+
+
+def test_niche_counts_papers(real_db: Path) -> None:
+    code, out, _ = run("niche", "KOR", "-f", "json", "--vintage", APRIL, "--recent",
+                       "2019-2023", "--db", str(real_db))
+    assert code == 0
+    d = json.loads(out)
+    assert d["country_models"] == 15 and d["country_papers"] == 12
+    assert "Biology" not in d["strong_and_growing"]
+    assert "15 notable models (12 papers)" in d["sentence_en"]

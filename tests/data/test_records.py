@@ -71,7 +71,7 @@ def test_bad_country(real_wh: Warehouse) -> None:
 
 def test_april_models_round_trip_exactly(real_wh: Warehouse, mirror_dir: Path) -> None:
     """The analyses read the warehouse now; what they get is what the parser read."""
-    em = load_epoch_models(real_wh)
+    em = load_epoch_models(real_wh, APRIL)
     direct = epoch.read_models(mirror_dir / epoch.RELPATH)
     got = em.models[direct.columns]
     for col in direct.columns:

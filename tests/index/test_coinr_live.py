@@ -248,6 +248,23 @@ def test_pca_signed_loadings_match_coinr(coinr):
     _compare(res, coinr, "pca_l1")  # a group's mean does not change when its weights flip
 
 
+def test_pca_above_the_indicators_matches_coinr(coinr):
+    """PCA weights of the pillars within their sub-indices (COINr get_PCA, Level = 2)."""
+    steps = [IMP, N, {"step": "weight", "method": "pca", "levels": [3],
+                      "params": {"loadings": "signed"}}, A]
+    res = build_index(_spec("pca_l2", steps))
+    w = _read(coinr, "pca_l2", "weights").set_index("iCode")
+    lv2 = w[w["Level"] == 2]["Weight"]
+    fw = res.framework
+    for p in fw.at_level(3):
+        kids = [c for c in fw.children(p) if c in lv2.index]
+        got = np.array([fw.weight[c] for c in kids])
+        want = lv2.loc[kids].to_numpy(dtype=float)
+        assert got.sum() > 0
+        np.testing.assert_allclose(got, np.sign(want.sum()) * want, rtol=TOL, atol=TOL)
+    _compare(res, coinr, "pca_l2")
+
+
 @pytest.mark.parametrize(("case", "level"), [("opt_l2", 3), ("opt_l3", 4)])
 def test_optimised_weights_objective(coinr, case, level):
     """Same objective as COINr at COINr's weights; aigap's optimum is at least as good."""
@@ -290,3 +307,25 @@ def test_copeland_and_genmean_differences_are_listed():
     W = np.ones((2, 1))
     np.testing.assert_allclose(aggregate(X, W, "genmean", params={"p": 2})[:, 0],
                                [np.sqrt(8.5), 2.0])
+
+
+def test_audit_statistics_match_coinr(coinr: Path) -> None:
+    """`aigap audit` statistics = COINr get_stats (Raw) and get_cronbach (per pillar)."""
+    from aigap.index.audit import audit
+
+    res = build_index(_spec("audit", [IMP, N, A]))
+    got = audit(res)
+    want = _read(coinr, "audit", "stats").set_index("iCode")
+    pairs = {"Min": "min", "Max": "max", "Mean": "mean", "Median": "median", "Std": "std",
+             "Skew": "skew", "Kurt": "kurt", "N.Avail": "n_avail", "N.NonZero": "n_nonzero",
+             "N.Unique": "n_unique", "Frc.Avail": "frc_avail"}
+    for theirs, ours in pairs.items():
+        np.testing.assert_allclose(got.stats.loc[want.index, ours].to_numpy(float),
+                                   want[theirs].to_numpy(float), rtol=TOL, atol=TOL,
+                                   err_msg=theirs)
+    for theirs, ours in (("Flag.Avail", "flag_avail"), ("Flag.SkewKurt", "flag_skewkurt"),
+                         ("Flag.Unique", "flag_unique"), ("Flag.NonZero", "flag_nonzero")):
+        assert list(got.stats.loc[want.index, ours]) == list(want[theirs]), theirs
+    alpha = _read(coinr, "audit", "cronbach").set_index("aggregate")["alpha"]
+    np.testing.assert_allclose(got.aggregates.loc[alpha.index, "cronbach_alpha"], alpha,
+                               rtol=TOL, atol=TOL)

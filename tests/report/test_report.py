@@ -57,7 +57,9 @@ def test_report_has_every_section_and_sources(report_files: dict[str, Path]) -> 
         assert f'id="{sid}"' in text, sid
     assert "한국의 AI 격차 진단" in text
     for dataset in ["owid_cset_private_ai_investment", "aiindex2026_fig_4_4_24",
-                    "tortoise_global_ai_index", "epoch_notable_models"]:
+                    "tortoise_global_ai_index",
+                    # the strategy sections cite the Epoch vintage they use: the newest
+                    "epoch_2025_12_notable_models"]:
         assert dataset in text, dataset
     en = report_files["en"].read_text(encoding="utf-8")
     assert "South Korea: AI competitiveness gap diagnosis" in en

@@ -15,6 +15,12 @@ from aigap.cli.lazy import lazy_group
 # `aigap --help` shows). The help lists them without importing any module; a command's module
 # loads when it runs. tests/cli checks each line against the command's own help.
 COMMANDS = {
+    "acceptability": ("aigap.cli.acceptability", "SMAA-2 rank acceptability: P(each rank) of "
+                      "every unit over weights drawn uniformly from the admissible simplex, "
+                      "central weights, confidence factors, P(A above B)."),
+    "rank-range": ("aigap.cli.acceptability", "Best and worst rank UNIT can reach over every "
+                   "admissible weighting (exact MILP for arithmetic aggregation), with the "
+                   "weights that attain each."),
     "gap": ("aigap.cli.analysis", "Difference, ratio and orders of magnitude against others, "
             "per year (also per capita and per GDP for totals), with source and vintage of "
             "both sides."),
@@ -54,6 +60,17 @@ COMMANDS = {
     "sensitivity": ("aigap.cli.robustness", "Sobol first-order and total indices of each "
                     "assumption (on the mean rank shift, and on --unit's rank)."),
     "data": ("aigap.cli.data", "Load the public datasets and inspect the warehouse."),
+    "reconcile": ("aigap.cli.reconcile", "Ranks in published, recomputed and aigap indices, "
+                  "with the design choices that move the rank from one index to another (exact "
+                  "Shapley attribution)."),
+    "audit": ("aigap.cli.audit", "Indicator statistics and flags, correlations within and "
+              "between levels, Cronbach's alpha and first-component variance per aggregate, and "
+              "importance versus weight."),
+    "export": ("aigap.cli.audit", "Every data set, weights, treatment log, ranks and audit "
+               "tables in one Excel workbook."),
+    "import-coin-tool": ("aigap.cli.audit", "A spec (tree, weights, directions) and its data "
+                         "from a JRC COIN Tool workbook."),
+    "import-coinr": ("aigap.cli.audit", "A spec and its data from a COINr iData/iMeta pair."),
 }
 
 app = typer.Typer(

@@ -19,7 +19,7 @@ try:  # recent Typer vendors click as typer._click; older ones use click itself
 except ImportError:  # pragma: no cover - depends on the Typer version
     from click.exceptions import MissingParameter, UsageError
 
-MULTI_VALUE_OPTIONS = frozenset({"--vs", "--countries", "--units"})
+MULTI_VALUE_OPTIONS = frozenset({"--vs", "--countries", "--units", "--between"})
 _META = "aigap.multi_values"
 
 

@@ -50,6 +50,11 @@ class LagMethod(StrEnum):
     step = "step"
 
 
+class AttributionOpt(StrEnum):
+    own = "own"
+    any = "any"
+
+
 class CountingRule(StrEnum):
     fractional = "fractional"
     whole = "whole"
@@ -67,8 +72,8 @@ class WeakRuleOpt(StrEnum):
 
 COUNTRY_ARG = typer.Argument(..., help="ISO3 code of the country, e.g. KOR")
 VINTAGE_OPTION = typer.Option(None, "--vintage",
-                              help="vintage of the Epoch AI models (default: the April-2025 "
-                              "snapshot); Warehouse.record_tables() lists them")
+                              help="vintage of the Epoch AI models (default: the newest); "
+                              "`aigap data records` / Warehouse.record_tables() list them")
 
 
 def L(key: str, **fields: Any) -> str:
@@ -94,19 +99,24 @@ def frontier_lag_cmd(
     vs: Annotated[list[str] | None, typer.Option("--vs", help="comparators (default USA CHN)")]
     = None,
     metric: Annotated[Metric, typer.Option(help="compute or parameters")] = Metric.compute,
-    method: Annotated[LagMethod, typer.Option(help="interp (log-linear between records) or "
-                                              "step (running max as is)")] = LagMethod.interp,
-    cutoff: str = typer.Option(
-        ..., default_factory=_default("frontier", "DEFAULT_CUTOFF"),
-        help="ignore models published after this date (2024-25 incomplete)"),
+    method: Annotated[LagMethod, typer.Option(help="step (records as published) or interp "
+                                              "(log-linear between records)")]
+    = LagMethod.step,
+    attribution: Annotated[AttributionOpt, typer.Option(
+        help="own: only models whose organisations are all in the country; any: every model "
+        "an organisation of the country took part in")] = AttributionOpt.own,
+    tolerance: float = typer.Option(
+        ..., default_factory=_default("frontier", "DEFAULT_TOLERANCE"),
+        help="log10 shortfall still counted as reached (Epoch's estimates are rough)"),
+    cutoff: Annotated[str | None, typer.Option(
+        help="ignore models published after this date (default: the vintage's newest "
+        "model; the last 12 months are flagged incomplete)")] = None,
     start_year: int = typer.Option(..., "--from", default_factory=_default(
         "frontier", "DEFAULT_START_YEAR"), help="first reference year-end"),
     n_boot: Annotated[int, typer.Option("--n-boot", help="bootstrap replicates (0 = none)")]
     = 500,
     level: Annotated[float, typer.Option(help="interval level")] = 0.9,
     seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
-    domestic_only: Annotated[bool, typer.Option(
-        "--domestic-only", help="only the country's single-country models")] = False,
     world: Annotated[bool, typer.Option("--world/--no-world",
                                         help="also compare with the world frontier")] = True,
     counts: Annotated[bool, typer.Option("--counts", help="show the model-count comparison "
@@ -118,9 +128,10 @@ def frontier_lag_cmd(
 ) -> None:
     """Years behind the frontier in training compute (or parameters), with bootstrap intervals.
 
-    For each year-end, how long the country took (or is taking) to reach the level each
-    comparator had then. ">= x" = not reached by the cutoff (a lower bound). See
-    docs/strategy.md.
+    For each year-end, how long the country's own models took (or are taking) to reach the
+    level each comparator had then. ">= x" = not reached by the cutoff (a lower bound, only
+    when the shortfall exceeds the tolerance); "one model" = the lag rests on a single paper.
+    The trend is fitted on independent record points only. See docs/strategy.md.
     """
     import pandas as pd
 
@@ -129,22 +140,21 @@ def frontier_lag_cmd(
     from aigap.present.strategy import metric_label, trend_verdict
 
     country = check_iso3([country])[0]
-    try:
-        cut = pd.Timestamp(cutoff)
-    except ValueError:
-        raise AigapError(f"--cutoff must be a date like 2023-12-31, not {cutoff!r}") from None
+    cut = None
+    if cutoff is not None:
+        try:
+            cut = str(pd.Timestamp(cutoff).date())
+        except ValueError:
+            raise AigapError(f"--cutoff must be a date like 2023-12-31, not {cutoff!r}") from None
     with open_warehouse(db) as wh:
         names = wh.country_names(lang.value)
         res = fr.frontier_lag_from_warehouse(
             wh, country, vs=vs or ["USA", "CHN"], vintage=vintage, metric=metric.value,
-            cutoff=str(cut.date()), start_year=start_year, method=method.value,
-            include_world=world, domestic_only=domestic_only, n_boot=n_boot, level=level,
-            seed=seed)
-    if fmt is OutputFormat.json:
-        render(res.to_dict(), OutputFormat.json, lang)
-        return
-    if fmt is OutputFormat.csv:
-        render(res.counts if counts else res.lags, fmt, lang)
+            cutoff=cut, start_year=start_year, method=method.value,
+            attribution=attribution.value, tolerance=tolerance, include_world=world,
+            n_boot=n_boot, level=level, seed=seed)
+    if fmt is not OutputFormat.table:
+        render(res.counts if counts and fmt is OutputFormat.csv else res, fmt, lang)
         return
     world_name = L("world_frontier")
 
@@ -154,7 +164,11 @@ def frontier_lag_cmd(
     who = names.get(country, country)
     pct = round(level * 100)
     lags = res.lags
-    view = pd.DataFrame({
+    basis = [L("one_model") if one else L("within_tolerance") if near else ""
+             for one, near in zip(lags["one_point"], lags["within_tolerance"], strict=True)]
+    basis = [f"{b}, {L('incomplete')}" if inc and b else L("incomplete") if inc else b
+             for b, inc in zip(basis, lags["incomplete"], strict=True)]
+    render(pd.DataFrame({
         L("vs"): lags["comparator"].map(nm),
         L("date"): lags["ref_date"],
         L("vs_log10"): lags["comparator_log10"].round(2),
@@ -162,10 +176,13 @@ def frontier_lag_cmd(
         L("lag_years"): lags["lag_label"],
         L("lo", pct=pct): lags["lo"].round(1),
         L("hi", pct=pct): lags["hi"].round(1),
-    })
-    metric_text = metric_label(res.metric, lang.value)
-    title = L("frontier_title", who=who, metric=metric_text, res=res)
-    render(view, fmt, lang, title=title, caption=L("frontier_caption"))
+        L("reached_by"): lags["reached_by"],
+        L("shortfall"): lags["shortfall_log10"].round(2),
+        L("basis"): basis,
+    }), fmt, lang, title=L("frontier_title", who=who, metric=metric_label(res.metric,
+                                                                           lang.value),
+                             res=res),
+        caption=L("frontier_caption", tol=res.tolerance))
     tr = res.trends
     render(pd.DataFrame({
         L("vs"): tr["comparator"].map(nm),
@@ -175,7 +192,14 @@ def frontier_lag_cmd(
                                                                          strict=True)],
         L("points"): tr["n_points"],
         L("verdict"): [trend_verdict(v, lang.value) for v in tr["verdict"]],
-    }), fmt, lang, title=L("lag_trend_title"))
+    }), fmt, lang, title=L("lag_trend_title", n=fr.MIN_TREND_POINTS))
+    if len(res.multinational):
+        mu = res.multinational
+        render(pd.DataFrame({
+            L("model"): mu["model"], L("date"): mu["date"],
+            L("organization"): mu["organization"], L("countries"): mu["countries"],
+            "log10": mu["log10_" + res.metric].round(2),
+        }), fmt, lang, title=L("multinational_title", who=who))
     if counts:
         c = res.counts
         render(pd.DataFrame({
@@ -195,10 +219,11 @@ def niche_cmd(
         help="multi-domain models: fractional (1/k each) or whole (1 each)")]
     = CountingRule.fractional,
     early: Annotated[str, typer.Option(help="earlier window")] = "2014-2018",
-    recent: Annotated[str, typer.Option(help="recent window")] = "2019-2023",
+    recent: Annotated[str | None, typer.Option(
+        help="recent window (default: 2019 to the newest model's year)")] = None,
     min_count: int = typer.Option(..., "--min-count",
                                   default_factory=_default("niche", "MIN_COUNT"),
-                                  help="small-count warning below this many models"),
+                                  help="domains with fewer papers are flagged, never strong"),
     table: Annotated[NicheTable, typer.Option("--table", help="csv: which table")]
     = NicheTable.domains,
     fmt: OutputFormat = FORMAT_OPTION,
@@ -214,13 +239,15 @@ def niche_cmd(
     from aigap.present.strategy import domain_name
 
     country = check_iso3([country])[0]
-    e, r = _window(early, "--early"), _window(recent, "--recent")
+    e = _window(early, "--early")
+    r = _window(recent, "--recent") if recent else None
     with open_warehouse(db) as wh:
         names = wh.country_names(lang.value)
         res = ni.niche_from_warehouse(wh, country, vintage=vintage, counting=counting.value,
                                       early=e, recent=r, min_count=min_count)
+    e, r = res.early, res.recent
     if fmt is OutputFormat.json:
-        render(res.to_dict(), OutputFormat.json, lang)
+        render(res, OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
         render(res.to_frame("domain" if table is NicheTable.domains else "technology"), fmt, lang)
@@ -240,8 +267,9 @@ def niche_cmd(
     render(pd.DataFrame({
         "#": d["rank"],
         L("domain"): [domain_name(x, lang.value) for x in d["domain"]],
-        L("models"): d["count"],
-        L("world_models"): d["world_count"],
+        L("papers"): d["count"],
+        L("models"): d["models"],
+        L("world_papers"): d["world_count"],
         "RCA": d["rca"].round(2), L("sym_rca"): d["rca_sym"].round(2),
         f"RCA {e[0]}-{e[1]}": d["rca_early"].round(2),
         f"RCA {r[0]}-{r[1]}": d["rca_recent"].round(2),
@@ -299,7 +327,7 @@ def partners_cmd(
         res = pa.partners_from_warehouse(wh, country, vintage=vintage, candidates=candidates,
                                          weights=weights, weak_rule=weak_rule.value, top=top)
     if fmt is OutputFormat.json:
-        render(res.to_dict(), OutputFormat.json, lang)
+        render(res, OutputFormat.json, lang)
         return
     if fmt is OutputFormat.csv:
         out = res.to_frame()

@@ -38,6 +38,26 @@ def _load_asem(spec: Spec, data_dir: Path | None) -> tuple[pd.DataFrame, pd.Data
 register_data_source("asem", _load_asem)
 
 
+def _load_csv(spec: Spec, data_dir: Path | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``data: {source: csv, path: ...}``: uCode, optional uName / Time / group columns, and
+    one numeric column per indicator of the spec (checked: a bad cell names its row)."""
+    from aigap.data.sources.base import read_csv_checked
+
+    codes = [i.code for i in spec.indicators]
+    path = Path(str(spec.data.path))
+    df = read_csv_checked(path, ["uCode", *codes], numeric=codes)
+    if "Time" in df.columns:
+        df["Time"] = pd.to_numeric(df["Time"], errors="raise")
+    dup = df[df.duplicated(["uCode", *(["Time"] if "Time" in df.columns else [])])]
+    if not dup.empty:
+        raise SpecError(f"{path}: row {int(dup['_row'].iloc[0])}: unit "
+                        f"{dup['uCode'].iloc[0]!r} repeats")
+    return df.drop(columns="_row").set_index("uCode"), None
+
+
+register_data_source("csv", _load_csv)
+
+
 def load_data(sp: Spec, data: pd.DataFrame | None = None, meta: pd.DataFrame | None = None,
               data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The spec's input frame and iMeta-style structure: ``data`` if given, else its source;

@@ -241,7 +241,8 @@ class DataSpec(_Model):
     ``years``; ``denominators`` are warehouse series loaded as extra columns for ``denominate``.
     """
 
-    source: Literal["asem", "warehouse", "frame"] = "frame"
+    source: Literal["asem", "warehouse", "frame", "csv"] = "frame"
+    path: str | None = None  # csv: iData-style table (uCode, optional uName/Time, indicators)
     panel: bool = False
     year: int | None = None
     window: int = Field(0, ge=0, le=20)
@@ -252,6 +253,8 @@ class DataSpec(_Model):
     def _check(self) -> DataSpec:
         if self.years is not None and self.years[0] > self.years[1]:
             raise ValueError(f"years must be (first, last), got {list(self.years)}")
+        if self.source == "csv" and not self.path:
+            raise ValueError("source csv needs 'path' (relative to the spec file)")
         return self
 
 
@@ -338,12 +341,21 @@ def load_spec(spec: str | Path | Spec) -> Spec:
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise SpecError(f"spec file {str(path)!r} not found")
-        return _with_catalogue_names(Spec.from_yaml(path))
+        return _with_catalogue_names(_resolve_paths(Spec.from_yaml(path), path.parent))
     cand = SPECS_DIR / f"{spec}.yaml"
     if not cand.is_file():
         raise SpecError(f"unknown spec {str(spec)!r}; shipped specs: {', '.join(shipped_specs())} "
                         "(or give a path to a YAML file)")
     return _with_catalogue_names(Spec.from_yaml(cand))
+
+
+def _resolve_paths(spec: Spec, folder: Path) -> Spec:
+    """A csv data path is relative to the spec file's folder."""
+    p = spec.data.path
+    if p is None or Path(p).is_absolute():
+        return spec
+    return spec.model_copy(update={"data": spec.data.model_copy(
+        update={"path": str(folder / p)})})
 
 
 def _with_catalogue_names(spec: Spec) -> Spec:

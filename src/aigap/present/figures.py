@@ -10,8 +10,9 @@ from aigap.analysis.diagnosis.profile import Profile
 from aigap.analysis.strategy.frontier import FrontierLagResult
 from aigap.analysis.strategy.niche import NicheResult
 from aigap.analysis.strategy.partners import PartnerResult
+from aigap.analysis.uncertainty.acceptability import AcceptabilityResult
 from aigap.analysis.uncertainty.robustness import RobustnessResult
-from aigap.present import diagnosis, strategy, tournament, uncertainty
+from aigap.present import acceptability, diagnosis, strategy, tournament, uncertainty
 from aigap.tournament.simulate import DesignComparison, SweepResult, TournamentResult
 
 
@@ -25,6 +26,7 @@ def figure(result: Any, lang: str = "en", **options: Any) -> Any:
 figure.register(Decomposition)(diagnosis.decomposition_figure)
 figure.register(Profile)(diagnosis.profile_figure)
 figure.register(RobustnessResult)(uncertainty.rank_interval_figure)
+figure.register(AcceptabilityResult)(acceptability.acceptability_figure)
 figure.register(TournamentResult)(tournament.tournament_summary_figure)
 figure.register(DesignComparison)(tournament.comparison_figure)
 figure.register(SweepResult)(tournament.sweep_figure)

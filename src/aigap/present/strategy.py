@@ -84,7 +84,7 @@ def niche_figure(res: NicheResult, lang: str = "en", names: dict[str, str] | Non
         x=d["rca_sym"], y=[domain_name(x, lang) for x in d["domain"]], orientation="h",
         name="Epoch AI", marker_color=np.where(d["small_count"], "#b0b7c3", "#2f6db5").tolist(),
         text=[f"n={c}" + (f" ({small})" if s else "") for c, s in
-              zip(d["count"], d["small_count"], strict=True)],
+              zip(d["count"], d["small_count"], strict=True)],  # n = papers
         textposition="outside"))
     if not res.technologies.empty:
         tech = res.technologies.sort_values("rca_sym")
@@ -137,7 +137,9 @@ def frontier_section(wh: Any, unit: str = "KOR", lang: str = "ko",
     return {"id": "frontier_lag", "title": t("strategy.frontier.title", lang),
             "figures": [frontier_figure(res, lang, names)],
             "tables": {"lags": _records(res.lags), "trends": _records(res.trends),
-                       "counts": _records(res.counts), "records": _records(res.records)},
+                       "points": _records(res.points), "counts": _records(res.counts),
+                       "records": _records(res.records),
+                       "multinational": _records(res.multinational)},
             "text": _texts(wh, frontier_text, res), "notes": res.notes,
             "provenance": res.provenance}
 

@@ -130,14 +130,19 @@ def build_report(
             wh.close()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file unique to this call (two reports to one
-    path never share one) that is renamed over ``path`` or removed if anything fails."""
+def atomic_write(path: Path, text: str | Callable[[Path], None]) -> None:
+    """Write ``text`` (or let ``text(tmp)`` write a file) to ``path`` through a temp file
+    unique to this call (two reports to one path never share one) that is renamed over
+    ``path`` or removed if anything fails."""
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        if callable(text):
+            os.close(fd)
+            text(tmp)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a shared report unreadable to others
         tmp.replace(path)
     except BaseException:

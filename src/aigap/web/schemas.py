@@ -188,3 +188,18 @@ class ErrorOut(BaseModel):
 
     error: str
     detail: list[dict[str, Any]] | None = None
+
+
+class AcceptabilityOut(Open):
+    """SMAA rank acceptability: ``AcceptabilityResult.to_dict()`` plus its sentences."""
+
+    units: list[dict[str, Any]]
+    pairwise: dict[str, dict[str, float | None]]
+
+
+class RankRangeOut(Open):
+    """Best and worst attainable rank: ``RankRangeResult.to_dict()`` plus its sentences."""
+
+    best_rank: int
+    worst_rank: int
+    exact: bool

@@ -302,7 +302,7 @@ def frontier_lag(store: IndexStore, unit: str, vs: Sequence[str], metric: str, n
     with store.warehouse() as wh:
         res = frontier_lag_from_warehouse(wh, u, vs=others, metric=metric, n_boot=n_boot,
                                           seed=seed)
-    return clean(res.to_dict())  # type: ignore[no-any-return]
+    return present.document(res)  # type: ignore[no-any-return]
 
 
 def niche(store: IndexStore, unit: str) -> dict[str, Any]:
@@ -311,7 +311,7 @@ def niche(store: IndexStore, unit: str) -> dict[str, Any]:
     u = store.check_country(unit)
     with store.warehouse() as wh:
         res = niche_from_warehouse(wh, u)
-    return clean(res.to_dict())  # type: ignore[no-any-return]
+    return present.document(res)  # type: ignore[no-any-return]
 
 
 def partners(store: IndexStore, unit: str, top: int) -> dict[str, Any]:

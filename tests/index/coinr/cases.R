@@ -158,6 +158,12 @@ run("pca_l1", function() {
   write_tab(w, "pca_l1", "weights")
   q(Aggregate(coin, dset = "Normalised", w = w))
 })
+run("pca_l2", function() {
+  coin <- norm_agg(imputed(), dset = "Imputed")
+  w <- q(get_PCA(coin, dset = "Aggregated", Level = 2, by_groups = TRUE, out2 = "list"))$Weights
+  write_tab(w, "pca_l2", "weights")
+  q(Aggregate(coin, dset = "Normalised", w = w))
+})
 for (lev in c(2, 3)) {
   local({
     L <- lev
@@ -189,5 +195,14 @@ run("panel_global", function() {
     put_coin(paste0("panel_global_", purse$Time[k]), purse$coin[[k]])
   }
   NULL
+})
+# ---- audit statistics: get_stats on Raw, get_cronbach per pillar on Normalised
+local({
+  coin <- norm_agg(imputed(), dset = "Imputed")
+  write_tab(get_stats(coin, dset = "Raw", nsignif = NULL), "audit", "stats")
+  pillars <- unique(ASEM_iMeta$Parent[ASEM_iMeta$Level == 1 & !is.na(ASEM_iMeta$Parent)])
+  al <- sapply(pillars, function(p) get_cronbach(coin, dset = "Normalised", iCodes = p,
+                                                 Level = 1))
+  write_tab(data.frame(aggregate = pillars, alpha = unname(al)), "audit", "cronbach")
 })
 writeLines("done", file.path(out, "DONE"))

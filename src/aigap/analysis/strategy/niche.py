@@ -7,10 +7,15 @@ over-specialisation alike (RCA 2 -> 1/3, RCA 1/2 -> -1/3).
 
 Two activity tables:
 
-* Epoch AI notable models by domain. A model listing several domains counts 1/k for each of
-  its k domains (``fractional``, default, so every model weighs 1) or 1 for each
-  (``whole``); a model co-developed by several countries counts fully for each country. The
-  world is the sum over countries, so the country-weighted mean RCA is 1.
+* Epoch AI notable models by domain, counted by *paper*: the variants of one publication
+  (same reference title, link, or organisations and date; see
+  :func:`aigap.analysis.strategy.frontier.paper_ids`) are one unit, with the union of their
+  domains and countries and the year of the earliest. A paper listing several domains
+  counts 1/k for each of its k domains (``fractional``, default, so every paper weighs 1) or
+  1 for each (``whole``); a paper co-developed by several countries counts fully for each
+  country. The world is the sum over countries, so the country-weighted mean RCA is 1.
+  A domain with fewer than ``min_count`` papers of the country is flagged ``small_count``
+  and never called strong or growing: one paper more or less would flip it.
 * Belfer CETI 2025 technologies (AI, biotech, semiconductors, space, quantum): the activity
   of a country in a sector is its mean sub-pillar score (0-1, leader = 1). This is a
   score-based analogue of RCA, not a trade or output share, and the data are a draft.
@@ -36,7 +41,7 @@ from aigap.i18n import t_or
 Counting = Literal["fractional", "whole"]
 MIN_COUNT = 5  # below this many models an RCA swings on one model
 DEFAULT_EARLY = (2014, 2018)
-DEFAULT_RECENT = (2019, 2023)  # 2024-2025 are incomplete in the snapshot
+RECENT_FROM = 2019  # the recent window runs from here to the newest model of the vintage
 CETI_EXCLUDE = re.compile(r"summary|raw_score|total|weighted")
 
 
@@ -55,12 +60,31 @@ def symmetric_rca(r: pd.DataFrame | pd.Series | float) -> Any:
     return (r - 1) / (r + 1)
 
 
+def papers(models: pd.DataFrame) -> pd.DataFrame:
+    """One row per paper: the union of its models' domains and countries, the earliest year,
+    and how many models (variants) it has. Without a ``paper`` column every model is a paper."""
+    if "paper" not in models.columns:
+        models = models.assign(paper=np.arange(len(models)))
+
+    def union(lists: pd.Series) -> list[str]:
+        return list(dict.fromkeys(x for xs in lists for x in xs))
+
+    g = models.groupby("paper", sort=True)
+    return pd.DataFrame({
+        "year": g["year"].min(), "domains": g["domains"].agg(union),
+        "countries": g["countries"].agg(union), "n_models": g.size(),
+        "model": g["model"].agg(lambda s: " | ".join(s)),
+    }).reset_index()
+
+
 def domain_activity(models: pd.DataFrame, first_year: int, last_year: int,
                     counting: Counting = "fractional") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Countries x domains: weighted activity (per ``counting``) and whole model counts."""
+    """Countries x domains: weighted activity (per ``counting``) and whole paper counts
+    (variants of one paper count once)."""
     if counting not in ("fractional", "whole"):
         raise AigapError(f"unknown counting {counting!r}; choose fractional or whole")
-    m = models[models["year"].between(first_year, last_year)]
+    m = papers(models)
+    m = m[m["year"].between(first_year, last_year)]
     m = m[m["domains"].map(len).gt(0) & m["countries"].map(len).gt(0)]
     long = m[["domains", "countries"]].assign(
         weight=1.0 / m["domains"].map(len) if counting == "fractional" else 1.0)
@@ -88,12 +112,20 @@ class NicheResult:
     min_count: int = MIN_COUNT
     provenance: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    country_papers: int = 0
+    incomplete_from: int | None = None
+
+    @property
+    def reliable(self) -> pd.DataFrame:
+        """Domains with at least ``min_count`` papers of the country (the others are flagged)."""
+        return self.domains[~self.domains["small_count"]].reset_index(drop=True)
 
     def to_frame(self, kind: Literal["domain", "technology"] = "domain") -> pd.DataFrame:
         return (self.domains if kind == "domain" else self.technologies).copy()
 
     def strong_and_growing(self) -> pd.DataFrame:
-        """Domains with RCA > 1 over the whole window and a higher RCA recently than before."""
+        """Domains with RCA > 1 over the whole window and a higher RCA recently than before,
+        among those with at least ``min_count`` papers."""
         d = self.domains
         return d[d["strong"] & d["growing"]].reset_index(drop=True)
 
@@ -103,18 +135,39 @@ class NicheResult:
 
         return {"country": self.country, "counting": self.counting, "window": self.window,
                 "early": self.early, "recent": self.recent,
-                "country_models": self.country_models, "min_count": self.min_count,
+                "country_models": self.country_models,
+                "country_papers": self.country_papers, "min_count": self.min_count,
+                "incomplete_from": self.incomplete_from,
                 "domains": rec(self.domains), "technologies": rec(self.technologies),
                 "strong_and_growing": self.strong_and_growing()["domain"].tolist(),
                 "provenance": self.provenance, "notes": self.notes}
 
 
+def default_recent(models: pd.DataFrame) -> tuple[int, int]:
+    """``RECENT_FROM`` .. the year of the newest model (no year left out)."""
+    last = models["year"].dropna()
+    return (RECENT_FROM, max(RECENT_FROM, int(last.max()) if len(last) else RECENT_FROM))
+
+
+def _model_counts(models: pd.DataFrame, country: str, window: tuple[int, int],
+                  domains: pd.Index) -> np.ndarray:
+    """Models (variants counted) of ``country`` per domain in the window."""
+    m = models[models["year"].between(*window) & models["countries"].map(
+        lambda cs: country in cs)]
+    per = m["domains"].explode().value_counts()
+    return per.reindex(domains).fillna(0).astype(int).to_numpy()
+
+
 def epoch_domain_rca(models: pd.DataFrame, country: str, *,
                      counting: Counting = "fractional",
                      early: tuple[int, int] = DEFAULT_EARLY,
-                     recent: tuple[int, int] = DEFAULT_RECENT,
+                     recent: tuple[int, int] | None = None,
                      min_count: int = MIN_COUNT) -> pd.DataFrame:
-    """One row per domain: counts, shares, RCA over early+recent and in each window, ranked."""
+    """One row per domain: paper counts (``count``) and model counts (``models``), shares,
+    RCA over early+recent and in each window, ranked. ``recent`` defaults to
+    ``RECENT_FROM`` .. the newest model's year. Domains with fewer than ``min_count``
+    papers are ``small_count`` and never ``strong`` or ``growing``."""
+    recent = recent or default_recent(models)
     window = (min(early[0], recent[0]), max(early[1], recent[1]))
     act, cnt = domain_activity(models, *window, counting)
     if country not in act.index or act.loc[country].sum() == 0:
@@ -131,6 +184,7 @@ def epoch_domain_rca(models: pd.DataFrame, country: str, *,
         "domain": act.columns,
         "label_ko": [t_or(f"domain.{d}", "ko", d) for d in act.columns],
         "count": cnt.loc[country].to_numpy(),
+        "models": _model_counts(models, country, window, act.columns),
         "activity": act.loc[country].to_numpy(),
         "world_count": cnt.sum(axis=0).to_numpy(),
         "share": (act.loc[country] / act.loc[country].sum()).to_numpy(),
@@ -142,9 +196,9 @@ def epoch_domain_rca(models: pd.DataFrame, country: str, *,
         rr, cc = per[name]
         out[f"count_{name}"] = out["domain"].map(cc).fillna(0).astype(int)
         out[f"rca_{name}"] = out["domain"].map(rr)
-    out["strong"] = out["rca"] > 1
-    out["growing"] = out["rca_recent"] > out["rca_early"].fillna(0)
     out["small_count"] = out["count"] < min_count
+    out["strong"] = (out["rca"] > 1) & ~out["small_count"]
+    out["growing"] = (out["rca_recent"] > out["rca_early"].fillna(0)) & ~out["small_count"]
     out = out.sort_values(["rca", "count"], ascending=False).reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out
@@ -194,23 +248,40 @@ def ceti_technology_rca(scores: pd.DataFrame, country: str) -> pd.DataFrame:
 
 def niche(models: pd.DataFrame, unit: str, *, ceti_scores: pd.DataFrame | None = None,
           counting: Counting = "fractional", early: tuple[int, int] = DEFAULT_EARLY,
-          recent: tuple[int, int] = DEFAULT_RECENT, min_count: int = MIN_COUNT,
+          recent: tuple[int, int] | None = None, min_count: int = MIN_COUNT,
           provenance: dict[str, Any] | None = None) -> NicheResult:
-    """Both RCA tables for ``country``; ``ceti_scores`` may be None (CETI part left empty)."""
-    country = unit  # the body's name for the unit
-    country = check_iso3([country])[0]
+    """Both RCA tables for ``unit``; ``ceti_scores`` may be None (CETI part left empty).
+    ``recent`` defaults to ``RECENT_FROM`` .. the newest model's year."""
+    from aigap.analysis.strategy.frontier import incomplete_since
+
+    country = check_iso3([unit])[0]
+    recent = recent or default_recent(models)
     if early[0] > early[1] or recent[0] > recent[1]:
         raise AigapError("a window's first year must not be after its last")
+    if min_count < 1:
+        raise AigapError(f"min_count must be at least 1, not {min_count}")
     window = (min(early[0], recent[0]), max(early[1], recent[1]))
     dom = epoch_domain_rca(models, country, counting=counting, early=early, recent=recent,
                            min_count=min_count)
+    in_window = models[models["year"].between(*window)]
+    mine = in_window[in_window["countries"].map(lambda cs: country in cs)]
+    n_models = len(mine)
+    n_papers = int(mine["paper"].nunique()) if "paper" in mine.columns else n_models
+    small = dom.loc[dom["small_count"] & dom["count"].gt(0), "domain"].tolist()
     notes = [
-        "Notable-model lists are a curated sample, not a census: an RCA from a few models "
-        "is fragile.",
-        f"Domains with fewer than {min_count} {country} models are flagged small_count.",
+        f"The domain RCA of {country} stands on {n_models} models ({n_papers} papers) in "
+        f"{window[0]}-{window[1]}; variants of one paper count once.",
+        "Notable-model lists are a curated sample, not a census.",
+        f"Domains with fewer than {min_count} {country} papers are flagged small_count and "
+        f"never called strong or growing ({len(small)} of "
+        f"{int(dom['count'].gt(0).sum())} domains with a paper).",
     ]
-    if window[1] >= 2024:
-        notes.append("2024-2025 are incomplete in the Epoch snapshot (~Apr 2025).")
+    dated = "publication_date" in models.columns and models["publication_date"].notna().any()
+    since = incomplete_since(models) if dated else None
+    incomplete = int(since.year) if since is not None else None
+    if incomplete is not None and window[1] >= incomplete:
+        notes.append(f"{incomplete}-{window[1]} are incomplete (Epoch adds models with a lag); "
+                     "they are kept, and the recent window's counts may be low.")
     tech = pd.DataFrame()
     if ceti_scores is not None and country in ceti_scores.index:
         tech = ceti_technology_rca(ceti_scores, country)
@@ -218,11 +289,10 @@ def niche(models: pd.DataFrame, unit: str, *, ceti_scores: pd.DataFrame | None =
                      "as activity): a score-based analogue of RCA, not an output share.")
     else:
         notes.append(f"No Belfer CETI scores for {country}: technology table left empty.")
-    n_models = int(models[models["year"].between(*window)]["countries"]
-                   .map(lambda cs: country in cs).sum())
     return NicheResult(country=country, counting=counting, window=window, early=early,
                        recent=recent, domains=dom, technologies=tech, country_models=n_models,
-                       min_count=min_count, provenance=provenance or {}, notes=notes)
+                       min_count=min_count, provenance=provenance or {}, notes=notes,
+                       country_papers=n_papers, incomplete_from=incomplete)
 
 
 def load_ceti_scores(wh: Any) -> pd.DataFrame:

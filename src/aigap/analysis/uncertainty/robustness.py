@@ -134,9 +134,12 @@ class Engine:
     aggs: list[AggregateStep]
     levels: list[_Level]
     factors: list[Factor]
-    data_shape: tuple[int, int, int]  # (n_imputation, n_treatment, n_normalisation)
+    data_shape: tuple[int, ...]  # alternatives per data axis (imputation, treatment, ...)
     nominal_rank: np.ndarray  # (n,) float, NaN = unranked
     l2: dict[tuple[int, str], FirstLevel] = field(default_factory=dict)
+    data_axes: tuple[str, ...] = ("imputation", "treatment", "normalisation")
+    # factor name -> (alternatives, n) units left unranked under each alternative
+    unit_masks: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.l2:
@@ -155,9 +158,10 @@ class Engine:
         lv = self.levels[0]
         cols = [c for _, c in lv.src]
         for k in range(self.X.shape[0]):
-            for meth in {a.method_for(2) for a in self.aggs}:
-                self.l2[(k, meth)] = first_level(self.X[k][:, cols], lv.onehot,
-                                                 batch_mean(meth))
+            for a in self.aggs:
+                key = (k, _agg_key(a, 2))
+                if key not in self.l2:
+                    self.l2[key] = first_level(self.X[k][:, cols], lv.onehot, _qm(a, 2))
 
     # ------------------------------------------------------------------ decode
     def decode(self, U: np.ndarray) -> Draws:
@@ -170,10 +174,10 @@ class Engine:
         for j, f in enumerate(disc):
             m = len(f.labels)
             choices[:, j] = np.minimum((U[:, f.start] * m).astype(np.int64), m - 1)
-            pick[f.kind] = choices[:, j]
+            pick[f.name] = choices[:, j]
         zero = np.zeros(B, dtype=np.int64)
-        k = np.ravel_multi_index((pick.get("imputation", zero), pick.get("treatment", zero),
-                                  pick.get("normalisation", zero)), self.data_shape)
+        k = np.ravel_multi_index(tuple(pick.get(ax, zero) for ax in self.data_axes),
+                                 self.data_shape)
         a = pick.get("aggregation", zero)
         W: dict[int, np.ndarray] = {}
         varied: set[int] = set()
@@ -188,7 +192,7 @@ class Engine:
                 w = W.get(f.level)
                 w = np.tile(lv.base, (B, 1)) if w is None else w
                 col = np.array([-1 if lab == "none" else lv.kids.index(lab) for lab in f.labels])
-                c = col[pick["exclusion"]]
+                c = col[pick[f.name]]
                 rows = np.flatnonzero(c >= 0)
                 w[rows, c[rows]] = 0.0
                 W[f.level] = w
@@ -218,9 +222,8 @@ class Engine:
                 for rows, g in _groups(key):
                     kk, aa = divmod(int(g), len(self.aggs))
                     agg = self.aggs[aa]
-                    meth = agg.method_for(2)
-                    t = self.l2[(kk, meth)]
-                    Y[rows] = score_first_level(w[rows], t, lv.onehot, batch_mean(meth),
+                    t = self.l2[(kk, _agg_key(agg, 2))]
+                    Y[rows] = score_first_level(w[rows], t, lv.onehot, _qm(agg, 2),
                                                 agg.dat_thresh)
                     if t.fails:
                         fail[rows] = True
@@ -228,13 +231,17 @@ class Engine:
                 V = np.stack([self._values(src, d.k, out) for src in lv.src], axis=-1)
                 for rows, aa in _groups(d.a):
                     agg = self.aggs[int(aa)]
-                    qm = batch_mean(agg.method_for(lv.level))
+                    qm = _qm(agg, lv.level)
                     Y[rows], bad = score_level(V[rows], w[rows], lv.onehot, qm,
                                                agg.dat_thresh)
                     fail[rows] |= bad
             out[lv.level] = Y
         S = out[self.levels[-1].level][:, :, 0]
         S[fail] = np.nan
+        for j, f in enumerate(self.discrete):
+            masks = self.unit_masks.get(f.name)
+            if masks is not None:  # units left unranked under this alternative
+                S[masks[d.choices[:, j]]] = np.nan
         return S, fail
 
     def _values(self, src: tuple[int, int], k: np.ndarray, out: dict[int, np.ndarray]
@@ -252,6 +259,15 @@ class Engine:
         return {"ranks": np.nan_to_num(R, nan=0).astype(np.uint16),
                 "scores": S.astype(np.float32), "failed": fail,
                 "choices": d.choices.astype(np.int16)}
+
+
+def _qm(agg: AggregateStep, level: int) -> Any:
+    """The batched (quasi-arithmetic) form of ``agg`` at ``level``, with its parameters."""
+    return batch_mean(agg.method_for(level), agg.params or None)
+
+
+def _agg_key(agg: AggregateStep, level: int) -> str:
+    return f"{agg.method_for(level)}{sorted((agg.params or {}).items())}"
 
 
 def _groups(key: np.ndarray) -> list[tuple[np.ndarray, int]]:
@@ -315,26 +331,146 @@ class Setup:
     alternatives: dict[str, list[Any]]
     warnings: list[str]
     seconds: float = 0.0
+    variants: DataVariants | None = None
 
-    def replication_spec(self, d: Draws, b: int) -> Spec:
-        """The index spec equivalent to replication ``b`` (for the plain pipeline)."""
+    def replication_inputs(self, d: Draws, b: int) -> tuple[Spec, pd.DataFrame | None]:
+        """The index spec and input frame equivalent to replication ``b`` (for the plain
+        pipeline); units a structural factor leaves out are not dropped here."""
         e = self.engine
-        i_imp, i_treat, i_norm = np.unravel_index(int(d.k[b]), e.data_shape)
+        pos = dict(zip(e.data_axes, np.unravel_index(int(d.k[b]), e.data_shape), strict=True))
         w: dict[str, float] = {}
         for lv in e.levels:
             w.update(zip(lv.kids, map(float, d.weights[lv.level][b]), strict=True))
         agg = e.aggs[int(d.a[b])]
-        steps = _data_steps(self.spec, self.alternatives["imputation"][i_imp],
-                            self.alternatives["treatment"][i_treat],
-                            self.alternatives["normalisation"][i_norm])
+        alts = self.alternatives
+        steps = _data_steps(self.spec, alts["imputation"][pos["imputation"]],
+                            alts["treatment"][pos["treatment"]],
+                            alts["normalisation"][pos["normalisation"]])
+        frame = self.data
+        if self.variants is not None and self.variants.axes:
+            choice = {ax: int(pos[ax]) for ax in self.variants.axes}
+            frame = self.variants.frame(choice)
+            steps = self.variants.freeze_units(steps)
         steps += [WeightStep(step="weight", method="manual", weights=w), agg]
-        return self.spec.model_copy(update={"steps": steps})
+        return self.spec.model_copy(update={"steps": steps}), frame
+
+    def replication_spec(self, d: Draws, b: int) -> Spec:
+        """The index spec equivalent to replication ``b`` (for the plain pipeline)."""
+        return self.replication_inputs(d, b)[0]
 
     def build(self, spec: Spec) -> IndexResult:
         return build_latest(spec, data=self.data, meta=self.meta, year=self.year)
 
 
 _KEEP = object()  # "keep the spec's own step"
+_STEP_AXES = ("imputation", "treatment", "normalisation")
+
+
+def imputed_share(res: IndexResult) -> pd.Series:
+    """Share of each unit's indicators that the build had to impute (missing before it)."""
+    fw = res.framework
+    before = next(res.datasets[n] for n in ("Screened", "Denominated", "Raw")
+                  if n in res.datasets)
+    units = res.dataset("Normalised").index
+    return before.reindex(units)[fw.indicators].isna().mean(axis=1)
+
+
+@dataclass
+class DataVariants:
+    """Structural alternatives that change the input frame: other series of a concept in
+    place of an indicator, and scale vs intensity. Every variant keeps the nominal units and
+    indicator codes, so the engine scores all of them as alternative data sets."""
+
+    base: pd.DataFrame | None
+    units: list[str]
+    columns: dict[str, dict[str, pd.Series]] = field(default_factory=dict)  # axis -> label -> col
+    targets: dict[str, str] = field(default_factory=dict)  # series axis -> indicator replaced
+    edition: tuple[list[str], pd.Series, float] | None = None  # indicators, denominator, scale
+    labels: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        return tuple(self.labels)
+
+    @classmethod
+    def build(cls, sp: Spec, st: Any, frame: pd.DataFrame | None, year: int | None,
+              units: list[str], data_dir: Path | None) -> DataVariants:
+        out = cls(base=frame, units=units)
+        if st is None or (not st.series and st.edition is None):
+            return out
+        if frame is None:
+            raise SpecError("structural series/edition alternatives need the index's data")
+        if "Time" in frame.columns and frame["Time"].nunique() > 1:
+            raise SpecError("structural series/edition alternatives need a single-year index; "
+                            "pick one with --year")
+        for sa in st.series:
+            ax = f"series: {sa.indicator}"
+            out.targets[ax] = sa.indicator
+            cols = {sa.indicator: frame[sa.indicator].reindex(units)}
+            for alt in sa.alternatives:
+                cols[alt] = _column(sp, alt, frame, year, units, data_dir)
+            out.columns[ax] = cols
+            out.labels[ax] = list(cols)
+        if st.edition is not None:
+            den = _column(sp, st.edition.by, frame, year, units, data_dir)
+            out.edition = (list(st.edition.indicators), den, st.edition.scale)
+            out.labels["edition"] = ["as specified", f"per {st.edition.by}"]
+        return out
+
+    def frame(self, choice: dict[str, int]) -> pd.DataFrame:
+        """The input frame of one combination of alternatives (label positions by axis)."""
+        assert self.base is not None
+        df = self.base.copy()
+        for ax, j in choice.items():
+            if ax == "edition":
+                continue
+            label = self.labels[ax][j]
+            df[self.targets[ax]] = self.columns[ax][label].reindex(df.index).to_numpy()
+        if self.edition is not None and choice.get("edition", 0) == 1:
+            inds, den, scale = self.edition
+            d = den.reindex(df.index).to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                for c in inds:
+                    df[c] = np.where(d > 0, df[c].to_numpy(float) / d * scale, np.nan)
+        return df
+
+    def freeze_units(self, steps: list[Any]) -> list[Any]:
+        """Steps whose unit screening keeps exactly the nominal units (a variant's other
+        coverage must not change who is ranked)."""
+        out = []
+        for s in steps:
+            if getattr(s, "step", None) == "screen":
+                keep = set(self.units)
+                others = [] if self.base is None else \
+                    [str(u) for u in self.base.index if u not in keep]
+                s = s.model_copy(update={"unit_thresh": 0.0, "nonzero_thresh": None,
+                                         "force_include": list(self.units),
+                                         "force_exclude": others})
+            out.append(s)
+        return out
+
+
+def _column(sp: Spec, code: str, frame: pd.DataFrame, year: int | None, units: list[str],
+            data_dir: Path | None) -> pd.Series:
+    """Values of series ``code`` for the index's units: a column of the frame, or loaded
+    from the spec's data source by the spec's year rule."""
+    if code in frame.columns:
+        return frame[code].reindex(units)
+    if sp.data.source != "warehouse":
+        raise SpecError(f"structural alternative {code!r}: not a column of the data, and the "
+                        f"spec's data source ({sp.data.source!r}) cannot load it")
+    from aigap.index.spec import IndicatorSpec
+
+    probe = sp.model_copy(update={"indicators": [IndicatorSpec(code=code, parent="Index")],
+                                  "steps": [], "data": sp.data.model_copy(
+                                      update={"denominators": [], "year": year})})
+    try:
+        got, _ = load_data(probe, None, None, data_dir)
+    except SpecError as exc:
+        raise SpecError(f"structural alternative {code!r}: {exc}") from None
+    if "Time" in got.columns and year is not None:
+        got = got[got["Time"] == year]
+    return got[code].reindex(units)
 
 
 def _data_steps(sp: Spec, imp: Any, treat: Any, norm: Any) -> list[Any]:
@@ -385,31 +521,45 @@ def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
         "normalisation": list(unc.normalisation) if unc.normalisation else [_KEEP],
     }
     aggs = ([AggregateStep(step="aggregate", method=m, dat_thresh=agg_nom.dat_thresh)
+             if isinstance(m, str) else m.model_copy(update={"dat_thresh": m.dat_thresh
+                                                             if m.dat_thresh is not None
+                                                             else agg_nom.dat_thresh})
              for m in unc.aggregation] if unc.aggregation else [agg_nom])
     for a in aggs:
         for lv in range(2, fw.n_levels + 1):
-            if quasi_mean(a.method_for(lv)) is None:
+            if quasi_mean(a.method_for(lv), a.params or None) is None:
                 raise SpecError(f"spec {sp.name!r}: {a.method_for(lv)} aggregation cannot be "
                                 "evaluated in batch; give 'aggregation' in the uncertainty spec")
     setup = Setup(spec=sp, uncertainty=unc, nominal=nom, engine=None,  # type: ignore[arg-type]
                   data=frame, meta=meta, year=year, alternatives=alts, warnings=warnings)
+    units = list(nom.dataset("Normalised").index)
+    variants = DataVariants.build(sp, unc.structural, frame, year, units, data_dir)
+    setup.variants = variants
+    axes = ("imputation", "treatment", "normalisation", *variants.axes)
+    for ax in variants.axes:
+        alts[ax] = variants.labels[ax]
     # 1. every data-choice combination, once, through the normal pipeline
     plain = AggregateStep(step="aggregate", method="arithmetic", dat_thresh=agg_nom.dat_thresh)
-    shape = tuple(len(alts[k]) for k in ("imputation", "treatment", "normalisation"))
-    X = np.empty((int(np.prod(shape)), len(nom.dataset("Normalised")), len(fw.indicators)))
-    for k, (i, t, m) in enumerate(np.ndindex(*shape)):
+    shape = tuple(len(alts[k]) for k in axes)
+    X = np.empty((int(np.prod(shape)), len(units), len(fw.indicators)))
+    for k, pos in enumerate(np.ndindex(*shape)):
+        i, t, m = pos[:3]
         steps = [*_data_steps(sp, alts["imputation"][i], alts["treatment"][t],
                               alts["normalisation"][m]), plain]
+        data_k = frame
+        if variants.axes:
+            data_k = variants.frame(dict(zip(variants.axes, pos[3:], strict=True)))
+            steps = variants.freeze_units(steps)
         try:
-            res = setup.build(sp.model_copy(update={"steps": steps}))
+            res = build_latest(sp.model_copy(update={"steps": steps}), data=data_k, meta=meta,
+                               year=year)
         except SpecError as exc:
-            choice = ", ".join(_label(alts[kind][j], kind) for kind, j in
-                               zip(("imputation", "treatment", "normalisation"), (i, t, m),
-                                   strict=True))
+            choice = ", ".join(str(_label(alts[kind][j], kind)) if kind in _STEP_AXES
+                               else f"{kind}: {alts[kind][j]}" for kind, j in
+                               zip(axes, pos, strict=True))
             raise SpecError(f"alternative data set ({choice}): {exc}") from None
         N = res.dataset("Normalised")
-        if list(N.index) != list(nom.dataset("Normalised").index) or \
-                res.framework.indicators != fw.indicators:
+        if list(N.index) != units or res.framework.indicators != fw.indicators:
             raise SpecError("alternative data sets differ in units or indicators (screening "
                             "must not depend on the varied steps)")
         X[k] = N[fw.indicators].to_numpy(dtype=float)
@@ -417,20 +567,41 @@ def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
     levels = _levels(fw)
     factors: list[Factor] = []
     col = 0
-    for kind in ("imputation", "treatment", "normalisation"):
+    for kind in axes:
         if len(alts[kind]) > 1:
-            factors.append(Factor(kind, kind, col, 1, tuple(_label(x, kind) for x in alts[kind])))
+            labels = (tuple(_label(x, kind) for x in alts[kind]) if kind in _STEP_AXES
+                      else tuple(alts[kind]))
+            factors.append(Factor(kind, kind if kind in _STEP_AXES else "structural", col, 1,
+                                  labels))
             col += 1
     if len(aggs) > 1:
         factors.append(Factor("aggregation", "aggregation", col, 1,
-                              tuple(str(a.method) for a in aggs)))
+                              tuple(_label(a, "aggregation") for a in aggs)))
         col += 1
-    if unc.exclusion is not None:
-        ex = unc.exclusion
+    exclusions = [("exclusion", unc.exclusion)] if unc.exclusion is not None else []
+    if unc.structural is not None:
+        exclusions += [(f"leave out (level {ex.level})", ex)
+                       for ex in unc.structural.exclusions]
+    for name, ex in exclusions:
         codes = ex.codes or fw.at_level(ex.level)
         labels = (("none",) if ex.include_none else ()) + tuple(codes)
-        factors.append(Factor("exclusion", "exclusion", col, 1, labels, level=ex.level + 1))
+        factors.append(Factor(name, "exclusion", col, 1, labels, level=ex.level + 1))
         col += 1
+    masks: dict[str, np.ndarray] = {}
+    heavy = unc.structural.heavy_imputation if unc.structural is not None else None
+    if heavy is not None:
+        share = imputed_share(nom).reindex(units).to_numpy(float)
+        out = share > heavy.threshold
+        if out.any():
+            name = "heavily imputed units"
+            pct = round(heavy.threshold * 100)
+            factors.append(Factor(name, "structural", col, 1,
+                                  ("ranked", f"left out (> {pct}% imputed)")))
+            masks[name] = np.vstack([np.zeros_like(out), out])
+            col += 1
+        else:
+            warnings.append(f"structural.heavy_imputation: no unit has more than "
+                            f"{heavy.threshold:.0%} of its indicators imputed; not varied")
     for wn in unc.weights:
         if wn.level >= fw.n_levels:
             continue
@@ -439,9 +610,9 @@ def prepare(spec: str | Path | Spec, uncertainty: Any = None, *,
                               level=wn.level + 1, noise=wn))
         col += len(lv.kids)
     nominal_rank = nom.ranks[fw.root].reindex(nom.dataset("Normalised").index).to_numpy(float)
-    setup.engine = Engine(fw=fw, units=list(nom.dataset("Normalised").index), X=X, aggs=aggs,
-                          levels=levels, factors=factors, data_shape=shape,  # type: ignore[arg-type]
-                          nominal_rank=nominal_rank)
+    setup.engine = Engine(fw=fw, units=units, X=X, aggs=aggs, levels=levels, factors=factors,
+                          data_shape=shape, nominal_rank=nominal_rank, data_axes=axes,
+                          unit_masks=masks)
     setup.seconds = time.perf_counter() - t0
     return setup
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -28,23 +29,35 @@ from aigap.config import PACKAGE_DIR
 from aigap.errors import SpecError
 from aigap.index.methods import registry
 from aigap.index.methods.aggregate import quasi_mean
+from aigap.index.methods.registry import get as get_method
 from aigap.index.plan import Framework
-from aigap.index.spec import ImputeStep, NormaliseStep, TreatStep
+from aigap.index.spec import AggregateStep, ImputeStep, NormaliseStep, TreatStep
 from aigap.yamlfile import read_yaml
 
 UNCERTAINTY_DIR = PACKAGE_DIR / "uncertainty"
 
 
-def _batchable(name: str) -> str:
-    """A registered aggregation the vectorised engine evaluates as matrix products."""
-    ok = [m.name for m in registry.methods("aggregate") if quasi_mean(m.name) is not None]
-    if name not in ok:
-        raise ValueError(f"aggregation {name!r} cannot be evaluated in batch; batchable "
-                         f"(quasi-arithmetic means): {', '.join(ok)}")
-    return name
+def _batchable(value: str | AggregateStep) -> str | AggregateStep:
+    """A registered aggregation the vectorised engine evaluates as matrix products: a name,
+    or ``{method: genmean, params: {p: 2}}`` for a parametrised mean."""
+    name = value if isinstance(value, str) else value.method_for(2)
+    params = None if isinstance(value, str) else (value.params or None)
+    if quasi_mean(name, params) is None:
+        ok = [m.name for m in registry.methods("aggregate")
+              if quasi_mean(m.name) is not None or m.option("quasi") is not None]
+        need = " (give its params, e.g. {method: genmean, params: {p: 2}})" \
+            if get_method("aggregate", name).option("quasi") is not None else ""
+        raise ValueError(f"aggregation {name!r} cannot be evaluated in batch{need}; "
+                         f"batchable (quasi-arithmetic means): {', '.join(ok)}")
+    return value
 
 
-BatchAgg = Annotated[str, AfterValidator(_batchable)]
+def _as_aggregate(value: Any) -> Any:
+    return {"step": "aggregate", **value} if isinstance(value, dict) else value
+
+
+BatchAgg = Annotated[str | AggregateStep, BeforeValidator(_as_aggregate),
+                     AfterValidator(_batchable)]
 
 
 class _Model(BaseModel):
@@ -73,6 +86,53 @@ class Exclusion(_Model):
     include_none: bool = True  # "exclude nothing" is one of the alternatives
 
 
+class SeriesAlternative(_Model):
+    """Another series of the same concept in place of one indicator (e.g. CSET instead of
+    AI Index private investment): the column keeps its code, its values come from
+    ``alternatives`` (warehouse codes, or columns of the data frame given)."""
+
+    indicator: str
+    alternatives: list[str] = Field(min_length=1)
+
+
+class EditionAlternative(_Model):
+    """Scale vs intensity: the listed indicators as given, or divided by ``by`` (a warehouse
+    series such as ``population`` or ``gdp_current_usd``) times ``scale``."""
+
+    by: str = "population"
+    indicators: list[str] = Field(min_length=1)
+    scale: float = Field(1.0, gt=0)
+
+
+class HeavyImputation(_Model):
+    """Units with more than ``threshold`` of their indicators imputed: ranked, or left out."""
+
+    threshold: float = Field(0.25, gt=0, lt=1)
+
+
+class Structural(_Model):
+    """What a user of an index disputes beyond weights and methods: which indicators and
+    pillars are in (leave-one-out per level), which series stands for a concept, scale vs
+    intensity, and whether heavily imputed units are ranked at all."""
+
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    series: list[SeriesAlternative] = Field(default_factory=list)
+    edition: EditionAlternative | None = None
+    heavy_imputation: HeavyImputation | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Structural:
+        levels = [e.level for e in self.exclusions]
+        dup = sorted({lv for lv in levels if levels.count(lv) > 1})
+        if dup:
+            raise ValueError(f"exclusions: level(s) {dup} given more than once")
+        codes = [x.indicator for x in self.series]
+        dup2 = sorted({c for c in codes if codes.count(c) > 1})
+        if dup2:
+            raise ValueError(f"series: indicator(s) {dup2} given more than once")
+        return self
+
+
 def _as_step(value: Any, step: str, key: str) -> Any:
     """``"indicator_mean"`` -> ``{"step": "impute", "method": "indicator_mean"}``."""
     if isinstance(value, str):
@@ -94,6 +154,7 @@ class UncertaintySpec(_Model):
     aggregation: list[BatchAgg] | None = Field(None, min_length=1)
     weights: list[WeightNoise] = Field(default_factory=list)
     exclusion: Exclusion | None = None
+    structural: Structural | None = None
 
     @field_validator("imputation", mode="before")
     @classmethod
@@ -150,8 +211,23 @@ class UncertaintySpec(_Model):
             if w.level >= top and self.name != "default":
                 warnings.append(f"weights[{k}]: level {w.level} has no weights to vary in a "
                                 f"{top}-level tree; skipped")
-        if self.exclusion is not None:
-            ex = self.exclusion
+        exclusions = [self.exclusion] if self.exclusion is not None else []
+        if self.structural is not None:
+            exclusions += self.structural.exclusions
+            for k, sa in enumerate(self.structural.series):
+                if sa.indicator not in fw.indicators:
+                    raise SpecError(f"{source}: structural.series[{k}].indicator: "
+                                    f"{sa.indicator!r} is not an indicator of the index")
+            if self.structural.edition is not None:
+                bad = sorted(set(self.structural.edition.indicators) - set(fw.indicators))
+                if bad:
+                    raise SpecError(f"{source}: structural.edition.indicators: {bad} are not "
+                                    "indicators of the index")
+        levels = [e.level for e in exclusions]
+        if len(set(levels)) < len(levels):
+            raise SpecError(f"{source}: exclusion and structural.exclusions both name level "
+                            f"{sorted({lv for lv in levels if levels.count(lv) > 1})}")
+        for ex in exclusions:
             if ex.level >= top:
                 raise SpecError(f"{source}: exclusion.level: {ex.level} out of range "
                                 f"1..{top - 1}")

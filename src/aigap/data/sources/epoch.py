@@ -60,6 +60,9 @@ TEXT = {
     "Frontier model": "frontier_model",
     "Base model": "base_model",
 }
+# The publication a model comes from, kept when the file has it (variants of one paper
+# share it; the strategy analyses count a paper once). Optional: not every file has them.
+PUBLICATION = {"Reference": "reference", "Link": "link"}
 INCOMPLETE_FROM = 2024
 INCOMPLETE_NOTE = "incomplete year: Epoch adds models with a lag (snapshot ~Apr 2025)"
 
@@ -111,6 +114,9 @@ def read_model_table(path: Path, *, country: str, columns: Mapping[str, str]) ->
     out = pd.DataFrame({c: df[by_canon[c]].str.strip() if c in by_canon else None
                         for c in TEXT.values()}, index=df.index)
     out["model"] = df["Model"].str.strip()
+    for header, name in PUBLICATION.items():
+        out[name] = (df[header].str.strip().replace("", None) if header in df.columns
+                     else None)
     if "frontier_model" in by_canon:
         out["frontier_model"] = out["frontier_model"].str.lower().eq("true")
     out["domains"] = df["Domain"].map(_split_list)
@@ -161,6 +167,8 @@ MODELS_TABLE = RecordTable(
         *(RecordColumn(c, "BOOLEAN" if c == "frontier_model" else "VARCHAR", h)
           for h, c in TEXT.items() if c not in ("model", "domain", "organization",
                                                 "organization_category")),
+        *(RecordColumn(c, "VARCHAR", f"{h} (the publication; blank when the file has none)")
+          for h, c in PUBLICATION.items()),
     ),
 )
 

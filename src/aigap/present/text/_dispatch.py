@@ -22,10 +22,11 @@ from aigap.jsonsafe import json_safe
 # no sentences); the longest prefix wins; a result from anywhere else loads them all.
 TEXT_MODULES: dict[str, str | None] = {
     "aigap.analysis.diagnosis.claims": "aigap.present.text.claims",
+    "aigap.analysis.diagnosis.reconcile": "aigap.present.text.reconcile",
     "aigap.analysis.diagnosis": "aigap.present.text.diagnosis",
     "aigap.analysis.strategy": "aigap.present.text.strategy",
     "aigap.analysis.targets": "aigap.present.text.targets",
-    "aigap.analysis.uncertainty": None,
+    "aigap.analysis.uncertainty": "aigap.present.text.uncertainty",
     "aigap.tournament": None,
 }
 

@@ -38,7 +38,7 @@ def _name(code: str, names: dict[str, str], lang: str) -> str:
 
 # --- sentences -----------------------------------------------------------------------------
 def frontier_text(res: FrontierLagResult, names: dict[str, str], lang: str = "en") -> list[str]:
-    """How far behind, whether the lag shrinks, and how small the sample is."""
+    """How far behind (and on how many models), whether the lag shrinks, and whose models."""
     out = []
     who = names.get(res.country, res.country)
     metric = metric_label(res.metric, lang, short=True)
@@ -49,38 +49,64 @@ def frontier_text(res: FrontierLagResult, names: dict[str, str], lang: str = "en
         other = _name(comp, names, lang)
         other_s = t("strategy.world_frontier", lang) if comp == WORLD else other
         if np.isfinite(r["last_observed_lag"]):
-            out.append(t("strategy.frontier.lag", lang, date=r["last_observed_date"], who=who,
-                         lag=r["last_observed_lag"], pct=pct, lo=r["lo"], hi=r["hi"],
-                         metric=metric, other=other_s))
+            line = t("strategy.frontier.lag", lang, date=r["last_observed_date"], who=who,
+                     lag=r["last_observed_lag"], pct=pct, lo=r["lo"], hi=r["hi"],
+                     metric=metric, other=other_s)
+            if r["one_point"] and r["reached_by"]:
+                line += " " + t("strategy.frontier.one_point", lang, model=r["reached_by"])
+            out.append(line)
         later = res.lags[(res.lags["comparator"] == comp) & res.lags["censored"]]
         if len(later):
             first = later.iloc[0]
             out.append(t("strategy.frontier.not_reached", lang, who=who, other=other_s,
-                         date=first["ref_date"], bound=first["lag_years"], cutoff=res.cutoff))
-        out.append(t("strategy.frontier.trend", lang, other=other,
-                     verdict=trend_verdict(str(trends.loc[comp, "verdict"]), lang)))
+                         date=first["ref_date"], bound=first["lag_years"], cutoff=res.cutoff,
+                         short=first["shortfall_log10"], tol=res.tolerance))
+        tr = trends.loc[comp]
+        if np.isfinite(tr["slope_years_per_year"]):
+            out.append(t("strategy.frontier.trend_fit", lang, other=other, n=tr["n_points"],
+                         slope=tr["slope_years_per_year"], pct=pct, lo=tr["lo"], hi=tr["hi"],
+                         verdict=trend_verdict(str(tr["verdict"]), lang)))
+        else:
+            out.append(t("strategy.frontier.trend_none", lang, other=other, n=tr["n_points"],
+                         min=tr["min_points"],
+                         verdict=trend_verdict(str(tr["verdict"]), lang)))
+    if res.attribution == "own":
+        multi = res.multinational
+        if len(multi):
+            col = "log10_" + res.metric
+            top = multi.sort_values(col, ascending=False, na_position="last").iloc[0]
+            out.append(t("strategy.frontier.multinational", lang, who=who, n=len(multi),
+                         model=top["model"], orgs=top["organization"]))
     out.append(t("strategy.frontier.sample", lang, n=res.n_models, who=who, cutoff=res.cutoff,
-                 n_metric=res.n_models_with_metric, metric=metric))
+                 n_metric=res.n_models_with_metric, metric=metric,
+                 incomplete=res.incomplete_from))
     return out
 
 
 def niche_text(res: NicheResult, names: dict[str, str], lang: str = "en") -> list[str]:
-    """How many models, where the country is over-represented, and how fragile that is."""
+    """How many models and papers, where the country is over-represented (on enough papers),
+    and which domains are too small to judge."""
     who = names.get(res.country, res.country)
     d = res.domains
     strong = d[d["strong"]]
     a, b = res.window
-    out = [t("strategy.niche.count", lang, who=who, n=res.country_models, a=a, b=b)]
+    out = [t("strategy.niche.count", lang, who=who, n=res.country_models,
+             papers=res.country_papers, a=a, b=b)]
     if len(strong):
         items = ", ".join(t("strategy.niche.strong_item", lang, domain=domain_name(r.domain, lang),
                             rca=r.rca, count=r.count) for r in strong.itertuples())
-        out.append(t("strategy.niche.strong", lang, who=who, items=items))
+        out.append(t("strategy.niche.strong", lang, who=who, items=items, min=res.min_count))
+    else:
+        out.append(t("strategy.niche.strong_none", lang, who=who, min=res.min_count))
     sg = res.strong_and_growing()
     if len(sg):
         out.append(t("strategy.niche.growing", lang,
                      items=", ".join(domain_name(x, lang) for x in sg["domain"])))
-    if strong["small_count"].any():
-        out.append(t("strategy.niche.small", lang, n=res.min_count))
+    small = d[d["small_count"] & d["count"].gt(0)]
+    if len(small):
+        items = ", ".join(t("strategy.niche.small_item", lang, domain=domain_name(r.domain, lang),
+                            count=r.count, models=r.models) for r in small.itertuples())
+        out.append(t("strategy.niche.small", lang, n=res.min_count, items=items))
     if not res.technologies.empty:
         tech = res.technologies.iloc[0]
         out.append(t("strategy.niche.technology", lang, who=who, rca=tech["rca"],
