@@ -17,7 +17,7 @@ APRIL = epoch.VINTAGE
 
 def test_tables_with_vintages(real_wh: Warehouse) -> None:
     t = real_wh.record_tables().set_index("table")
-    assert set(t.index) == {"top500_systems", "gpu_clusters", "epoch_models",
+    assert set(t.index) == {"top500_systems", "gpu_clusters", "epoch_models", "published_ranks",
                            "data_centers", "data_center_timelines", "ml_hardware"}
     assert t.loc["top500_systems", "rows"] == 49 * 500
     assert t.loc["top500_systems", "vintages"][0] == "TOP500 2000-06"

@@ -17,6 +17,7 @@ from aigap.cli._common import (
     render,
     user_errors,
 )
+from aigap.cli.lazy import lazy_group
 from aigap.errors import AigapError
 from aigap.i18n import t
 
@@ -25,8 +26,15 @@ if TYPE_CHECKING:  # the warehouse (DuckDB, pandas) loads when a command runs, n
 
     from aigap.data.warehouse import Warehouse
 
+# `aigap data kosis|kipris` (HTTP clients, pandas) load when one of them runs.
+OFFICIAL = {
+    "kosis": ("aigap.cli.official", "One KOSIS table, printed (key in KOSIS_API_KEY; "
+              "AIGAP_KOSIS_URL overrides the URL)."),
+    "kipris": ("aigap.cli.official", "KIPO patent applications in an IPC class, counted (key "
+               "in KIPRIS_API_KEY)."),
+}
 data_app = typer.Typer(help="Load the public datasets and inspect the warehouse.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, cls=lazy_group(OFFICIAL))
 
 DB_OPTION = typer.Option(None, "--db",
                          help="warehouse file (default: $AIGAP_HOME/warehouse.duckdb)")
@@ -206,9 +214,9 @@ def show_cmd(
         console.print(f"[yellow]no data for[/] {', '.join(sorted(missing))}")
 
 
-DIFF_KO = {"change": "변경", "old": "이전 값", "new": "새 값", "change_pct": "변화율(%)",
-           "unit": "단위", "old_year": "이전 연도"}
-CHANGE_KO = {"revised": "수정", "changed": "변동", "added": "추가", "removed": "삭제"}
+def _labels(keys: list[str], prefix: str, lang: str) -> dict[str, str]:
+    """Column (or value) -> its label in ``lang`` (``<prefix>.<key>`` of the catalogue)."""
+    return {k: t(f"{prefix}.{k}", lang) for k in keys}
 
 
 @data_app.command("diff")
@@ -242,38 +250,31 @@ def diff_cmd(
     if fmt is not OutputFormat.table:
         render(df, fmt, lang)
         return
-    ko = lang is Lang.ko
+    lg = lang.value
     counts = df["change"].value_counts()
     moved = "changed" if by == "edition" else "revised"
-    parts = [(k, int(counts.get(k, 0))) for k in (moved, "added", "removed")]
-    if ko:
-        caption = ", ".join(f"{CHANGE_KO[k]} {n}" for k, n in parts) + \
-            f", 변동 없음 {a['unchanged']} (삭제 = 이전 시점에만 있고 새 시점에는 없는 값)"
-    else:
-        caption = ", ".join(f"{n} {k}" for k, n in parts) + \
-            f", {a['unchanged']} unchanged (removed = in the old vintage, not in the new one)"
+    changes = _labels([moved, "added", "removed"], "cli.data.diff.change", lg)
+    parts = ", ".join(t("cli.data.diff.part", lg, change=word, n=int(counts.get(k, 0)))
+                      for k, word in changes.items())
+    caption = t("cli.data.diff.caption", lg, parts=parts, unchanged=a["unchanged"])
     sources = sorted(set(df["old_source"].dropna()) | set(df["new_source"].dropna()))
     if sources:
-        caption += ("; 출처: " if ko else "; sources: ") + ", ".join(sources)
+        caption += t("cli.data.diff.sources", lg, items=", ".join(sources))
     title = f"{a['label']}: {a['old']} → {a['new']}" + (f" ({unit.upper()})" if unit else "")
     if df.empty:
         console.print(f"[bold]{title}[/]", highlight=False)
         if not a["shared"] and not all_indicators:
-            caption = ("두 시점에 공통된 지표가 없습니다(--all: 모든 값)" if ko else
-                       "no indicator is in both vintages (--all lists every value)")
-        console.print(("변경된 값이 없습니다; " if ko else "no changes; ") + caption,
-                      highlight=False)
+            caption = t("cli.data.diff.none_shared", lg)
+        console.print(t("cli.data.diff.no_changes", lg, caption=caption), highlight=False)
         return
     out = df[["change", "indicator", "iso3", "year",
               *(["old_year"] if "old_year" in df else []), "old", "new", "difference",
               "change_pct", "unit"]]
-    if ko:
-        out = out.assign(change=out["change"].map(CHANGE_KO)).rename(columns=DIFF_KO)
+    words = _labels(["revised", "changed", "added", "removed"], "cli.data.diff.change", lg)
+    cols = _labels(["change", "old", "new", "change_pct", "unit", "old_year"],
+                   "cli.data.diff.col", lg)
+    out = out.assign(change=out["change"].map(lambda c: words.get(c, c))).rename(columns=cols)
     render(out, fmt, lang, title=title, caption=caption)
-
-
-PUBLISHED_KO = {"index": "지수", "edition": "판", "published": "발표일", "of_n": "대상 수",
-                "scale": "척도", "reported_by": "보도", "source_url": "URL"}
 
 
 @data_app.command("published")
@@ -303,14 +304,12 @@ def published_cmd(
     out = df.assign(reported_by=df["source_publisher"] + ", " + df["source_date"])[
         ["index", "edition", "published", "level", "iso3", "country", "rank", "of_n", "score",
          "scale", "reported_by", "source_url"]]
-    ko = lang is Lang.ko
-    if ko:
-        out = out.rename(columns=PUBLISHED_KO)
-    title = ("발표된 순위" if ko else "Published ranks") + (f" — {unit.upper()}" if unit else "")
-    caption = ("보도된 발표 수치(기사별 출처); EUU 등 집합 단위는 여러 나라를 한 단위로 매긴 것"
-               if ko else "as released by the publishers and printed in the cited articles; "
-               "aggregate units (EUU: the EU) are groups of countries ranked as one unit")
-    render(out, fmt, lang, title=title, caption=caption)
+    lg = lang.value
+    out = out.rename(columns=_labels(["index", "edition", "published", "of_n", "scale",
+                                      "reported_by", "source_url"], "cli.data.published.col",
+                                     lg))
+    title = t("cli.data.published.title", lg) + (f" — {unit.upper()}" if unit else "")
+    render(out, fmt, lang, title=title, caption=t("cli.data.published.caption", lg))
     if df.empty:
         console.print("[yellow]no published ranks match[/]")
 

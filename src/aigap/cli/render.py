@@ -61,13 +61,15 @@ def neutralise(value: Any) -> Any:
 
 
 def as_frame(result: Any) -> pd.DataFrame:
-    """The frame of a result: a DataFrame itself, else ``result.to_frame()``."""
+    """The frame of a result: a DataFrame itself, else ``result.to_frame()`` (a named index,
+    such as the unit codes, becomes a column: CSV and tables show no index)."""
     import pandas as pd
 
     if isinstance(result, pd.DataFrame):
         return result
     if hasattr(result, "to_frame"):
-        return result.to_frame()
+        df = result.to_frame()
+        return df.reset_index() if any(n is not None for n in df.index.names) else df
     return pd.DataFrame(result)
 
 

@@ -102,7 +102,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
             cmp = tm.compare_designs(cfg, compare, n, seed, budget=budget,
                                      objective=objective, observed=observed, progress=cb)
         if fmt is OutputFormat.json:
-            render(cmp.to_dict(), OutputFormat.json, lang)
+            render(cmp, fmt, lang)
             return
         frame = pt.designs_table(cmp, lg)
         if fmt is OutputFormat.csv:
@@ -126,7 +126,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
             sw = tm.sweep_tournament(cfg, (param, values), n, seed, observed=observed,
                                      progress=cb)
         if fmt is OutputFormat.json:
-            render(sw.to_dict(), OutputFormat.json, lang)
+            render(sw, fmt, lang)
             return
         frame = sw.frame()
         if fmt is OutputFormat.csv:
@@ -140,7 +140,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
     with progress_bar("tournaments", enabled) as cb:
         res = tm.simulate_tournament(cfg, n, seed, observed=observed, progress=cb)
     if fmt is OutputFormat.json:
-        render(res.to_dict(), OutputFormat.json, lang)
+        render(res, fmt, lang)
         return
     if fmt is OutputFormat.csv:
         render(res.long_frame(), fmt, lang)

@@ -33,7 +33,7 @@ from aigap.data import validate
 from aigap.data import vintages as vint
 from aigap.data.catalogue import catalogue_frame, check_indicators, near_matches
 from aigap.data.sources import all_datasets
-from aigap.data.sources.base import VINTAGE_ONLY, Dataset, TableDataset, sha256_file
+from aigap.data.sources.base import VINTAGE_ONLY, Dataset, RecordTable, sha256_file
 from aigap.errors import AigapError, DataFormatError, WarehouseError
 
 SCHEMA_VERSION = "1"
@@ -76,7 +76,8 @@ CREATE TABLE IF NOT EXISTS record_columns (
 # edition) is added, so two vintages of one source can be compared (`aigap data diff`). No
 # primary key: each (source, vintage) is deleted before it is written and a dataset's keys are
 # unique (checked at parse), and the key index would triple the file and slow every pull.
-# Published ranks are their own table (the EU is a unit there, never in observations).
+# Record tables (published ranks among them: the EU is a unit there, never in observations)
+# are declared by their source modules (RecordTable) and created by _create_record_table.
 SCHEMA_EDITIONS = """
 CREATE TABLE IF NOT EXISTS observation_vintages (
     indicator VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year INTEGER NOT NULL,
@@ -88,15 +89,10 @@ CREATE TABLE IF NOT EXISTS source_vintages (
     rows INTEGER, origin VARCHAR, url VARCHAR, loaded_at TIMESTAMP,
     PRIMARY KEY (source, vintage)
 );
-CREATE TABLE IF NOT EXISTS published_ranks (
-    "index" VARCHAR NOT NULL, edition VARCHAR NOT NULL, published VARCHAR, level VARCHAR NOT NULL,
-    unit VARCHAR, iso3 VARCHAR NOT NULL, rank INTEGER NOT NULL, of_n INTEGER NOT NULL,
-    score DOUBLE, scale VARCHAR, units_note VARCHAR, source_publisher VARCHAR,
-    source_date VARCHAR, source_url VARCHAR, aggregate BOOLEAN, source VARCHAR NOT NULL,
-    source_row INTEGER
-);
 """
-TABLE_DATASET_TABLES = frozenset({"published_ranks"})  # tables a TableDataset may fill
+# What the warehouse adds to every row of a record table.
+RECORD_PLUMBING = (("source", "VARCHAR NOT NULL"), ("vintage", "VARCHAR NOT NULL"),
+                   ("source_row", "INTEGER"))
 
 
 @dataclass(frozen=True)
@@ -145,19 +141,14 @@ def mirror_resolver(data_dir: Path) -> Callable[[Dataset], ResolvedFile]:
     return resolve
 
 
-def _parse_table(ds: TableDataset, rf: ResolvedFile) -> pd.DataFrame:
-    """Rows of a dataset with its own table, with ``source`` and ``source_row``."""
-    if ds.table not in TABLE_DATASET_TABLES:  # pragma: no cover - programming error
-        raise RuntimeError(f"{ds.id}: no warehouse table {ds.table!r}")
-    frame = ds.parse(rf.path)
-    return frame.assign(source=ds.id, source_row=frame.pop("_row") if "_row" in frame
-                        else pd.NA)
+OBSERVATION_COLUMNS = ["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
+                       "source_row"]
 
 
 def _parse_dataset(ds: Dataset, rf: ResolvedFile,
                    records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """The dataset's checked observations (or a table dataset's rows); a record dataset also
-    leaves its records in ``records[ds.id]`` (read once, indicators derived from them)."""
+    """The dataset's checked observations; a record dataset also leaves its records in
+    ``records[ds.id]`` (read once, indicators derived from them; none for records only)."""
     try:
         rf.path.stat()
     except FileNotFoundError:
@@ -166,10 +157,10 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
         raise DataFormatError(rf.path, f"cannot read the file of dataset {ds.id!r}: "
                               f"{exc.strerror or exc}") from None
     try:
-        if isinstance(ds, TableDataset):
-            return _parse_table(ds, rf)
         if ds.records is not None and records is not None:
             records[ds.id] = _check_records(ds, ds.records.read(rf.path))
+            if ds.records.derive is None:
+                return pd.DataFrame(columns=OBSERVATION_COLUMNS)
             frame = ds.records.derive(records[ds.id], rf.path)
         else:
             frame = ds.parse(rf.path)
@@ -204,8 +195,7 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
         note=frame["note"].fillna("") if "note" in frame else "",
         source_row=frame.get("_row", pd.NA),
     )
-    out = out[["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
-               "source_row"]]
+    out = out[OBSERVATION_COLUMNS]
     # the value column of each indicator, for plausibility errors to name
     out.attrs["columns"] = _Shared(frame.groupby("indicator")["_col"].first().to_dict()
                                    if "_col" in frame else {})
@@ -407,9 +397,7 @@ def pull(
     chosen = [ds for ds in chosen if ds.id in frames]
     if not chosen:
         raise AigapError("nothing to pull: " + "; ".join(f"{d}: {r}" for d, r in report.skipped))
-    tables = {ds.id for ds in chosen if isinstance(ds, TableDataset)}
-    _check_units({k: v for k, v in frames.items() if k not in tables},
-                 {k: v.path for k, v in files.items()})
+    _check_units(frames, {k: v.path for k, v in files.items()})
 
     with _write_lock(db_path):
         if progress:
@@ -433,7 +421,8 @@ def pull(
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         if progress:
             progress("done", total, total)
-    report.loaded = [(ds.id, len(frames[ds.id])) for ds in chosen]
+    report.loaded = [(ds.id, len(records[ds.id] if ds.records_only else frames[ds.id]))
+                     for ds in chosen]
     return report
 
 
@@ -458,9 +447,14 @@ def _write(
         mem = pd.DataFrame([vars(m) for m in ctry.memberships()])  # noqa: F841
         con.execute("DELETE FROM memberships")
         con.execute("INSERT INTO memberships SELECT \"group\", iso3, since, until FROM mem")
+        # every declared record table exists whichever datasets this pull chose
+        for table in {ds.records.table.name: ds.records.table for ds in all_datasets()
+                      if ds.records is not None}.values():
+            _create_record_table(con, table)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         plain = [ds for ds in chosen
-                 if not _write_beside(con, ds, frames[ds.id], files[ds.id], now)]
+                 if not _write_beside(con, ds, frames[ds.id], files[ds.id], now,
+                                      (records or {}).get(ds.id))]
         _write_observations_bulk(con, plain, frames, files, now)
         for ds in plain:
             if records and ds.id in records:
@@ -564,18 +558,9 @@ def _write_sources_bulk(con: duckdb.DuckDBPyConnection, chosen: Sequence[Dataset
 
 def _write_records(con: duckdb.DuckDBPyConnection, ds: Dataset, recs: pd.DataFrame,
                    vintage: str) -> None:
-    """Replace the dataset's rows of its record table (created, or given new columns)."""
+    """Replace the dataset's rows of its record table."""
     assert ds.records is not None
     t = ds.records.table
-    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
-    con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, source VARCHAR NOT NULL, '
-                "vintage VARCHAR NOT NULL, source_row INTEGER)")
-    have = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t.name]
-    ).fetchall()}
-    for c in t.columns:  # a newer aigap may add columns; old rows get NULL
-        if c.name not in have:
-            con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{c.name}" {c.type}')
     frame = recs[t.column_names].assign(  # noqa: F841 - read by DuckDB's replacement scan
         source=ds.id, source_row=recs["_row"].astype("Int64"),
         vintage=recs.get("vintage", vintage))
@@ -591,20 +576,35 @@ def _write_records(con: duckdb.DuckDBPyConnection, ds: Dataset, recs: pd.DataFra
                      for i, c in enumerate(t.columns)])
 
 
+def _create_record_table(con: duckdb.DuckDBPyConnection, t: RecordTable) -> None:
+    """Create a record table, or give an existing one the columns it lacks (a newer aigap may
+    add columns; old rows get NULL)."""
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, '
+                + ", ".join(f"{n} {typ}" for n, typ in RECORD_PLUMBING) + ")")
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t.name]
+    ).fetchall()}
+    wanted = [(c.name, c.type) for c in t.columns] + [
+        (n, typ.removesuffix(" NOT NULL")) for n, typ in RECORD_PLUMBING]
+    for name, typ in wanted:
+        if name not in have:
+            con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{name}" {typ}')
+
+
 def source_flags(ds: Dataset) -> list[str]:
     """The flags the sources table records: the dataset's, plus ``inferred-vintage``."""
     return [*ds.flags, *(["inferred-vintage"] if ds.vintage_inferred else [])]
 
 
 def _write_beside(con: duckdb.DuckDBPyConnection, ds: Dataset, frame: pd.DataFrame,
-                  rf: ResolvedFile, now: dt.datetime) -> bool:
-    """Write a dataset that does not go to observations (its own table, or kept as a vintage
+                  rf: ResolvedFile, now: dt.datetime, recs: pd.DataFrame | None = None) -> bool:
+    """Write a dataset that does not go to observations (records only, or kept as a vintage
     only); False for an ordinary dataset."""
-    if isinstance(ds, TableDataset):
-        tab = frame  # noqa: F841 - read by DuckDB's replacement scan
-        con.execute(f"DELETE FROM {ds.table} WHERE source = ?", [ds.id])
-        con.execute(f"INSERT INTO {ds.table} BY NAME SELECT * FROM tab")
-        _write_source(con, ds, rf, len(frame), now)
+    if ds.records_only:
+        assert recs is not None
+        _write_records(con, ds, recs, rf.vintage or ds.vintage)
+        _write_source(con, ds, rf, len(recs), now)
         return True
     if VINTAGE_ONLY in ds.flags:
         con.execute("DELETE FROM observations WHERE source = ?", [ds.id])
@@ -661,9 +661,8 @@ def _check_plausible(
     Earlier reviewed values (origin ``accepted ...``) stay accepted while unchanged.
     """
     con.execute(EXCEPTIONS_SCHEMA)
-    # observations only: a table dataset's rows and a kept vintage are not current values
-    ids = [ds.id for ds in chosen
-           if not isinstance(ds, TableDataset) and VINTAGE_ONLY not in ds.flags]
+    # observations only: records-only rows and a kept vintage are not current values
+    ids = [ds.id for ds in chosen if not ds.records_only and VINTAGE_ONLY not in ds.flags]
     if not ids:
         return
     cols = ["indicator", "iso3", "year", "value", "unit", "source", "source_row"]
@@ -809,8 +808,7 @@ class Warehouse:
 
     def exceptions(self) -> pd.DataFrame:
         """Values the plausibility checks flagged and let through (waived or accepted)."""
-        if not self.con.execute("SELECT 1 FROM information_schema.tables "
-                                "WHERE table_name = 'exceptions'").fetchone():
+        if not self._has("exceptions"):
             return pd.DataFrame(columns=["dataset", "indicator", "iso3", "year", "value",
                                          "rule", "evidence", "reason", "origin",
                                          "recorded_at"])
@@ -937,7 +935,7 @@ class Warehouse:
             else:
                 clauses.append(f'list_contains("{col}", ?)' if is_list else f'"{col}" = ?')
                 params.append(value)
-        sql = (f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in chosen)} FROM "{table}"'
+        sql = (f'SELECT {_quoted(chosen)} FROM "{table}"'
                + (" WHERE " + " AND ".join(clauses) if clauses else "")
                + " ORDER BY source, vintage, source_row")
         try:
@@ -946,10 +944,17 @@ class Warehouse:
             raise WarehouseError(f"cannot filter {table!r} with {dict(where or {})}: "
                                  f"{exc}") from None
 
-    def _has(self, name: str) -> bool:
-        return bool(self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()[0])  # type: ignore[index]
+    def _has(self, table: str, *, required: bool = False) -> bool:
+        """Whether the store has ``table``; ``required``: raise, naming the fix, if not."""
+        found = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
+        if found and found[0]:
+            return True
+        if required:
+            raise WarehouseError(f"{self.path} has no {table} table (pulled by an older aigap): "
+                                 "run `aigap data pull` again")
+        return False
 
     def _record_table(self, table: str) -> dict[str, object]:
         tabs = self.record_tables()
@@ -965,14 +970,6 @@ class Warehouse:
 
 
     # --- published ranks, source flags, vintages --------------------------------------------
-    def _require(self, table: str) -> None:
-        found = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-        ).fetchone()
-        if not found or not found[0]:
-            raise WarehouseError(f"{self.path} has no {table} table (pulled by an older aigap): "
-                                 "run `aigap data pull` again")
-
     def published_ranks(self, unit: str | None = None, index: str | None = None
                         ) -> pd.DataFrame:
         """Headline ranks as the publishers released them, each with the article reporting it.
@@ -980,8 +977,13 @@ class Warehouse:
         ``unit``: an ISO3 code or an aggregate unit (EUU); ``index``: part of an index name,
         any case ("oxford", "Tortoise"). Aggregate units are marked in ``aggregate``.
         """
-        self._require("published_ranks")
-        sql = "SELECT * FROM published_ranks WHERE true"
+        self._has("published_ranks", required=True)
+        # a record table; its vintage is the source's (in `sources`), not a column here
+        cols = [r[0] for r in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'published_ranks' AND column_name <> 'vintage' ORDER BY ordinal_position"
+        ).fetchall()]
+        sql = f"SELECT {_quoted(cols)} FROM published_ranks WHERE true"
         params: list[object] = []
         if unit is not None:
             sql += " AND iso3 = ?"
@@ -1021,7 +1023,7 @@ class Warehouse:
 
     def vintages(self) -> pd.DataFrame:
         """Every vintage held, by source family (oldest first): datasets, values, years."""
-        self._require("observation_vintages")
+        self._has("observation_vintages", required=True)
         df = self._df(
             "SELECT source, vintage, count(*) AS n_obs, min(year) AS first_year, "
             "max(year) AS last_year FROM observation_vintages GROUP BY ALL")
@@ -1059,7 +1061,7 @@ class Warehouse:
         """
         if source is None and indicator is None:
             raise AigapError("name a source (--source) or an indicator (--indicator)")
-        self._require("observation_vintages")
+        self._has("observation_vintages", required=True)
         held = self.vintages()
         rows = self._df("SELECT v.*, list_contains(s.flags, ?) AS side FROM "
                         "observation_vintages v LEFT JOIN sources s ON s.id = v.source",
@@ -1113,6 +1115,11 @@ class Warehouse:
         return out
 
 
+
+
+def _quoted(columns: Iterable[str]) -> str:
+    """A select list of quoted column names (validated names only: never user text)."""
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _check_columns(table: str, wanted: list[str], known: list[str]) -> list[str]:

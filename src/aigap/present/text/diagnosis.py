@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from aigap.analysis.diagnosis.decompose import LEVEL, Decomposition, drivers, offsets
 from aigap.analysis.diagnosis.gap import GapSummary
 from aigap.analysis.diagnosis.peer_rank import PeerRank
-from aigap.analysis.diagnosis.profile import Profile, country_names
-from aigap.analysis.diagnosis.trend import MAX_YEARS, Convergence, TrendResult
 from aigap.i18n import join, t, t_or
 from aigap.i18n.numbers import format_money
 from aigap.present.names import attr, column
 from aigap.present.text._dispatch import TEXT_KEY, document, sentence
+
+if TYPE_CHECKING:  # imported when their sentences run: a gap's does not load SciPy
+    from aigap.analysis.diagnosis.decompose import Decomposition
+    from aigap.analysis.diagnosis.profile import Profile
+    from aigap.analysis.diagnosis.trend import Convergence, TrendResult
 
 # --------------------------------------------------------------------------- gap
 
@@ -136,6 +138,8 @@ def verdict_text(c: Convergence, lang: str = "en") -> str:
 def _convergence(c: Convergence, lang: str = "en") -> str:
     """How the gap moves, whether the data support a catch-up date (and why not), the newest
     observed gap and the backtest."""
+    from aigap.analysis.diagnosis.trend import MAX_YEARS
+
     un, on = attr(c, "names", lang)
     d = c.log_ratio_slope
     lin = c.model == "linear"
@@ -265,6 +269,8 @@ def _named_peers(p: Profile) -> list[str]:
 
 def group_phrase(p: Profile, lang: str = "en") -> str:
     """How the sentences name the peers: "OECD members", "독일·일본·미국", ..."""
+    from aigap.analysis.diagnosis.profile import country_names
+
     if p.group != "custom":
         return _group(p.group, lang)
     en, ko = country_names()
@@ -318,6 +324,8 @@ def _pillar_view(dec: Decomposition) -> tuple[pd.DataFrame, float]:
 @sentence.register
 def _decomposition(dec: Decomposition, lang: str = "en") -> str:
     """Where the gap comes from, and what narrows it."""
+    from aigap.analysis.diagnosis.decompose import LEVEL, drivers, offsets
+
     na, nb = attr(dec, "names", lang)
     name = column(dec.contributions.columns, "name", lang)
     if dec.unit_a == dec.unit_b:
