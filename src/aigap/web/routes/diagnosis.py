@@ -22,9 +22,13 @@ def gap(store: StoreDep, unit: UnitQ,
         vs: Annotated[list[str], Query(description="comparators (repeat)")],
         indicator: Annotated[list[str], Query(description="indicator codes (repeat)")],
         per: Annotated[list[Literal["capita", "gdp"]] | None, Query()] = None,
+        series: Annotated[str | None, Query(max_length=40, description="another series of "
+                                            "the concept (e.g. cset)")] = None,
         ) -> dict[str, Any]:
-    """Gap of ``unit`` to each comparator: levels, per capita and per GDP, every year."""
-    return services.gap(store, unit, vs, indicator, per if per is not None else ("capita", "gdp"))
+    """Gap of ``unit`` to each comparator: levels, per capita and per GDP, every year, on the
+    concept's default series, with the other series side by side."""
+    return services.gap(store, unit, vs, indicator, per if per is not None else ("capita", "gdp"),
+                        series)
 
 
 @router.get("/trend", tags=["analysis"], response_model=TrendOut)
