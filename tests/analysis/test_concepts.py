@@ -181,3 +181,27 @@ def test_cli_trend_series_and_side_by_side(real_db: Path) -> None:
                                    "private_ai_investment", "--series", "aiindex", "--db",
                                    str(real_db)])
     assert res.exit_code == 2 and "private_ai_investment_aiindex" in res.stderr
+
+
+def test_gap_figure_draws_every_series(real_wh: Warehouse) -> None:
+    from aigap.present import figure
+
+    res = gap(real_wh, "KOR", vs=["USA", "CHN"], indicators=["private_ai_investment"], per=())
+    fig = figure(res, "en")
+    names = [d.name for d in fig.data]
+    assert "United States · AI Index" in names and "China · CSET" in names
+    cset = next(d for d in fig.data if d.name == "United States · CSET")
+    assert cset.line.dash == "dash" and len(cset.x) == 10  # 2014-2023
+    assert fig.layout.yaxis.type == "log"
+    assert "계열별" in figure(res, "ko").layout.title.text
+
+
+def test_cli_data_concepts(real_db: Path) -> None:
+    res = CliRunner().invoke(app, ["data", "concepts", "private_ai_investment", "--format",
+                                   "json", "--db", str(real_db)])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert [(r["id"], r["default"]) for r in rows] == [("aiindex", "*"), ("cset", "")]
+    assert rows[0]["last_year"] == 2025 and "censored-top15" in rows[0]["flags"]
+    res = CliRunner().invoke(app, ["data", "concepts", "--db", str(real_db)])
+    assert res.exit_code == 0 and "ai_talent_flow" in res.stdout

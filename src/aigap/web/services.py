@@ -151,13 +151,14 @@ def gap(store: IndexStore, unit: str, vs: Sequence[str], indicator: Sequence[str
 
 
 def trend(store: IndexStore, unit: str, indicator: str, vs: Sequence[str],
-          start: int | None, end: int | None) -> dict[str, Any]:
+          start: int | None, end: int | None, series_id: str | None = None) -> dict[str, Any]:
     from aigap.analysis.diagnosis.trend import trend as trend_fn
 
     u, others, inds = check_request(store, unit, vs, [indicator])
     with store.warehouse() as wh:
-        res = trend_fn(wh, u, vs=others, indicator=inds[0], window=(start, end))
-        series = wh.panel(inds, countries=[u, *others])
+        res = trend_fn(wh, u, vs=others, indicator=inds[0], window=(start, end),
+                       series=series_id)
+        series = wh.panel([res.indicator], countries=[u, *others])
     out = present.document(res)
     out["series"] = clean(series[["iso3", "year", "value"]])
     return out  # type: ignore[no-any-return]

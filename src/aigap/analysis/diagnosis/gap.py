@@ -311,17 +311,20 @@ def gap(
     names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
     summaries: list[GapSummary] = []
     alternatives: list[GapSummary] = []
+    levels: list[pd.DataFrame] = []
     for ch in choices.values():
         summaries += _summaries(wh, table, u, others, ch.indicator, ch.year, names_en,
                                 names_ko, ch.series, ch.concept.code)
         for alt in ch.alternatives:
             if alt.year is None:
                 continue
-            frame = _gap_frame(wh, u, others, [alt.coverage.indicator], [alt.year], ())
+            frame = _gap_frame(wh, u, others, [alt.coverage.indicator], None, ())
+            levels.append(frame.assign(series=alt.coverage.series))
             alternatives += _summaries(wh, frame, u, others, alt.coverage.indicator, alt.year,
                                        names_en, names_ko, alt.coverage.series,
                                        ch.concept.code)
-    return GapResult(u, others, table, choices, summaries, alternatives)
+    return GapResult(u, others, table, choices, summaries, alternatives,
+                     pd.concat(levels, ignore_index=True) if levels else pd.DataFrame())
 
 
 def _gap_frame(wh: Warehouse, u: str, others: list[str], codes: list[str],
@@ -447,6 +450,8 @@ class GapResult:
     choices: dict[str, SeriesChoice]
     summaries: list[GapSummary] = field(default_factory=list)
     alternatives: list[GapSummary] = field(default_factory=list)
+    # level rows of every other series, all years (column ``series``): for the figure
+    alternative_table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The long table: one row per indicator, basis, year and other unit."""

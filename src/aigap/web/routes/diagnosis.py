@@ -34,9 +34,12 @@ def gap(store: StoreDep, unit: UnitQ,
 @router.get("/trend", tags=["analysis"], response_model=TrendOut)
 def trend(store: StoreDep, unit: UnitQ, indicator: Annotated[str, Query(max_length=100)],
           vs: Annotated[list[str] | None, Query()] = None, start: Year = None,
-          end: Year = None) -> dict[str, Any]:
+          end: Year = None,
+          series: Annotated[str | None, Query(max_length=40, description="another series of "
+                                              "the concept (e.g. aiindex)")] = None,
+          ) -> dict[str, Any]:
     """Log-linear growth of each country and whether the gaps close."""
-    return services.trend(store, unit, indicator, vs or [], start, end)
+    return services.trend(store, unit, indicator, vs or [], start, end, series)
 
 
 @router.get("/peer-rank", tags=["analysis"], response_model=DocumentOut)
