@@ -95,3 +95,15 @@ def test_a_claims_figure_from_another_vintage_is_not_checkable(real_db: Path,
 def test_index_rank_needs_a_source(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="spec to recompute, a published ranking"):
         _claims(tmp_path, [{"id": "x", "kind": "index_rank", "text_en": "t", "rank": 1}])
+
+
+def test_an_index_rank_one_place_off_is_mostly_supported(real_db: Path, tmp_path: Path) -> None:
+    claims = _claims(tmp_path, [
+        {"id": "a", "kind": "index_rank", "text_en": "t", "spec": "tortoise", "rank": 8},
+        {"id": "b", "kind": "index_rank", "text_en": "t", "spec": "tortoise", "rank": 12}])
+    with Warehouse.open(real_db) as wh:
+        near, far = check_claims(wh, claims)
+    assert near.verdict == "mostly" and far.verdict == "contradicted"  # Korea is 7th of 62
+    from aigap.present.text import claims_frame
+
+    assert list(claims_frame([near, far], "ko")["verdict"]) == ["대체로 사실", "사실 아님"]

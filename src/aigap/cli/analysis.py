@@ -112,7 +112,9 @@ def gap_cmd(
     for ch in res.choices.values():
         console.print(present.sentence(ch, lg), highlight=False)
     side = res.series_frame()
-    if side["series"].nunique() > 1:
+    many = side.groupby("concept")["series"].nunique()
+    side = side[side["concept"].isin(many[many > 1].index)]
+    if not side.empty:
         render(side.assign(other=side["other"].map(lambda i: names.get(i, i)),
                            chosen=side["chosen"].map({True: "*", False: ""}))[
             ["series", "chosen", "year", "other", "ratio", "log10_ratio", "measure_unit",

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
     pass
 from aigap.i18n import t
 
-_STYLE = {"supported": "green", "partly": "yellow", "contradicted": "red",
+_STYLE = {"supported": "green", "mostly": "green", "partly": "yellow", "contradicted": "red",
           "not checkable": "dim"}
 
 

@@ -191,7 +191,12 @@ class Coverage:
     top_n: int | None
     flags: tuple[str, ...]
     vintage_of_year: dict[int, str] = field(default_factory=dict, repr=False)
+    flags_of_year: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
     loaded: bool = True  # False: the warehouse holds no values of the indicator
+
+    def flags_in(self, year: int | None) -> tuple[str, ...]:
+        """Flags of the sources behind the values of ``year`` (all years: None)."""
+        return self.flags if year is None else self.flags_of_year.get(year, ())
 
     def vintage_in(self, year: int | None) -> str:
         if year is None:
@@ -242,6 +247,8 @@ def _coverages(wh: Warehouse, con: Concept) -> list[Coverage]:
             f.startswith(CENSORED_FLAG) for x in set(sub.loc[sub["year"] == y, "source"])
             for f in flags_of.get(x, ())))
         vy = {y: "; ".join(sorted(set(sub.loc[sub["year"] == y, "vintage"]))) for y in years}
+        fy = {y: tuple(sorted({f for x in set(sub.loc[sub["year"] == y, "source"])
+                               for f in flags_of.get(x, ())})) for y in years}
         out.append(Coverage(
             concept=con.code, series=s.id, indicator=s.indicator,
             kind=s.kind or _kind_of_unit(str(meta.get("unit", ""))),
@@ -250,7 +257,7 @@ def _coverages(wh: Warehouse, con: Concept) -> list[Coverage]:
             first_year=years[0] if years else None, last_year=years[-1] if years else None,
             units_per_year={y: len(v) for y, v in observed.items()}, observed=observed,
             censored_years=censored, top_n=top_n, flags=flags, vintage_of_year=vy,
-            loaded=bool(years)))
+            flags_of_year=fy, loaded=bool(years)))
     return out
 
 

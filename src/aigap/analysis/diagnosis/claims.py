@@ -1,4 +1,4 @@
-"""Check press claims against the warehouse: supported, partly, contradicted or not checkable.
+"""Check press claims against the warehouse: supported, mostly, partly, contradicted, not checkable.
 
 Each claim names the numbers it is about (an indicator ratio, a peer rank, an index rank, a
 pillar profile); the verdict comes with the values, years and sources behind it.
@@ -32,7 +32,9 @@ from aigap.jsonsafe import json_safe
 from aigap.yamlfile import read_yaml
 
 SHIPPED_CLAIMS = PACKAGE_DIR / "claims.yaml"
-Verdict = Literal["supported", "partly", "contradicted", "not checkable"]
+# Korean fact-checking's scale: 사실, 대체로 사실, 절반의 사실, 사실 아님, 판단 유보.
+Verdict = Literal["supported", "mostly", "partly", "contradicted", "not checkable"]
+VERDICTS: tuple[str, ...] = ("supported", "mostly", "partly", "contradicted", "not checkable")
 
 
 class _Claim(BaseModel):
@@ -421,10 +423,11 @@ def _rank_verdict(c: IndexRankClaim, lo: int, hi: int) -> Verdict:
     """The verdict for a rank known to lie in [lo, hi] (lo == hi: known exactly)."""
     if c.at_most:
         return ("supported" if lo <= c.rank else
-                "partly" if lo <= c.rank + c.tolerance else "contradicted")
+                "mostly" if lo <= c.rank + c.tolerance else "contradicted")
     if lo <= c.rank <= hi:
         return "supported"
-    return "partly" if _distance(c.rank, (lo, hi)) <= c.tolerance else "contradicted"
+    # within the tolerance (one place, by default): the claim is off by little
+    return "mostly" if _distance(c.rank, (lo, hi)) <= c.tolerance else "contradicted"
 
 
 def _published_row(c: IndexRankClaim, wh: Warehouse) -> tuple[dict[str, Any], list[str]] | None:

@@ -471,7 +471,8 @@ class GapResult:
                          "value": s.value, "other_value": s.other_value, "ratio": s.ratio,
                          "log10_ratio": s.log10_ratio, "measure_unit": s.measure_unit,
                          "vintage": s.vintage,
-                         "flags": ", ".join(cov.flags) if cov is not None else ""})
+                         "flags": ", ".join(cov.flags_in(s.year)) if cov is not None
+                         else ""})
         return pd.DataFrame(rows, columns=["concept", "series", "indicator", "chosen", "year",
                                            "other", "value", "other_value", "ratio",
                                            "log10_ratio", "measure_unit", "vintage", "flags"])

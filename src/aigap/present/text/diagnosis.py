@@ -79,24 +79,28 @@ def concept_name(code: str, lang: str = "en") -> str:
 
 
 def by_series(res: GapResult, lang: str = "en") -> str:
-    """'By series: 2025 AI Index (used): United States 161.0x, China 7.0x; 2023 CSET: ...'."""
-    groups: dict[tuple[str, str, int | None], list[GapSummary]] = {}
+    """'By series: 2025 AI Index (used): United States 161.0x, China 7.0x; 2023 CSET: ...'
+    for every concept that has more than one series with numbers (empty when none has)."""
+    groups: dict[str, dict[tuple[str, int | None], list[GapSummary]]] = {}
     for s in [*res.summaries, *res.alternatives]:
-        groups.setdefault((s.concept, s.series, s.year), []).append(s)
+        groups.setdefault(s.concept, {}).setdefault((s.series, s.year), []).append(s)
     chosen = {(s.concept, s.series) for s in res.summaries}
-    items = []
-    for (concept, series, year), rows in groups.items():
-        names = [attr(r, "names", lang)[1] for r in rows]
-        parts = t("series_choice.sep", lang).join(
-            t("series_choice.part", lang, name=n, ratio=r.ratio) for n, r in
-            zip(names, rows, strict=True))
-        items.append(t("series_choice.item", lang, year=year, label=series_label(series, lang),
-                       used=t("series_choice.used", lang) if (concept, series) in chosen
-                       else "", parts=parts))
-    if len(items) < 2:
-        return ""
-    return t("series_choice.by_series", lang, items=t("series_choice.item_sep", lang)
-             .join(items))
+    lines = []
+    for concept, by in groups.items():
+        if len(by) < 2:
+            continue
+        items = []
+        for (series, year), rows in by.items():
+            parts = t("series_choice.sep", lang).join(
+                t("series_choice.part", lang, name=attr(r, "names", lang)[1], ratio=r.ratio)
+                for r in rows)
+            items.append(t("series_choice.item", lang, year=year,
+                           label=series_label(series, lang),
+                           used=t("series_choice.used", lang) if (concept, series) in chosen
+                           else "", parts=parts))
+        lines.append(t("series_choice.by_series", lang,
+                       items=t("series_choice.item_sep", lang).join(items)))
+    return " ".join(lines)
 
 
 def newer_warning(res: GapResult | SeriesChoice, lang: str = "en") -> str:
