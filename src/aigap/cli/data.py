@@ -433,6 +433,47 @@ def _typed(text: str, sql_type: str, clause: str) -> object:
     return text
 
 
+@data_app.command("concepts")
+@user_errors
+def concepts_cmd(
+    concept: Annotated[str | None, typer.Argument(help="one concept or indicator code")] = None,
+    lang: Lang = LANG_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Concepts and the series that measure them, with each series' coverage; * marks the
+    default series (docs/concepts.md)."""
+    import pandas as pd
+
+    from aigap.data.concepts import choose_series, concepts, resolve
+    from aigap.present.text.diagnosis import concept_name, series_label
+
+    codes = [resolve(concept)[0].code] if concept else list(concepts())
+    rows = []
+    with open_warehouse(db) as wh:
+        for code in codes:
+            ch = choose_series(wh, code)
+            for cov in [ch.chosen, *[a.coverage for a in ch.alternatives]]:
+                last = cov.last_year
+                rows.append({
+                    "concept": code, "name": concept_name(code, lang.value),
+                    "kind": cov.kind, "series": series_label(cov.series, lang.value),
+                    "id": cov.series, "default": "*" if cov is ch.chosen else "",
+                    "indicator": cov.indicator, "measure_unit": cov.unit,
+                    "first_year": cov.first_year, "last_year": last,
+                    "units_last_year": cov.units_per_year.get(last) if last else None,
+                    "censored_years": ", ".join(map(str, cov.censored_years)),
+                    "top_n": cov.top_n, "flags": ", ".join(cov.flags),
+                    "vintages": "; ".join(cov.vintages)})
+    df = pd.DataFrame(rows)
+    if fmt is OutputFormat.table:  # narrow: the years held, and flags that say censoring
+        df = df.assign(years=[f"{a}-{b}" if a else "–" for a, b in
+                              zip(df["first_year"], df["last_year"], strict=True)])[
+            ["name" if concept else "concept", "id", "default", "indicator", "measure_unit",
+             "years", "units_last_year", "flags"]]
+    render(df, fmt, lang, title=t("cli.data.concepts", lang.value))
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     """Accept both `-c KOR -c USA` and `-c KOR,USA`."""
     if not values:

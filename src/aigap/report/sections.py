@@ -10,6 +10,7 @@ Sections only read: the warehouse, index results and analyses are computed by th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -170,24 +171,29 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def gaps_section(ctx: ReportContext) -> dict[str, Any]:
-    """Headline gap: the indicator over time for the unit and the comparators, log scale."""
-    from aigap.analysis.diagnosis.gap import gap, gap_summary
+    """Headline gap: the indicator over time for the unit and the comparators, log scale,
+    on the concept's default series (the other series side by side in the text)."""
+    from aigap.analysis.diagnosis.gap import gap, unit_scale
+    from aigap.present.text.diagnosis import by_series, newer_warning
 
     code = ctx.headline_indicator
     units = [ctx.unit, *ctx.vs]
-    panel = ctx.wh.panel([code], countries=units)
+    res = gap(ctx.wh, ctx.unit, vs=list(ctx.vs), indicators=[code])
+    chosen = res.choices[code].chosen
+    panel = ctx.wh.panel([chosen.indicator], countries=units)
+    to_bn = unit_scale(chosen.unit) / 1e9
+    unit_label = re.sub(r"^(thousand|million|billion|trillion)\s+", "", chosen.unit)
     fig = go.Figure()
     for c in units:
         part = panel[panel["iso3"] == c]
-        fig.add_trace(go.Scatter(x=part["year"], y=part["value"] / 1e9, name=ctx.name(c),
+        fig.add_trace(go.Scatter(x=part["year"], y=part["value"] * to_bn, name=ctx.name(c),
                                  mode="lines+markers",
                                  line={"color": country_colour(c, highlight=ctx.unit),
                                        "width": 3 if c == ctx.unit else 2}))
-    unit_label = str(ctx.catalogue.loc[code, "unit"])
-    _layout(fig, ctx.indicator_name(code),
+    _layout(fig, ctx.indicator_name(chosen.indicator),
             yaxis={"type": "log", "title": ctx.t("gaps.yaxis", unit=unit_label)})
-    table = gap(ctx.wh, ctx.unit, vs=list(ctx.vs), indicators=[code])
-    summaries = gap_summary(ctx.wh, ctx.unit, list(ctx.vs), [code], table=table)
+    table = res.table
+    summaries = res.summaries
     level = table[table["basis"] == "level"].dropna(subset=["ratio"])
     recent = level[level["year"] >= level["year"].max() - 4]
     rec = pd.DataFrame({
@@ -201,6 +207,7 @@ def gaps_section(ctx: ReportContext) -> dict[str, Any]:
     return {"id": "gaps", "title": ctx.t("gaps.title"),
             "figures": [fig], "tables": {"ratios": rec.to_dict("records")},
             "text": {lang: [present.sentence(s, lang) for s in summaries]
+                     + [x for x in (by_series(res, lang), newer_warning(res, lang)) if x]
                      for lang in languages()},
             "notes": notes, "sources": sorted(set(table["source"].dropna())
                                               | set(table["other_source"].dropna()))}
