@@ -1,6 +1,6 @@
 """Plausibility and feasibility bounds shared by what-it-takes and the scenarios.
 
-* **Kind of series**: a quantity that is positive and not a bounded score (US$, counts,
+* **Kind of series**: a quantity that is never negative and not a bounded score (US$, counts,
   H100-equivalents) changes by a *growth rate*; a bounded score, a percentage or a signed
   quantity (net migration, WGI estimates) changes by an *absolute amount per year*. Percentage
   changes of the second kind are never computed.
@@ -37,10 +37,12 @@ def percent_unit(unit: str) -> bool:
 
 
 def growth_series(unit: str, values: np.ndarray | pd.Series, signed: bool = False) -> bool:
-    """True if changes of this series are meaningful as growth rates (positive, unbounded)."""
+    """True if changes of this series are meaningful as growth rates: an unbounded, unsigned
+    quantity that is never negative (zeros allowed: a rate is computed from positive values)."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
-    return not signed and not bounded_unit(unit) and bool(v.size) and bool((v > 0).all())
+    return (not signed and not bounded_unit(unit) and bool(v.size) and bool((v >= 0).all())
+            and bool((v > 0).any()))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class Lever:
     lever_class: str  # "" = matched nothing
     policy_lever: bool
     unit: str  # absolute unit of a move ("" = the indicator's own unit)
+    unit_ko: str  # the same in Korean ("" = as ``unit``)
     scale: float | str  # raw unit -> absolute unit: a number or a key of _SCALES
     cost_usd: float | None
     per: str
@@ -71,7 +72,8 @@ class CostBook:
         cost = base.get("cost_usd")
         return Lever(indicator=code, lever_class=klass,
                      policy_lever=bool(base.get("policy_lever", True)),
-                     unit=str(base.get("unit", "") or unit), scale=base.get("scale", 1),
+                     unit=str(base.get("unit", "") or unit),
+                     unit_ko=str(base.get("unit_ko", "") or ""), scale=base.get("scale", 1),
                      cost_usd=None if cost is None else float(cost),
                      per=str(base.get("per", "")),
                      source=str(base.get("source", base.get("why", ""))).strip())

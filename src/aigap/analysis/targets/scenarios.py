@@ -437,6 +437,7 @@ class ScenarioResult:
     notes: list[str] = field(default_factory=list)
     assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
     backtest: dict[str, Any] | None = None
+    unit: str = "KOR"  # the unit its sentence describes
 
     @property
     def p_col(self) -> str:
@@ -456,6 +457,7 @@ class ScenarioResult:
         return json_safe({
             "spec": self.spec, "to": self.to, "base_year": self.base_year, "n": self.n,
             "seed": self.seed, "k": self.k, "what_if": [str(w) for w in self.what_if],
+            "unit": self.unit,
             "table": self.table, "notes": self.notes,
             "flags": self.projections[self.projections["flag"] != ""],
             "assumptions": self.assumptions, "backtest": self.backtest,
@@ -479,6 +481,7 @@ def scenario(
     data_dir: Path | None = None,
     backtest_runs: bool = True,
     margin: float | None = MARGIN,
+    unit: str = "KOR",
 ) -> ScenarioResult:
     """Project the spec's indicators to ``to`` and report each unit's rank distribution.
 
@@ -486,7 +489,8 @@ def scenario(
     or None: the provider registered for the spec's data source, else the spec's own panel
     (``data: {panel: true}``). ``linear``: indicators to project linearly regardless of the rule.
     ``backtest_runs``: add the top-10 backtest (:func:`backtest`) to the result. ``margin``:
-    plausibility cap (see :func:`project`; None = natural range only).
+    plausibility cap (see :func:`project`; None = natural range only). ``unit``: the unit its
+    sentence describes.
     """
     if n < 1:
         raise SpecError(f"n must be >= 1, got {n}")
@@ -560,7 +564,7 @@ def scenario(
         if backtest_runs else None
     return ScenarioResult(spec=sp.name, to=to, base_year=base_year, n=n, seed=seed, k=k,
                           what_if=wifs, table=table, projections=proj.table, notes=notes,
-                          assumptions=assumptions(prep), backtest=bt)
+                          assumptions=assumptions(prep), backtest=bt, unit=unit)
 
 
 # --------------------------------------------------------------------------- preparation

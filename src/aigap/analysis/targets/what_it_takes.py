@@ -81,10 +81,15 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog, minimize
 
-from aigap.analysis.targets.bounds import MARGIN, Growth, fastest_growth, growth_series
-from aigap.analysis.targets.bounds import plausible_range
+from aigap.analysis.targets.bounds import (
+    MARGIN,
+    Growth,
+    fastest_growth,
+    growth_series,
+    plausible_range,
+)
 from aigap.analysis.targets.levers import CostBook, Lever, load_costs
-from aigap.errors import SpecError
+from aigap.errors import AigapError, SpecError
 from aigap.index.inputs import Frames, find_unit, load_inputs, pick_year
 from aigap.index.inverse import Chain, unit_chains
 from aigap.index.methods import registry
@@ -231,9 +236,14 @@ def what_it_takes(
             today = prep.base
             hist = prep.history
             data = prep.central_frame()
+            # the unit itself starts from today's values: the moves are what it must add
+            # by the target year while the others follow their projected paths
+            uu = find_unit(data.index, unit)
+            data.loc[uu] = today.loc[uu, data.columns]
             year = None
             notes_pre.append(f"by {by}: the other units move on their central projected paths "
-                             f"(scenario engine, base year {prep.base_year})")
+                             f"(scenario engine, base year {prep.base_year}); {uu} starts from "
+                             "today's values")
     plan, frames = load_inputs(spec, data, data_dir)
     sp = plan.spec
     yr = pick_year(frames, year)
@@ -285,10 +295,11 @@ def what_it_takes(
                                     bounds, max_growth, years if years is not None else horizon,
                                     cap_at_leader, frozen, policy.limits, start)
     c = np.array([float((cost or {}).get(code, 1.0)) for code in fw.indicators])
+    usd_objective = False
     if book is not None:
         c_usd = _usd_per_point(chains, fw, n0, ub, policy.usd_per_raw)
         if np.isfinite(c_usd[ub > _TOL]).any():
-            c = c_usd
+            c, usd_objective = c_usd, True
         else:  # no lever of this spec has a cost estimate: say so, rank in index points
             policy.notes.append(f"no lever of spec {sp.name!r} has a cost in {book.path}: the "
                                 "mix is the smallest change in index points, not in US$")
@@ -345,7 +356,7 @@ def what_it_takes(
         cost=float(problem.c @ x), gap=sol.gap, method=sol.method, moves=moves,
         verified_rank=verified, notes=extra_notes, by=by,
         costs_file=book.path if book is not None else None,
-        cost_usd=float(moves["cost_usd"].sum()) if "cost_usd" in moves else math.nan,
+        cost_usd=float(moves["cost_usd"].sum()) if usd_objective else math.nan,
         options=options, levers=policy.table,
     )
 
@@ -380,7 +391,7 @@ def _own_history(sp: Spec, fw: Framework, frames: Frames) -> pd.DataFrame | None
     if sp.data.source in HISTORY_PROVIDERS and sp.data.source != "frame":
         try:
             return HISTORY_PROVIDERS[sp.data.source](sp, fw)
-        except Exception:  # noqa: BLE001 - no warehouse: bounds from the data themselves
+        except (AigapError, OSError):  # no warehouse: bounds from the data themselves
             pass
     h = history_from_frames(frames, fw)
     if h.empty:
@@ -402,7 +413,7 @@ def _denominators(sp: Spec, unit: str) -> dict[str, float]:
 
         with Warehouse.open() as wh:
             df = wh.panel(["population", "gdp_current_usd"], countries=[unit])
-    except Exception:  # noqa: BLE001 - no warehouse: absolute amounts are not available
+    except (AigapError, OSError):  # no warehouse: absolute amounts are not available
         return {}
     out: dict[str, float] = {}
     for code, key in (("population", "population"), ("gdp_current_usd", "gdp")):
@@ -434,7 +445,7 @@ def _policy(fw: Framework, book: CostBook | None, hist: pd.DataFrame | None, u: 
     notes: list[str] = []
     for j, code in enumerate(fw.indicators):
         unit, signed = _catalogue_unit(fw, code)
-        d = int(fw.directions.get(code, 1)) if hasattr(fw, "directions") else 1
+        d = int(fw.direction.get(code, 1))
         values = (hist.loc[hist["indicator"] == code, "value"] if hist is not None
                   else raw_all[code])
         kinds[code] = growth_series(unit, values, signed)
@@ -512,9 +523,9 @@ def _policy_columns(moves: pd.DataFrame, fw: Framework, policy: _Policy, start: 
     """Absolute change, change a year, US$ and the binding bound of each move."""
     moves = moves.copy()
     idx = {c: j for j, c in enumerate(fw.indicators)}
-    cols: dict[str, list[Any]] = {k: [] for k in ("raw_today", "raw_trend", "abs_unit",
-                                                  "change_abs", "per_year", "per_year_kind",
-                                                  "cost_usd", "bound")}
+    keys = ("raw_today", "raw_trend", "abs_unit", "abs_unit_ko", "change_abs", "per_year",
+            "per_year_kind", "cost_usd", "bound")
+    cols: dict[str, list[Any]] = {k: [] for k in keys}
     for r in moves.itertuples():
         j = idx[r.indicator]
         lever = policy.levers.get(r.indicator)
@@ -523,6 +534,7 @@ def _policy_columns(moves: pd.DataFrame, fw: Framework, policy: _Policy, start: 
         cols["raw_today"].append(s0)
         cols["raw_trend"].append(raw0[j])
         cols["abs_unit"].append(lever.unit if lever else r.unit)
+        cols["abs_unit_ko"].append((lever.unit_ko or lever.unit) if lever else r.unit)
         cols["change_abs"].append((r.raw_to - s0) * f if np.isfinite(f) else np.nan)
         if horizon and policy.growth_kind.get(r.indicator) and s0 > 0 and r.raw_to > 0:
             cols["per_year"].append(((r.raw_to / s0) ** (1 / horizon) - 1) * 100)
