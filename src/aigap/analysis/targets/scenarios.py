@@ -627,8 +627,9 @@ def assumptions(prep: Prepared) -> pd.DataFrame:
     fw = prep.plan.framework
     t = prep.projection.table
     rows = []
+    hist = prep.history.dropna(subset=["value"])
     for c in fw.indicators:
-        h = prep.history[prep.history["indicator"] == c]
+        h = hist[hist["indicator"] == c]
         editions = int(h["year"].nunique())
         tt = t[t["indicator"] == c]
         models = tt["model"].value_counts()
