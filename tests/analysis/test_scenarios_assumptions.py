@@ -154,3 +154,19 @@ def test_one_default_n(tmp_path) -> None:
     d = json.loads(out.stdout)
     assert d["n"] == DEFAULT_N and "assumptions" in d and "backtest" in d
     assert d["sentence"].startswith("P(KOR in the top 3 by 2026)")
+
+
+def test_growth_from_a_small_base_is_capped_by_what_large_bases_showed() -> None:
+    # eleven large units grow 5 %/yr; U00 grows 60 %/yr from a tiny base. Its projection may
+    # rise only as fast as anyone did from a base at least as large as its last value: 5 %/yr
+    data = panel()
+    t = data["Time"] - 2010
+    data["inv"] = np.where(data.index == "U00", 1.0 * 1.6**t, 1000.0 * 1.05**t)
+    res = scenario(spec(), to=2025, n=20, data=data, backtest_runs=False)
+    p = res.projections.set_index(["unit", "indicator"])
+    last = 1.6**10
+    assert p.loc[("U00", "inv"), "projected"] == pytest.approx(last * 1.05**5, rel=1e-9)
+    assert p.loc[("U00", "inv"), "capped"]
+    free = scenario(spec(), to=2025, n=20, data=data, backtest_runs=False, margin=None)
+    assert free.projections.set_index(["unit", "indicator"]).loc[
+        ("U00", "inv"), "projected"] == pytest.approx(last * 1.6**5, rel=1e-6)

@@ -143,11 +143,13 @@ def test_margin_bound_binds_and_is_named() -> None:
 
 
 def test_growth_bound_makes_it_infeasible_and_says_which() -> None:
-    # history: the fastest sustained growth of any country is 10 %/yr for both levers
-    rows = []
+    # history: from a base at least A's (2e9 US$, 2,000 H100e) the fastest sustained growth
+    # is B's 10 %/yr; D grew 50 %/yr from a tiny base, which does not count for A
+    rows = [(u, i, y, v * 1.5 ** (y - 2015)) for y in range(2015, 2021)
+            for u, i, v in (("D", "ai_investment", 1e6), ("D", "gpu_h100e", 1.0))]
     for u, base in (("A", 1.0), ("B", 2.0), ("C", 3.0)):
         for y in range(2015, 2021):
-            g = 1.10 if u == "A" else 1.0
+            g = 1.10 if u == "B" else 1.0
             rows += [(u, "ai_investment", y, 1e9 * base * g ** (y - 2015)),
                      (u, "gpu_h100e", y, 1000 * base * g ** (y - 2015)),
                      (u, "gov_quality", y, base - 2.0)]
@@ -168,6 +170,12 @@ def test_fastest_growth_rate_and_level() -> None:
     g = fastest_growth(h, "count", horizon=3)
     assert g.kind == "growth" and g.window == 3 and g.up == pytest.approx(0.20)
     assert g.where == "Y 2010-2013"
+    tiny = pd.concat([h, pd.DataFrame({"unit": "Z", "year": range(2010, 2016),
+                                       "value": [1.5**k for k in range(6)]})])
+    assert fastest_growth(tiny, "count", horizon=3).up == pytest.approx(0.5)
+    # from a base of at least 100 only X and Y count; above every start, all count again
+    assert fastest_growth(tiny, "count", horizon=3, min_start=100).up == pytest.approx(0.2)
+    assert fastest_growth(tiny, "count", horizon=3, min_start=1e9).up == pytest.approx(0.5)
     assert g.limit(50.0, 2, 1) == pytest.approx(50 * 1.2**2)
     lv = fastest_growth(h.assign(value=h["value"] / 10), "score 0-100", horizon=3)
     assert lv.kind == "level" and lv.up > 0

@@ -11,6 +11,9 @@
 * **Fastest sustained growth**: the largest change of any country over a window of
   ``max(MIN_WINDOW, horizon)`` years (shortened to the longest span in the data, never below
   :data:`MIN_WINDOW`): compound growth a year for growth series, change a year for level series.
+  For growth series only windows that start from at least the value in question count (from a
+  tiny base, 100% a year is easy and says nothing about a large one); when no window starts
+  that high, all count.
 """
 
 from __future__ import annotations
@@ -98,20 +101,48 @@ class Growth:
         return start + direction * pace * years
 
 
-def fastest_growth(history: pd.DataFrame, unit: str, horizon: int,
-                   signed: bool = False) -> Growth:
-    """Fastest sustained change in ``history`` (unit, year, value) of one indicator."""
+@dataclass(frozen=True)
+class Changes:
+    """Every country's change over every window of ``window`` years of one indicator."""
+
+    kind: str  # "growth" | "level"
+    window: int  # 0 = the data are too short
+    start: np.ndarray  # value at the window's start
+    pace: np.ndarray  # compound growth a year (growth) or change a year (level)
+    where: list[str]  # "KOR 2016-2019" per window
+
+    def fastest(self, min_start: float | None = None) -> Growth:
+        """The fastest rise (and fall) among windows starting from at least ``min_start``
+        (growth from a small base is easy); all windows when none starts that high."""
+        if not self.window or not self.pace.size:
+            return Growth(self.kind, np.nan, np.nan, 0, "")
+        sel = np.ones(self.pace.size, dtype=bool)
+        if min_start is not None and self.kind == "growth":
+            big = self.start >= min_start
+            if big.any():
+                sel = big
+        r = self.pace[sel]
+        i = int(np.argmax(r))
+        where = [w for w, s_ in zip(self.where, sel, strict=True) if s_][i]
+        return Growth(self.kind, max(float(r[i]), 0.0), max(float(-r.min()), 0.0), self.window,
+                      where)
+
+
+def sustained_changes(history: pd.DataFrame, unit: str, horizon: int,
+                      signed: bool = False) -> Changes:
+    """All windows of ``max(MIN_WINDOW, horizon)`` years (shortened to the data's span) in
+    ``history`` (unit, year, value) of one indicator, with their pace."""
     h = history.dropna(subset=["value"])
     if h.empty:
-        return Growth("level", np.nan, np.nan, 0, "")
+        return Changes("level", 0, np.array([]), np.array([]), [])
     kind = "growth" if growth_series(unit, h["value"], signed) else "level"
     wide = h.pivot_table(index="unit", columns="year", values="value", aggfunc="last")
     years = np.array(sorted(wide.columns), dtype=int)
     span = int(years.max() - years.min()) if years.size else 0
     window = min(max(MIN_WINDOW, int(horizon)), span)
     if window < MIN_WINDOW:
-        return Growth(kind, np.nan, np.nan, 0, "")
-    best_up, best_down, where = -np.inf, -np.inf, ""
+        return Changes(kind, 0, np.array([]), np.array([]), [])
+    starts, paces, where = [], [], []
     for y0 in years:
         y1 = y0 + window
         if y1 not in wide.columns:
@@ -120,16 +151,23 @@ def fastest_growth(history: pd.DataFrame, unit: str, horizon: int,
         ok = np.isfinite(a) & np.isfinite(b)
         if kind == "growth":
             ok &= (a > 0) & (b > 0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                r = np.where(ok, (b / np.where(ok, a, 1.0)) ** (1 / window) - 1, np.nan)
-        else:
-            r = np.where(ok, (b - a) / window, np.nan)
-        if not np.isfinite(r).any():
+        idx = np.flatnonzero(ok)
+        if not idx.size:
             continue
-        i = int(np.nanargmax(r))
-        if r[i] > best_up:
-            best_up, where = float(r[i]), f"{wide.index[i]} {y0}-{y1}"
-        best_down = max(best_down, float(-np.nanmin(r)))
-    if not np.isfinite(best_up):
-        return Growth(kind, np.nan, np.nan, 0, "")
-    return Growth(kind, max(best_up, 0.0), max(best_down, 0.0), window, where)
+        if kind == "growth":
+            r = (b[idx] / a[idx]) ** (1 / window) - 1
+        else:
+            r = (b[idx] - a[idx]) / window
+        starts.append(a[idx])
+        paces.append(r)
+        where += [f"{wide.index[i]} {y0}-{y1}" for i in idx]
+    if not paces:
+        return Changes(kind, 0, np.array([]), np.array([]), [])
+    return Changes(kind, window, np.concatenate(starts), np.concatenate(paces), where)
+
+
+def fastest_growth(history: pd.DataFrame, unit: str, horizon: int,
+                   signed: bool = False, min_start: float | None = None) -> Growth:
+    """Fastest sustained change in ``history`` (unit, year, value) of one indicator; with
+    ``min_start``, among windows that start from at least that value (see :class:`Changes`)."""
+    return sustained_changes(history, unit, horizon, signed).fastest(min_start)

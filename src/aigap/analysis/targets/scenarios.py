@@ -26,7 +26,9 @@ Projection (per unit, per indicator, from its history)
 * **Plausibility caps**: every projection (and every draw) stays within
   :func:`aigap.analysis.targets.bounds.plausible_range` of the indicator's history: no further
   than :data:`~aigap.analysis.targets.bounds.MARGIN` of the observed range beyond the best (or
-  worst) value of any country in any year, never negative for counts, within 0-100 for %.
+  worst) value of any country in any year, never negative for counts, within 0-100 for %; and
+  a growth series rises no faster than the fastest sustained growth any country showed from
+  a base at least as large (:func:`_growth_caps`).
 * **Backtest**: :func:`backtest` projects from earlier base years ``B`` to ``B + h`` with the
   data up to ``B`` only and compares the projected top 10 with the engine's ranking of the
   observed data of ``B + h`` (how many of the ten are right, how many at the exact rank).
@@ -61,7 +63,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aigap.analysis.targets.bounds import MARGIN, bounded_unit, plausible_range
+from aigap.analysis.targets.bounds import (
+    MARGIN,
+    bounded_unit,
+    plausible_range,
+    sustained_changes,
+)
 from aigap.errors import SpecError
 from aigap.index.inputs import Frames, find_unit, load_inputs
 from aigap.index.methods.stats import rank_desc
@@ -249,7 +256,7 @@ class Projection:
     scale: np.ndarray  # (U, p) predictive scale (0 = deterministic)
     dof: np.ndarray  # (U, p) Student-t degrees of freedom
     log: np.ndarray  # (U, p) bool
-    lo: np.ndarray  # (p,) clip range in raw units
+    lo: np.ndarray  # (U, p) clip range in raw units
     hi: np.ndarray
     table: pd.DataFrame  # one row per series: model, points, growth, flags
 
@@ -344,6 +351,9 @@ def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
         rng_ = plausible_range(h_all.loc[h_all["indicator"] == c, "value"],
                                fw.units.get(c, "") or "", margin=margin)
         lo[j], hi[j] = rng_.lo, rng_.hi
+    lo, hi = np.tile(lo, (U, 1)), np.tile(hi, (U, 1))
+    if margin is not None and Y:
+        hi = np.minimum(hi, _growth_caps(h_all, units, inds, fw, to, H, mask, years))
     model = np.where(m == 0, "missing", np.where(~fit, "constant",
                                                  np.where(use_log, "log-linear", "linear")))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -367,9 +377,32 @@ def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
     proj.table["projected"] = proj.central().ravel()
     proj.table["capped"] = (np.isfinite(raw_center)
                             & ((raw_center > hi + 1e-12) | (raw_center < lo - 1e-12))).ravel()
-    proj.table["cap_lo"] = np.tile(lo, U)
-    proj.table["cap_hi"] = np.tile(hi, U)
+    proj.table["cap_lo"] = lo.ravel()
+    proj.table["cap_hi"] = hi.ravel()
     return proj
+
+
+def _growth_caps(h_all: pd.DataFrame, units: list[str], inds: list[str], fw: Framework,
+                 to: int, H: np.ndarray, mask: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """(U, p) upper caps: a growth series may not rise faster than the fastest sustained
+    growth any country showed from a base at least as large as this unit's last value
+    (:class:`~aigap.analysis.targets.bounds.Changes`), compounded from that value."""
+    U, p = len(units), len(inds)
+    cap = np.full((U, p), np.inf)
+    last_idx = np.where(mask, np.arange(years.size), -1).max(axis=2)
+    for j, c in enumerate(inds):
+        ch = sustained_changes(h_all[h_all["indicator"] == c], fw.units.get(c, "") or "",
+                               int(to - years.max()), _signed(c))
+        if ch.kind != "growth" or not ch.window:
+            continue
+        for i in range(U):
+            k = last_idx[i, j]
+            if k < 0 or not H[i, j, k] > 0:
+                continue
+            g = ch.fastest(min_start=float(H[i, j, k]))
+            if np.isfinite(g.up):
+                cap[i, j] = H[i, j, k] * (1 + g.up) ** (to - years[k])
+    return cap
 
 
 def _signed(code: str) -> bool:

@@ -458,7 +458,7 @@ def _policy(fw: Framework, book: CostBook | None, hist: pd.DataFrame | None, u: 
         g: Growth | None = None
         if growth and hist is not None and horizon and np.isfinite(start[j]):
             hh = hist[hist["indicator"] == code]
-            g = fastest_growth(hh, unit, int(horizon), signed)
+            g = fastest_growth(hh, unit, int(horizon), signed, min_start=float(start[j]))
             if g.window:
                 grow_cap = g.limit(float(start[j]), float(horizon), d)
                 lim.append((grow_cap, f"fastest sustained change ({g.where})"))
