@@ -68,10 +68,11 @@ def test_method_break_is_not_extrapolated_across() -> None:
     rows += [("A", "t", y, 1.0 + (y > 2019), "x", "score 0-10" if y < 2020 else "score 0-100")
              for y in range(2015, 2023)]
     h = pd.DataFrame(rows, columns=["unit", "indicator", "year", "value", "source", "measure"])
-    # the break edition is the last one in the series: the fit starts there
+    # the break edition (2020-2022) starts the series: the fit uses those years only
     kept, notes = after_breaks(h)
     s = kept[kept["indicator"] == "s"]
-    assert s["year"].min() == 2022 and "method break 2022" in notes["s"]
+    assert s["year"].min() == 2020 and "method break 2020" in notes["s"]
+    assert (s["value"] == 60.0).all()  # flat after the break: no trend from the old scale
     t = kept[kept["indicator"] == "t"]
     assert t["year"].min() == 2020 and "unit changes" in notes["t"]
     assert len(kept[kept["indicator"] == "s"]) < len(h[h["indicator"] == "s"])
@@ -170,3 +171,21 @@ def test_growth_from_a_small_base_is_capped_by_what_large_bases_showed() -> None
     free = scenario(spec(), to=2025, n=20, data=data, backtest_runs=False, margin=None)
     assert free.projections.set_index(["unit", "indicator"]).loc[
         ("U00", "inv"), "projected"] == pytest.approx(last * 1.6**5, rel=1e-6)
+
+
+def test_break_and_few_editions_are_said_in_the_sentence() -> None:
+    data = panel()
+    long = data.reset_index().melt(id_vars=["unit", "Time"], var_name="indicator",
+                                   value_name="value").rename(columns={"Time": "year"})
+    src = next(iter(METHOD_BREAKS))
+    long["source"] = np.where((long["indicator"] == "inv") & (long["year"] >= 2016), src, "old")
+    res = scenario(spec(), to=2025, n=20, data=data, history=long, unit="U03",
+                   backtest_runs=False)
+    a = res.assumptions.set_index("indicator")
+    assert "method break 2016" in a.loc["inv", "flag"] and a.loc["inv", "first_year"] == 2016
+    assert "Not extrapolated across a method break (fitted after it): inv" in sentence(res)
+    two = long[long["year"] >= 2019]
+    res2 = scenario(spec(), to=2025, n=20, data=data, history=two, unit="U03",
+                    backtest_runs=False)
+    assert res2.assumptions.set_index("indicator").loc["pubs", "flag"].startswith("2 editions")
+    assert "two editions" in sentence(res2)

@@ -123,8 +123,9 @@ def after_breaks(history: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     if "source" in h.columns:
         brk = h[h["source"].isin(list(METHOD_BREAKS))]
         for ind, g in brk.groupby("indicator"):
-            y = int(g["year"].max())  # the newest break edition starts the series
+            # the newest break source starts the series, from its first year
             src = str(g.loc[g["year"].idxmax(), "source"])
+            y = int(g.loc[g["source"] == src, "year"].min())
             if int(h.loc[h["indicator"] == ind, "year"].min()) < y:
                 cut[ind] = max(cut[ind], y)
                 notes[str(ind)] = f"method break {y} ({METHOD_BREAKS[src]}): fitted from {y}"
@@ -669,6 +670,8 @@ def assumptions(prep: Prepared) -> pd.DataFrame:
         flags = []
         if editions <= 1:
             flags.append("one edition: held constant")
+        elif editions < MIN_POINTS:
+            flags.append(f"{editions} editions (< {MIN_POINTS}): held constant")
         if c in prep.break_notes:
             flags.append(prep.break_notes[c])
         n_cap = int(tt["capped"].sum())

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aigap.analysis.targets.scenarios import ScenarioResult
+from aigap.analysis.targets.scenarios import MIN_POINTS, ScenarioResult
 from aigap.analysis.targets.what_it_takes import TargetResult
 from aigap.i18n import languages, t
 from aigap.i18n.numbers import format_number
@@ -111,13 +111,17 @@ def assumed_text(res: ScenarioResult, lang: str = "en") -> str:
     if a.empty:
         return ""
     const = [local_name(c, lang, c, "indicator") for c in a.loc[a["editions"] <= 1, "indicator"]]
+    few = [local_name(c, lang, c, "indicator") for c, e in zip(a["indicator"], a["editions"],
+                                                                strict=True) if 1 < e < MIN_POINTS]
     breaks = [local_name(c, lang, c, "indicator")
               for c, f in zip(a["indicator"], a["flag"], strict=True)
               if "break" in f or "unit changes" in f]
-    if not const and not breaks:
-        return ""
-    return t("scenario.assumed", lang, const=", ".join(const) or "-",
-             breaks=", ".join(breaks) or "-")
+    out = t("scenario.assumed_one", lang, const=", ".join(const)) if const else ""
+    if few:
+        out += t("scenario.assumed_few", lang, few=", ".join(few))
+    if breaks:
+        out += t("scenario.assumed_breaks", lang, breaks=", ".join(breaks))
+    return out
 
 
 def backtest_text(res: ScenarioResult, lang: str = "en") -> str:
