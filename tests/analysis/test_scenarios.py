@@ -38,7 +38,8 @@ def toy_panel(noise: float = 0.0, seed: int = 0) -> pd.DataFrame:
 
 
 def test_exact_exponential_projects_exactly() -> None:
-    res = scenario(toy_spec(), to=2030, n=50, seed=1, data=toy_panel(), linear=["pubs"])
+    res = scenario(toy_spec(), to=2030, n=50, seed=1, data=toy_panel(), linear=["pubs"],
+                   margin=None)
     pr = res.projections.set_index(["unit", "indicator"])
     assert pr.loc[("A", "inv"), "projected"] == pytest.approx(100 * 1.10**12, rel=1e-9)
     assert pr.loc[("A", "inv"), "model"] == "log-linear"

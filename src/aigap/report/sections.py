@@ -438,23 +438,53 @@ def robustness_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def targets_section(ctx: ReportContext) -> dict[str, Any]:
-    """What it would take to reach the top 3, and the chance of getting there by 2030."""
-    from aigap.analysis.targets.scenarios import history_from_warehouse, scenario
-    from aigap.analysis.targets.what_it_takes import what_it_takes
+    """What it would take to reach the top 3 by 2030 (moves in raw units, US$, feasibility
+    bounds), and the chance of getting there, with what the projection assumed."""
+    from aigap.analysis.targets.scenarios import DEFAULT_N, history_from_warehouse, scenario
+    from aigap.analysis.targets.what_it_takes import DEFAULT_BY, what_it_takes
+    from aigap.i18n.numbers import format_number
 
-    wit = what_it_takes(ctx.spec, ctx.unit, rank=3, data=ctx.frame)
-    moves = wit.moves
-    table = pd.DataFrame({
-        ctx.col("indicator"): [ctx.indicator_name(c) for c in moves["indicator"]],
-        ctx.col("from"): moves["raw_from"].to_numpy(),
-        ctx.col("to"): moves["raw_to"].to_numpy(),
-        ctx.col("change"): moves["change_pct"].round(1).to_numpy(),
-    })
     history = history_from_warehouse(ctx.wh, ctx.index.framework.indicators)
-    sc = scenario(ctx.spec, to=2030, n=5000, seed=0, k=3, data=ctx.frame, history=history)
+    wit = what_it_takes(ctx.spec, ctx.unit, rank=3, by=DEFAULT_BY, data=ctx.frame,
+                        history=history)
+    moves = wit.moves
+    policy = "cost_usd" in moves.columns
+
+    def change(r: pd.Series) -> str:
+        v = r["change_abs"] if np.isfinite(r["change_abs"]) else r["raw_to"] - r["raw_today"]
+        unit = r["abs_unit_ko"] if ctx.lang == "ko" else r["abs_unit"]
+        return f"{'+' if v >= 0 else '-'}{format_number(abs(v), ctx.lang)} {unit}"
+
+    def per_year(r: pd.Series) -> str:
+        if not np.isfinite(r["per_year"]):
+            return ""
+        if r["per_year_kind"] == "% a year":
+            return f"{r['per_year']:+.1f}%"
+        return format_number(r["per_year"], ctx.lang)
+
+    cols: dict[str, Any] = {
+        ctx.col("indicator"): [ctx.indicator_name(c) for c in moves["indicator"]],
+        ctx.col("from"): (moves["raw_today"] if policy else moves["raw_from"]).to_numpy(),
+        ctx.col("to"): moves["raw_to"].to_numpy(),
+    }
+    if policy:
+        cols[ctx.col("change_abs")] = [change(r) for _, r in moves.iterrows()]
+        cols[ctx.col("per_year")] = [per_year(r) for _, r in moves.iterrows()]
+        cols[ctx.col("cost_usd")] = moves["cost_usd"].to_numpy()
+    else:
+        cols[ctx.col("change")] = moves["change_pct"].round(1).to_numpy()
+    table = pd.DataFrame(cols)
+    sc = scenario(ctx.spec, to=DEFAULT_BY, n=DEFAULT_N, seed=0, k=3, data=ctx.frame,
+                  history=history, unit=ctx.unit)
+    flagged = sc.assumptions[sc.assumptions["flag"] != ""]
+    assumed = pd.DataFrame({
+        ctx.col("indicator"): [ctx.indicator_name(c) for c in flagged["indicator"]],
+        ctx.col("assumption"): flagged["flag"].to_numpy(),
+    })
     return {"id": "targets", "title": ctx.t("targets.title"),
-            "figures": [], "tables": {"moves": table.to_dict("records")},
+            "figures": [], "tables": {"moves": table.to_dict("records"),
+                                      "assumptions": assumed.to_dict("records")},
             "text": {lang: [present.sentence(wit, lang),
                             present.sentence(sc, lang, unit=ctx.unit)] for lang in languages()},
-            "notes": [ctx.t("targets.note")],
+            "notes": [ctx.t("targets.note", n=DEFAULT_N)],
             "sources": ctx.index_sources}

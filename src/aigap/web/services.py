@@ -204,8 +204,16 @@ def what_it_takes(store: IndexStore, cache: SizedLRU, unit: str, rank: int, spec
     cached = store.get(spec)
     if u not in cached.units:
         raise NotFoundError(f"{u} is not in the {spec!r} index")
-    res = cache.get_or_compute(("what_it_takes", spec, u, rank),
-                               lambda: wit_fn(spec, u, rank=rank, data=store.data_for(spec)))
+    def compute() -> Any:
+        from aigap.analysis.targets.scenarios import history_from_warehouse
+
+        history = None
+        if store.has_warehouse and store.data_for(spec) is not None:
+            with store.warehouse() as wh:  # the app's warehouse, not the default one
+                history = history_from_warehouse(wh, cached.result.framework.indicators)
+        return wit_fn(spec, u, rank=rank, data=store.data_for(spec), history=history)
+
+    res = cache.get_or_compute(("what_it_takes", spec, u, rank), compute)
     out = clean(res.to_dict())
     out["sentence"] = present.sentence(res, lang)
     return out  # type: ignore[no-any-return]
