@@ -284,7 +284,58 @@ def _method_caption(res: IndexResult) -> str:
             "y_p*w*log(y)/log(y_p); others proportional w*y shares")
 
 
+def validate_index(
+    spec: list[str] = typer.Option(["aigap-scale", "aigap-intensity"], "--spec", "-s",
+                                   help="aigap builds to compare (default: both editions)"),
+    unit: str = typer.Option("KOR", "--unit", "-u", help="unit whose ranks are set side by side"),
+    fmt: OutputFormat = FORMAT_OPTION,
+    lang: Lang = LANG_OPTION,
+) -> None:
+    """aigap's editions against the published AI indices: Spearman rank correlation over the
+    common countries (Tortoise 2021, Oxford 2024, Belfer CETI draft, IMF AIPI), the units
+    that disagree most, and each published headline rank beside aigap's."""
+    from aigap.analysis.diagnosis.validation import validate_index as run_validation
+    from aigap.data.countries import check_iso3
+    from aigap.data.warehouse import Warehouse
+
+    code = check_iso3([unit])[0]
+    results = {s: _result(s, None) for s in spec}
+    with Warehouse.open() as wh:
+        v = run_validation(results, wh, unit=code)
+    if fmt is not OutputFormat.table:
+        render(v.correlations, fmt, lang)
+        render(v.headlines, fmt, lang)
+        return
+    corr = v.correlations.drop(columns=["note"])
+    corr["p_value"] = [("<0.001" if p < 0.001 else f"{p:.3f}") if p == p else "" for p in
+                       corr["p_value"]]
+    render(corr, fmt, lang,
+           title=t("cli.index.validate.title", lang.value),
+           caption="; ".join(sorted({n for n in v.correlations["note"] if n})))
+    render(v.disagreements, fmt, lang)
+    render(_compact_headlines(v.headlines, code, list(results)), fmt, lang,
+           title=t("cli.index.validate.headline", lang.value))
+
+
+def _compact_headlines(heads: Any, unit: str, specs: list[str]) -> Any:
+    """The headline ranks of one unit as 'rank/of' strings, aigap's with the common-unit rank
+    in brackets; rows aigap has no counterpart for (other technologies) left out."""
+    import pandas as pd
+
+    h = heads[heads["iso3"] == unit]
+    h = h[h[[f"{s} rank" for s in specs]].notna().any(axis=1)]
+    out = pd.DataFrame({"index": h["index"], "edition": h["edition"], "level": h["level"],
+                        "published": [f"{r}/{n}" for r, n in zip(h["rank"], h["of_n"],
+                                                                  strict=True)]})
+    for s in specs:
+        common = h[f"{s} rank (common units)"]
+        out[s] = [f"{r}/{n}" + ("" if pd.isna(c) else f" ({c} common)")
+                  for r, n, c in zip(h[f"{s} rank"], h[f"{s} of"], common, strict=True)]
+    return out.reset_index(drop=True)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `rank` and `explain` to the aigap CLI."""
+    """Add `rank`, `explain` and `validate-index` to the aigap CLI."""
     app.command("rank")(user_errors(rank))
     app.command("explain")(user_errors(explain))
+    app.command("validate-index")(user_errors(validate_index))

@@ -35,7 +35,8 @@ def _pick(long: pd.DataFrame, spec: Spec, year: int) -> pd.DataFrame:
     sel = pd.concat(parts)[cols].sort_values("year").drop_duplicates(["indicator", "iso3"],
                                                                      keep="last")
     sel["year_from"] = sel["year"]
-    combined = [_combine(long, ind, year, spec.data.window + 1) for ind in by_code.values() if ind.combine != "latest"]
+    combined = [_combine(long, ind, year, spec.data.window + 1) for ind in by_code.values()
+                if ind.combine != "latest"]
     return pd.concat([sel, *combined], ignore_index=True)
 
 
