@@ -106,10 +106,13 @@ def rank(
     elif lv != fw.n_levels:
         for code in res.level_codes(lv):
             out[code] = agg.loc[idx.index, code].to_numpy()
-    out[t("cli.index.flags", lang.value)] = [_row_marks(marks, u, fw.indicators)
-                                             for u in idx.index]
+    caption = None
+    if res.provenance is not None:  # warehouse data: every row carries its cells' flags
+        out[t("cli.index.flags", lang.value)] = [_row_marks(marks, u, fw.indicators)
+                                                 for u in idx.index]
+        caption = _caption(res, shown, lang.value)
     out = out.head(top) if top else out
-    render(out, fmt, lang, title=_title(res, lang.value), caption=_caption(res, shown, lang.value))
+    render(out, fmt, lang, title=_title(res, lang.value), caption=caption)
 
 
 def _title(res: IndexResult, lang: str) -> str:
@@ -284,10 +287,14 @@ def _method_caption(res: IndexResult) -> str:
             "y_p*w*log(y)/log(y_p); others proportional w*y shares")
 
 
+EDITIONS_OPTION = typer.Option(["aigap-scale", "aigap-intensity"], "--spec", "-s",
+                               help="aigap builds to compare (default: both editions)")
+UNIT_OPTION = typer.Option("KOR", "--unit", "-u", help="unit whose ranks are set side by side")
+
+
 def validate_index(
-    spec: list[str] = typer.Option(["aigap-scale", "aigap-intensity"], "--spec", "-s",
-                                   help="aigap builds to compare (default: both editions)"),
-    unit: str = typer.Option("KOR", "--unit", "-u", help="unit whose ranks are set side by side"),
+    spec: list[str] = EDITIONS_OPTION,
+    unit: str = UNIT_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
 ) -> None:
