@@ -136,8 +136,9 @@ def test_scenario_on_the_real_aigap_index(real_db, monkeypatch) -> None:
     base = run_scenario("aigap", to=2030, n=400, seed=1)
     table = base.table.set_index("unit")
     assert {"KOR", "USA", "CHN", "JPN"} <= set(table.index)
-    assert "TWN" not in table.index  # screened out in the base year, as in the index
+    # index v2: TWN passes screening on the AI sources (v1 screened it out), NPL does not
+    assert "TWN" in table.index and "NPL" not in table.index
     doubled = run_scenario("aigap", to=2030, n=400, seed=1,
-                           what_if="KOR.private_ai_investment*2")
+                           what_if="KOR.private_ai_investment_aiindex*2")
     row = doubled.table.set_index("unit").loc["KOR"]
     assert row["p_top3"] >= row["p_top3_baseline"]

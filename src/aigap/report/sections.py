@@ -149,7 +149,8 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
                                                          "color": COUNTRY_COLOURS["median"]}))
     _layout(pillars, ctx.t("index.pillars_title"), barmode="group",
             yaxis={"title": ctx.t("index.yaxis"), "range": [0, 105]})
-    pr = {p: int(ranks.loc[u, p]) for p in pillar_codes}
+    # best / weakest among the pillars that count (a zero-weight pillar is only shown)
+    pr = {p: int(ranks.loc[u, p]) for p in pillar_codes if res.framework.weight.get(p, 1.0) > 0}
     best = min(pr, key=pr.get)  # type: ignore[arg-type]
     worst = max(pr, key=pr.get)  # type: ignore[arg-type]
     text = {lang: [ctx.t("index.rank", lang, name=ctx.unit_name(lang), n=n, rank=r,
@@ -167,7 +168,19 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
     })
     return {"id": "index", "title": ctx.t("index.title"),
             "figures": [bar, pillars], "tables": {"pillars": table.to_dict("records")},
-            "text": text, "notes": [ctx.t("index.note")], "sources": ctx.index_sources}
+            "text": text, "notes": [ctx.t("index.note"), *_provenance_note(ctx, res)],
+            "sources": ctx.index_sources}
+
+
+def _provenance_note(ctx: ReportContext, res: Any) -> list[str]:
+    """The data years the index stands on and the units whose rank rests on imputed cells."""
+    years = res.data_years() if hasattr(res, "data_years") else None
+    if years is None:
+        return []
+    moved = res.without_imputed().head(8)
+    units = ", ".join(f"{ctx.name(r.unit)} {int(r.rank)}->{int(r.rank_without_imputed)}"
+                      for r in moved.itertuples()) or "-"
+    return [ctx.t("index.provenance", years=f"{years[0]}-{years[1]}", units=units)]
 
 
 def gaps_section(ctx: ReportContext) -> dict[str, Any]:
