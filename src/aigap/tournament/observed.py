@@ -90,6 +90,7 @@ class Observed:
     removed_by_rule: dict[int, tuple[int, ...]]
     removed_by_score: dict[int, tuple[int, ...]]
     points: tuple[Point, ...]
+    means: tuple[tuple[int, float], ...] = ()  # (stage, average) as announced
 
     @property
     def last_stage(self) -> int:
@@ -160,6 +161,7 @@ def resolve(obs: ObservedFile, cfg: TournamentConfig, source: str = "observed") 
     by_rule: dict[int, tuple[int, ...]] = {}
     by_score: dict[int, tuple[int, ...]] = {}
     points: list[Point] = []
+    means: list[tuple[int, float]] = []
     funded: set[int] = set()
     for j, sr in enumerate(obs.stages):
         where = f"{source}: stages[{j}]"
@@ -194,6 +196,7 @@ def resolve(obs: ObservedFile, cfg: TournamentConfig, source: str = "observed") 
         if sr.mean_score is not None:
             over = tuple(sorted(_team(cfg, n, f"{where}.mean_over") for n in sr.mean_over)) \
                 if sr.mean_over else evaluated
+            means.append((s, sr.mean_score))
             mean = _mean_point(cfg, s, sr.mean_score, over, capped, f"{where}.mean_score")
             if mean is not None:
                 points.append(mean)
@@ -204,7 +207,7 @@ def resolve(obs: ObservedFile, cfg: TournamentConfig, source: str = "observed") 
     if points and cfg.score_scale is None:
         raise SpecError(f"{source}: published scores need `score_scale` in the config (how "
                         f"points map to capability units)")
-    return Observed(source, obs.source, alive, by_rule, by_score, tuple(points))
+    return Observed(source, obs.source, alive, by_rule, by_score, tuple(points), tuple(means))
 
 
 def _published_total(cfg: TournamentConfig, s: int, ts: TeamScore) -> float | None:
