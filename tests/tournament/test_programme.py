@@ -402,3 +402,27 @@ def test_design_differences_are_paired_on_common_draws() -> None:
     # a design on other draws (one team fewer) falls back to independent errors
     _, se_ind = cmp.difference("no-entrant", "published")
     assert se_ind > se
+
+
+def test_cost_unit_has_a_korean_label_and_an_unknown_unit_stays_as_written() -> None:
+    from aigap.present.tournament import cost_unit_label
+
+    cfg = load_config(REAL)
+    assert cost_unit_label(cfg, "en") == "KRW bn (illustrative)"
+    assert cost_unit_label(cfg, "ko") == "십억 원(예시)"
+    other = cfg.model_copy(update={"cost_unit": "EUR m"})
+    assert cost_unit_label(other, "ko") == "EUR m"
+
+
+def test_programme_view_before_any_result_has_no_published_points() -> None:
+    from aigap.present.tournament import programme_view
+    from aigap.tournament.simulate import programme_state
+
+    state = programme_state(REAL, n=4_000, seed=0, observed=None, designs=None,
+                            noise_scales=(1.0,))
+    view = programme_view(state, "ko")
+    assert view["observed"] is None and view["designs"] is None
+    assert all(not t["published"] for t in view["teams"])
+    assert {t["status"] for t in view["teams"]} == {"selected", "entrant"}
+    assert view["posterior"]["p_best_eliminated"] == 0.0
+    assert all(a["label"] and a["value"] for a in view["assumptions"])
