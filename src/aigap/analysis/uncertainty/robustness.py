@@ -34,6 +34,7 @@ of every statistic.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -98,6 +99,9 @@ class Draws:
     a: np.ndarray  # (B,) aggregation alternative
     choices: np.ndarray  # (B, n_discrete) index of the alternative of each discrete factor
     weights: dict[int, np.ndarray]  # aggregation level -> (B, children)
+    # levels below this one carry the nominal weights (set by Engine.decode, which knows;
+    # lets the engine take their aggregates from its per-data-set constants)
+    nominal_below: int = 2
 
 
 @dataclass
@@ -140,10 +144,18 @@ class Engine:
     data_axes: tuple[str, ...] = ("imputation", "treatment", "normalisation")
     # factor name -> (alternatives, n) units left unranked under each alternative
     unit_masks: dict[str, np.ndarray] = field(default_factory=dict)
+    # levels below the first one whose weights vary are constant per (data set, aggregation)
+    # key: their aggregates (key, n, G) are computed once, and the first varied level is
+    # scored by one small GEMM per key against tensors built from them
+    const: dict[int, np.ndarray] = field(default_factory=dict)
+    const_fail: np.ndarray | None = None
+    varied_l1: list[FirstLevel] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.l2:
             self._precompute()
+        if self.const_fail is None:
+            self._precompute_const()
 
     @property
     def n_dims(self) -> int:
@@ -162,6 +174,33 @@ class Engine:
                 key = (k, _agg_key(a, 2))
                 if key not in self.l2:
                     self.l2[key] = first_level(self.X[k][:, cols], lv.onehot, _qm(a, 2))
+
+    @property
+    def first_varied(self) -> int:
+        """The lowest aggregation level whose weights vary (above the top: none does)."""
+        varied = [f.level for f in self.factors if f.kind in ("weights", "exclusion")]
+        return min(varied) if varied else self.levels[-1].level + 1
+
+    def _precompute_const(self) -> None:
+        L = self.first_varied
+        if L == self.levels[0].level:
+            return
+        K, A = self.X.shape[0], len(self.aggs)
+        keys = np.arange(K * A)
+        base = {lv.level: np.broadcast_to(lv.base, (keys.size, lv.base.size))
+                for lv in self.levels}
+        d = Draws(k=keys // A, a=keys % A, choices=np.zeros((keys.size, 0), np.int64),
+                  weights=base)
+        out, fail = self._score_levels(d, [lv for lv in self.levels if lv.level < L])
+        self.const, self.const_fail = out, fail
+        if L > self.levels[-1].level:
+            return
+        lv = self._level(L)
+        for key in keys:
+            kk, aa = divmod(int(key), A)
+            V = np.stack([self.X[kk][:, j] if level == 1 else out[level][key][:, j]
+                          for level, j in lv.src], axis=-1)
+            self.varied_l1.append(first_level(V, lv.onehot, _qm(self.aggs[aa], L)))
 
     # ------------------------------------------------------------------ decode
     def decode(self, U: np.ndarray) -> Draws:
@@ -202,7 +241,7 @@ class Engine:
         for lv in self.levels:
             if lv.level not in W:
                 W[lv.level] = np.broadcast_to(lv.base, (B, lv.base.size))
-        return Draws(k=k, a=a, choices=choices, weights=W)
+        return Draws(k=k, a=a, choices=choices, weights=W, nominal_below=self.first_varied)
 
     def _level(self, level: int) -> _Level:
         return next(lv for lv in self.levels if lv.level == level)
@@ -210,33 +249,12 @@ class Engine:
     # ------------------------------------------------------------------ score
     def score(self, d: Draws) -> tuple[np.ndarray, np.ndarray]:
         """Index scores (B, n) and failed-replication mask (B,) of decoded replications."""
-        B, n = d.k.size, self.X.shape[1]
-        fail = np.zeros(B, dtype=bool)
-        out: dict[int, np.ndarray] = {}
-        for lv in self.levels:
-            G = len(lv.parents)
-            w = d.weights[lv.level]
-            Y = np.empty((B, n, G))
-            if lv.level == 2:
-                key = d.k * len(self.aggs) + d.a
-                for rows, g in _groups(key):
-                    kk, aa = divmod(int(g), len(self.aggs))
-                    agg = self.aggs[aa]
-                    t = self.l2[(kk, _agg_key(agg, 2))]
-                    Y[rows] = score_first_level(w[rows], t, lv.onehot, _qm(agg, 2),
-                                                agg.dat_thresh)
-                    if t.fails:
-                        fail[rows] = True
-            else:
-                V = np.stack([self._values(src, d.k, out) for src in lv.src], axis=-1)
-                for rows, aa in _groups(d.a):
-                    agg = self.aggs[int(aa)]
-                    qm = _qm(agg, lv.level)
-                    Y[rows], bad = score_level(V[rows], w[rows], lv.onehot, qm,
-                                               agg.dat_thresh)
-                    fail[rows] |= bad
-            out[lv.level] = Y
-        S = out[self.levels[-1].level][:, :, 0]
+        top = self.levels[-1].level
+        if self.const_fail is not None and d.nominal_below == self.first_varied:
+            S, fail = self._score_sorted(d)
+        else:
+            out, fail = self._score_levels(d, self.levels)
+            S = out[top][:, :, 0]
         S[fail] = np.nan
         for j, f in enumerate(self.discrete):
             masks = self.unit_masks.get(f.name)
@@ -244,11 +262,78 @@ class Engine:
                 S[masks[d.choices[:, j]]] = np.nan
         return S, fail
 
-    def _values(self, src: tuple[int, int], k: np.ndarray, out: dict[int, np.ndarray]
-                ) -> np.ndarray:
+    def _score_sorted(self, d: Draws) -> tuple[np.ndarray, np.ndarray]:
+        """Scores with the constant lower levels, rows processed sorted by (aggregation,
+        data set) so that every group is a contiguous slice (no gathers and scatters)."""
+        K, A, top = self.X.shape[0], len(self.aggs), self.levels[-1].level
+        order = np.argsort(d.a * K + d.k, kind="stable")
+        k, a = d.k[order], d.a[order]
+        key = k * A + a
+        fail = self.const_fail[key]  # type: ignore[index]
+        if self.first_varied > top:  # nothing varies but the data set
+            Y = self.const[top][key][:, :, 0]
+        else:
+            todo = [lv for lv in self.levels if lv.level >= self.first_varied]
+            ds = Draws(k=k, a=a, choices=d.choices,
+                       weights={lv.level: d.weights[lv.level][order] for lv in todo})
+            out, bad = self._score_levels(ds, todo, key=key)
+            Y, fail = out[top][:, :, 0], fail | bad
+        S = np.empty_like(Y)
+        S[order] = Y
+        failed = np.empty_like(fail)
+        failed[order] = fail
+        return S, failed
+
+    def _score_levels(self, d: Draws, levels: list[_Level], key: np.ndarray | None = None
+                      ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+        """Aggregates (B, n, G) of ``levels`` and the failure mask; with ``key`` (data set x
+        aggregation per row), levels below :attr:`first_varied` come from :attr:`const`."""
+        B, n = d.k.size, self.X.shape[1]
+        fail = np.zeros(B, dtype=bool)
+        out: dict[int, np.ndarray] = {}
+        A = len(self.aggs)
+        for lv in levels:
+            G = len(lv.parents)
+            w = d.weights[lv.level]
+            Y = np.empty((B, n, G))
+            if lv.level == 2 or (key is not None and lv.level == self.first_varied):
+                first = lv.level == 2
+                k2 = d.k * A + d.a if first else key
+                for rows, g in _groups(k2):
+                    kk, aa = divmod(int(g), A)
+                    agg = self.aggs[aa]
+                    t = self.l2[(kk, _agg_key(agg, 2))] if first else self.varied_l1[g]
+                    Y[rows] = score_first_level(w[rows], t, lv.onehot, _qm(agg, lv.level),
+                                                agg.dat_thresh)
+                    if t.fails:
+                        fail[rows] = True
+            else:
+                V = self._children(lv, d.k, out, key)
+                for rows, aa in _groups(d.a):
+                    agg = self.aggs[int(aa)]
+                    qm = _qm(agg, lv.level)
+                    Y[rows], bad = score_level(V[rows], w[rows], lv.onehot, qm,
+                                               agg.dat_thresh)
+                    fail[rows] |= bad
+            out[lv.level] = Y
+        return out, fail
+
+    def _children(self, lv: _Level, k: np.ndarray, out: dict[int, np.ndarray],
+                  key: np.ndarray | None) -> np.ndarray:
+        """(B, n, c) values of the children of ``lv``'s aggregates."""
+        below = {level for level, _ in lv.src}
+        if len(below) == 1 and (b := below.pop()) in out and \
+                [j for _, j in lv.src] == list(range(out[b].shape[2])):
+            return out[b]  # exactly the aggregates of the level below, in order
+        return np.stack([self._values(src, k, out, key) for src in lv.src], axis=-1)
+
+    def _values(self, src: tuple[int, int], k: np.ndarray, out: dict[int, np.ndarray],
+                key: np.ndarray | None = None) -> np.ndarray:
         level, j = src
         if level == 1:
             return self.X[k, :, j]
+        if level not in out and key is not None:
+            return self.const[level][key, :, j]
         return out[level][:, :, j]
 
     def run(self, U: np.ndarray) -> dict[str, np.ndarray]:
@@ -263,15 +348,24 @@ class Engine:
 
 def _qm(agg: AggregateStep, level: int) -> Any:
     """The batched (quasi-arithmetic) form of ``agg`` at ``level``, with its parameters."""
-    return batch_mean(agg.method_for(level), agg.params or None)
+    return _batch_mean(agg.method_for(level), tuple(sorted((agg.params or {}).items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _batch_mean(method: str, params: tuple[tuple[str, Any], ...]) -> Any:
+    return batch_mean(method, dict(params) or None)
 
 
 def _agg_key(agg: AggregateStep, level: int) -> str:
     return f"{agg.method_for(level)}{sorted((agg.params or {}).items())}"
 
 
-def _groups(key: np.ndarray) -> list[tuple[np.ndarray, int]]:
-    """Row indices of each distinct key value (sorted by key)."""
+def _groups(key: np.ndarray) -> list[tuple[np.ndarray | slice, int]]:
+    """Row indices of each distinct key value (sorted by key); slices if ``key`` is sorted."""
+    if key.size and bool((key[1:] >= key[:-1]).all()):
+        cut = np.flatnonzero(key[1:] != key[:-1]) + 1
+        lo, hi = [0, *cut.tolist()], [*cut.tolist(), key.size]
+        return [(slice(s, e), int(key[s])) for s, e in zip(lo, hi, strict=True)]
     order = np.argsort(key, kind="stable")
     vals, starts = np.unique(key[order], return_index=True)
     bounds = [*starts[1:], key.size]
@@ -302,7 +396,8 @@ def rank_rows(S: np.ndarray) -> np.ndarray:
     S = np.atleast_2d(S)
     nan = np.isnan(S)
     key = np.where(nan, np.inf, -S)
-    order = np.argsort(key, axis=1, kind="stable")
+    # equal keys are adjacent in any sort and ties are resolved below: no need for stability
+    order = np.argsort(key, axis=1)
     sk = np.take_along_axis(key, order, axis=1)
     pos = np.broadcast_to(np.arange(S.shape[1]), S.shape)
     new = np.ones(S.shape, dtype=bool)
