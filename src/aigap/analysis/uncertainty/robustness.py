@@ -182,8 +182,8 @@ class Engine:
         return min(varied) if varied else self.levels[-1].level + 1
 
     def _precompute_const(self) -> None:
-        L = self.first_varied
-        if L == self.levels[0].level:
+        first = self.first_varied
+        if first == self.levels[0].level:
             return
         K, A = self.X.shape[0], len(self.aggs)
         keys = np.arange(K * A)
@@ -191,16 +191,16 @@ class Engine:
                 for lv in self.levels}
         d = Draws(k=keys // A, a=keys % A, choices=np.zeros((keys.size, 0), np.int64),
                   weights=base)
-        out, fail = self._score_levels(d, [lv for lv in self.levels if lv.level < L])
+        out, fail = self._score_levels(d, [lv for lv in self.levels if lv.level < first])
         self.const, self.const_fail = out, fail
-        if L > self.levels[-1].level:
+        if first > self.levels[-1].level:
             return
-        lv = self._level(L)
+        lv = self._level(first)
         for key in keys:
             kk, aa = divmod(int(key), A)
             V = np.stack([self.X[kk][:, j] if level == 1 else out[level][key][:, j]
                           for level, j in lv.src], axis=-1)
-            self.varied_l1.append(first_level(V, lv.onehot, _qm(self.aggs[aa], L)))
+            self.varied_l1.append(first_level(V, lv.onehot, _qm(self.aggs[aa], first)))
 
     # ------------------------------------------------------------------ decode
     def decode(self, U: np.ndarray) -> Draws:
