@@ -845,7 +845,8 @@ class Tally:
     shift_sum: np.ndarray  # (blocks,) sums of the replications' mean |rank shift|
     shift_cnt: int  # replications with a defined shift
     scores: np.ndarray | None = None  # (successful reps, units) float32 (exact quantiles)
-    sketch: np.ndarray | None = None  # (units, 2^SKETCH_BITS) int64 score histogram
+    # score histogram, sparse: (sorted unit * 2^SKETCH_BITS + bin, count) of occupied cells
+    sketch: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of_blocks(cls, blocks: Sequence[dict[str, np.ndarray]], nominal_rank: np.ndarray,
@@ -866,10 +867,9 @@ class Tally:
         sh = replication_shift(out["ranks"], out["failed"], nominal_rank)
         good = ~np.isnan(sh)
         sketch = None
-        if not exact_scores:
-            sketch = np.bincount((_sketch_bin(S) + (np.arange(m) << SKETCH_BITS)).ravel(),
-                                 minlength=m << SKETCH_BITS).reshape(m, -1)
-            sketch[:, 0] -= np.isnan(S).sum(axis=0)  # NaN maps to bin 0: not a score
+        if not exact_scores:  # sparse: (unit x bin) cells that occur, and their counts
+            cells = (_sketch_bin(S) + (np.arange(m) << SKETCH_BITS))[~np.isnan(S)]
+            sketch = np.unique(cells, return_counts=True)
         return cls(n=int(ok.size), n_failed=int((~ok).sum()), hist=hist,
                    score_sum=np.nansum(S64, axis=0)[None],
                    score_cnt=(~np.isnan(S)).sum(axis=0).astype(np.int64),
@@ -888,8 +888,8 @@ class Tally:
                    shift_cnt=sum(p.shift_cnt for p in parts),
                    scores=None if p0.scores is None else
                    np.concatenate([p.scores for p in parts]),  # type: ignore[misc]
-                   sketch=None if p0.sketch is None else
-                   np.sum([p.sketch for p in parts], axis=0))
+                   sketch=None if p0.sketch is None else _merge_sparse(
+                       [p.sketch for p in parts]))  # type: ignore[misc]
 
     @property
     def n_ok(self) -> int:
@@ -937,7 +937,11 @@ class Tally:
                 return np.nanmean(S, axis=1), sq[0], sq[1]
             mean = self.score_sum.sum(axis=0) / self.score_cnt
         assert self.sketch is not None
-        return mean, *_sketch_quantiles(self.sketch, (0.05, 0.95))  # type: ignore[return-value]
+        m = self.hist.shape[0]
+        dense = np.zeros(m << SKETCH_BITS, dtype=np.int64)
+        dense[self.sketch[0]] = self.sketch[1]
+        return mean, *_sketch_quantiles(dense.reshape(m, -1),  # type: ignore[return-value]
+                                        (0.05, 0.95))
 
 
 def replication_shift(ranks: np.ndarray, failed: np.ndarray, nominal_rank: np.ndarray
@@ -951,6 +955,14 @@ def replication_shift(ranks: np.ndarray, failed: np.ndarray, nominal_rank: np.nd
         s = np.where(ok, d, 0).sum(axis=1) / ok.sum(axis=1)
     s[failed] = np.nan
     return s
+
+
+def _merge_sparse(parts: Sequence[tuple[np.ndarray, np.ndarray]]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Sum sparse (cell, count) histograms."""
+    cells, inv = np.unique(np.concatenate([c for c, _ in parts]), return_inverse=True)
+    return cells, np.bincount(inv, weights=np.concatenate([n for _, n in parts]),
+                              minlength=cells.size).astype(np.int64)
 
 
 def _sketch_bin(S: np.ndarray) -> np.ndarray:
