@@ -36,7 +36,7 @@ def report(name: str, rows: list[dict[str, Any]], extra: dict[str, Any] | None =
         table.add_column(c)
     for r in rows:
         table.add_row(*(_fmt(r.get(c)) for c in cols))
-    Console().print(table)
+    Console(width=max(120, Console().width)).print(table)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{name}.json"
     payload = {"benchmark": name, "python": platform.python_version(),

@@ -83,3 +83,15 @@ def test_sketch_bins_preserve_order() -> None:
     assert (np.diff(b) >= 0).all() and b[0] < b[-1]
     lo = rb._bin_value(b)
     assert (lo <= v.astype(float) + 1e-300).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_rank_rows_near_ties_nan_and_huge_values(rows: int, m: int, seed: int) -> None:
+    """Near-ties (equal in float32, not in float64), true ties and NaN rank as pandas does."""
+    rng = np.random.default_rng(seed)
+    S = rng.choice([1.0, 1.0 + 1e-12, 1.0 + 2e-12, 2.0, np.nan, 0.5], size=(rows, m))
+    S[rng.random(S.shape) < 0.5] = rng.random() * 10
+    want = pd.DataFrame(S.T).rank(ascending=False, method="min").to_numpy().T
+    np.testing.assert_array_equal(rb.rank_rows(S), want)
+    np.testing.assert_array_equal(rb.rank_rows(S * 1e300), want)  # beyond float32
