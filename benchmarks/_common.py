@@ -36,7 +36,7 @@ def report(name: str, rows: list[dict[str, Any]], extra: dict[str, Any] | None =
         table.add_column(c)
     for r in rows:
         table.add_row(*(_fmt(r.get(c)) for c in cols))
-    Console().print(table)
+    Console(width=max(120, Console().width)).print(table)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{name}.json"
     payload = {"benchmark": name, "python": platform.python_version(),
@@ -49,3 +49,18 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
     return "" if v is None else str(v)
+
+
+def blas_info() -> dict[str, Any]:
+    """The BLAS/OpenMP libraries NumPy runs on (threadpoolctl), and OpenBLAS overrides."""
+    import os
+
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover
+        return {}
+    env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+           if k in os.environ}
+    libs = [{k: p.get(k) for k in ("internal_api", "version", "architecture", "num_threads",
+                                   "threading_layer")} for p in threadpool_info()]
+    return {"libraries": libs, "env": env}

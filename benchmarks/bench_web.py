@@ -5,7 +5,8 @@
    x 100 indicators (5 pillars) injected into ``create_app``. Baseline in the same run: a full
    pipeline rebuild of that index (screen, impute, treat, min-max, aggregate). Target: <= 100 ms.
 2. Page load of the ranking page: Playwright navigation timing (loadEventEnd) in Debian's
-   chromium when it is installed, else an httpx fetch of the page and its assets. Uses the real
+   chromium (the benchmark stops with an error when either is missing; ``--no-browser`` times
+   an httpx fetch of the page and its assets instead). Uses the real
    aigap index when a warehouse is found ($AIGAP_DB / $AIGAP_HOME), else the synthetic one.
    Target: <= 1 s.
 3. Load test: 2,000 re-rank requests from 8 concurrent httpx async clients on loopback;
@@ -71,40 +72,48 @@ def rerank_round_trip(url: str, pillars: list[str], repeat: int) -> dict[str, fl
 
 
 def page_load(url: str, path: str) -> dict[str, Any]:
-    """Ranking page load time: browser navigation timing, or httpx page + assets."""
-    if CHROMIUM.exists():
+    """Ranking page load time: browser navigation timing (Playwright + Debian's chromium).
+
+    Without them the benchmark stops with an error instead of measuring something else;
+    ``--no-browser`` asks for the httpx fetch of the page and its assets instead.
+    """
+    if "--no-browser" not in sys.argv:
+        if not CHROMIUM.exists():
+            raise SystemExit(f"bench_web: {CHROMIUM} not found; run scripts/install-browser.sh "
+                             "(or pass --no-browser to time an httpx fetch instead)")
         try:
             from playwright.sync_api import sync_playwright
         except ImportError:
-            pass
-        else:
-            args = ["--headless", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run"]
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
-                cold, warm, charts = [], [], []
-                js = "() => performance.getEntriesByType('navigation')[0].toJSON()"
-                for i in range(6):  # a fresh context each time: a first visit, nothing cached
-                    ctx = browser.new_context()
-                    page = ctx.new_page()
-                    page.goto(url + path, wait_until="load")
-                    page.wait_for_selector("#scores-chart .main-svg")
-                    drawn = page.evaluate("() => performance.now()")  # ms since navigation
-                    nav = page.evaluate(js)
-                    page.goto(url + path, wait_until="load")  # a return visit (cached JS)
-                    page.wait_for_selector("#scores-chart .main-svg")
-                    nav2 = page.evaluate(js)
-                    if i:  # first is warm-up (template compilation, index build)
-                        cold.append(nav["loadEventEnd"] / 1000)
-                        charts.append(drawn / 1000)
-                        warm.append(nav2["loadEventEnd"] / 1000)
-                    ctx.close()
-                browser.close()
-            return {"method": "chromium navigation timing, return visit",
-                    "median_s": statistics.median(warm), "max_s": max(warm),
-                    "cold_median_s": statistics.median(cold), "cold_max_s": max(cold),
-                    "charts_median_s": statistics.median(charts), "charts_max_s": max(charts)}
+            raise SystemExit("bench_web: Playwright is not installed; run "
+                             "scripts/install-browser.sh (or pass --no-browser to time an "
+                             "httpx fetch instead)") from None
+        args = ["--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
+            cold, warm, charts = [], [], []
+            js = "() => performance.getEntriesByType('navigation')[0].toJSON()"
+            for i in range(6):  # a fresh context each time: a first visit, nothing cached
+                ctx = browser.new_context()
+                page = ctx.new_page()
+                page.goto(url + path, wait_until="load")
+                page.wait_for_selector("#scores-chart .main-svg")
+                drawn = page.evaluate("() => performance.now()")  # ms since navigation
+                nav = page.evaluate(js)
+                page.goto(url + path, wait_until="load")  # a return visit (cached JS)
+                page.wait_for_selector("#scores-chart .main-svg")
+                nav2 = page.evaluate(js)
+                if i:  # first is warm-up (template compilation, index build)
+                    cold.append(nav["loadEventEnd"] / 1000)
+                    charts.append(drawn / 1000)
+                    warm.append(nav2["loadEventEnd"] / 1000)
+                ctx.close()
+            browser.close()
+        return {"method": "chromium navigation timing, return visit",
+                "median_s": statistics.median(warm), "max_s": max(warm),
+                "cold_median_s": statistics.median(cold), "cold_max_s": max(cold),
+                "charts_median_s": statistics.median(charts), "charts_max_s": max(charts)}
     with httpx.Client(base_url=url) as client:
         def fetch() -> None:
             for p in (path, "/static/style.css", "/static/app.js", "/vendor/plotly.min.js"):

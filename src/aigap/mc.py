@@ -184,7 +184,8 @@ class DaskBackend:
         client, cluster = self._client()
         try:
             ctx_f = client.scatter(ctx, broadcast=True)
-            futs = [client.submit(fn, ctx_f, t, pure=False) for t in tasks]
+            futs = [client.submit(_one_blas_thread_call, fn, ctx_f, t, pure=False)
+                    for t in tasks]
             index = {f.key: i for i, f in enumerate(futs)}
             for f in dask_completed(futs):
                 if on_done:
@@ -194,6 +195,13 @@ class DaskBackend:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _one_blas_thread_call(fn: Callable[[Any, Any], Any], ctx: Any, task: Any) -> Any:
+    """``fn(ctx, task)`` with one BLAS thread, in a Dask worker process (the driver's limit
+    does not reach it; worker processes x BLAS threads oversubscribe the cores)."""
+    with one_blas_thread():
+        return fn(ctx, task)
 
 
 def make_backend(scheduler: str | None = None, workers: int = 2) -> Backend:

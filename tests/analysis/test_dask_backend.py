@@ -35,19 +35,26 @@ def setup():
 
 def test_workers_and_chunks_do_not_change_results(setup) -> None:
     n = 3 * BLOCK + 17
-    local = robustness(setup.spec, n=n, seed=11, setup=setup, backend=LocalBackend(1))
+    local = robustness(setup.spec, n=n, seed=11, setup=setup, backend=LocalBackend(1),
+                       keep_replications=True)
     threads = robustness(setup.spec, n=n, seed=11, setup=setup, backend=LocalBackend(2),
-                         chunk_size=BLOCK)
+                         chunk_size=BLOCK, keep_replications=True)
     one = robustness(setup.spec, n=n, seed=11, setup=setup, chunk_size=2 * BLOCK,
-                     backend=DaskBackend("local", workers=1, processes=False))
+                     backend=DaskBackend("local", workers=1, processes=False),
+                     keep_replications=True)
     two = robustness(setup.spec, n=n, seed=11, setup=setup, chunk_size=BLOCK,
                      backend=DaskBackend("local", workers=2, processes=True))
-    for other in (threads, one, two):
+    two_raw = robustness(setup.spec, n=n, seed=11, setup=setup, chunk_size=BLOCK,
+                         backend=DaskBackend("local", workers=2, processes=True),
+                         keep_replications=True)
+    for other in (threads, one, two_raw):
         np.testing.assert_array_equal(local.scores, other.scores)
         np.testing.assert_array_equal(local.ranks, other.ranks)
         np.testing.assert_array_equal(local.failed, other.failed)
     assert two.backend == "dask" and local.backend == "local"
     pd.testing.assert_frame_equal(local.to_frame(), two.to_frame())
+    # workers ship tallies, not replications: the same numbers either way
+    assert two.ranks is None and two.mean_abs_shift == local.mean_abs_shift
 
 
 def test_sensitivity_on_dask_equals_local(setup) -> None:

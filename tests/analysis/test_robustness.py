@@ -90,9 +90,11 @@ def test_seeded_and_chunk_invariant() -> None:
                        {"level": 2, "spread": 0.3}]}
     st = prepare(toy_spec(), unc, data=TOY)
     n = 2 * BLOCK + 123
-    a = robustness(toy_spec(), n=n, seed=3, setup=st, chunk_size=BLOCK)
-    b = robustness(toy_spec(), n=n, seed=3, setup=st, chunk_size=10 * BLOCK)
-    c = robustness(toy_spec(), n=n, seed=4, setup=st)
+    a = robustness(toy_spec(), n=n, seed=3, setup=st, chunk_size=BLOCK,
+                   keep_replications=True)
+    b = robustness(toy_spec(), n=n, seed=3, setup=st, chunk_size=10 * BLOCK,
+                   keep_replications=True)
+    c = robustness(toy_spec(), n=n, seed=4, setup=st, keep_replications=True)
     np.testing.assert_array_equal(a.scores, b.scores)
     np.testing.assert_array_equal(a.ranks, b.ranks)
     assert not np.array_equal(a.scores, c.scores)
@@ -148,7 +150,7 @@ def test_failed_geometric_replications_are_dropped(asem_ok: None) -> None:
     unc = {"imputation": ["none"], "treatment": ["none"],
            "normalisation": [{"method": "zscore", "mean": 1, "sd": 1}],
            "aggregation": ["arithmetic", "geometric"]}
-    res = robustness("asem", n=400, seed=0, uncertainty=unc)
+    res = robustness("asem", n=400, seed=0, uncertainty=unc, keep_replications=True)
     geo = res.choices[:, 0] == 1
     assert res.failed[geo].all() and not res.failed[~geo].any()
     assert (res.ranks[res.failed] == 0).all()

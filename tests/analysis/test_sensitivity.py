@@ -75,3 +75,27 @@ def test_sensitivity_errors() -> None:
         sensitivity(spec, "XXX", n=64, uncertainty=unc, data=data)
     with pytest.raises(SpecError, match="at least two"):
         sensitivity(spec, n=64, uncertainty={"weights": [{"level": 2}]}, data=data)
+
+
+def test_vectorised_indices_equal_salib() -> None:
+    """One bootstrap over all targets gives SALib's indices and intervals, target by target."""
+    import warnings
+
+    from SALib.analyze import sobol as salib_sobol
+
+    from aigap.analysis.uncertainty.sensitivity import sobol_design, sobol_indices, sobol_problem
+
+    prob = sobol_problem(["a", "b", "c[0]", "c[1]"], ["a", "b", "c", "c"])
+    U = sobol_design(prob, 256, 3)
+    Y = np.stack([U[:, 0] + 2 * U[:, 1] ** 2 + U[:, 2] * U[:, 3], np.floor(U[:, 0] * 3),
+                  np.ones(len(U))], axis=1)
+    got = sobol_indices(prob, Y, seed=5, targets=["t0", "t1", "flat"])
+    for j in (0, 1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = salib_sobol.analyze(prob, Y[:, j], calc_second_order=False,
+                                       num_resamples=100, conf_level=0.95, seed=5)
+        g = got[got["target"] == f"t{j}"]
+        for key in ("S1", "S1_conf", "ST", "ST_conf"):
+            np.testing.assert_allclose(g[key], want[key], rtol=1e-12, atol=1e-15)
+    assert got[got["target"] == "flat"][["S1", "ST"]].isna().all().all()

@@ -93,7 +93,8 @@ def test_heavily_imputed_units_are_named_and_left_out() -> None:
     st = prepare(spec(), UNC, data=FRAME)
     share = imputed_share(st.nominal)
     assert share["E"] == pytest.approx(1 / 4) and share["A"] == 0
-    res = robustness(spec(), n=4096, uncertainty=UNC, data=FRAME, setup=st)
+    res = robustness(spec(), n=4096, uncertainty=UNC, data=FRAME, setup=st,
+                     keep_replications=True)
     j = next(i for i, f in enumerate(res.factors) if f.name == "heavily imputed units"
              and f.kind != "weights")
     out = res.choices[:, j] == 1

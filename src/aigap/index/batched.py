@@ -90,6 +90,15 @@ def score_level(V: np.ndarray, w: np.ndarray, onehot: np.ndarray, qm: QuasiMean,
     """
     mask = ~np.isnan(V)
     fails = np.zeros(V.shape[0], dtype=bool)
+    if mask.all():  # nothing missing: no masks, no per-unit re-weighting
+        if qm.invalid is not None:
+            with np.errstate(invalid="ignore"):
+                fails = qm.invalid(V).any(axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Z = qm.transform(V)
+        den = (w @ onehot)[:, None, :]
+        return missing_rule(qm.mean(wsum(Z * w[:, None, :], onehot), den),
+                            onehot.sum(axis=0), onehot.sum(axis=0), dat_thresh), fails
     if qm.invalid is not None:
         with np.errstate(invalid="ignore"):
             fails = (mask & qm.invalid(V)).any(axis=(1, 2))

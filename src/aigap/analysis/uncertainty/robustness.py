@@ -34,6 +34,7 @@ of every statistic.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -98,6 +99,9 @@ class Draws:
     a: np.ndarray  # (B,) aggregation alternative
     choices: np.ndarray  # (B, n_discrete) index of the alternative of each discrete factor
     weights: dict[int, np.ndarray]  # aggregation level -> (B, children)
+    # levels below this one carry the nominal weights (set by Engine.decode, which knows;
+    # lets the engine take their aggregates from its per-data-set constants)
+    nominal_below: int = 2
 
 
 @dataclass
@@ -140,10 +144,18 @@ class Engine:
     data_axes: tuple[str, ...] = ("imputation", "treatment", "normalisation")
     # factor name -> (alternatives, n) units left unranked under each alternative
     unit_masks: dict[str, np.ndarray] = field(default_factory=dict)
+    # levels below the first one whose weights vary are constant per (data set, aggregation)
+    # key: their aggregates (key, n, G) are computed once, and the first varied level is
+    # scored by one small GEMM per key against tensors built from them
+    const: dict[int, np.ndarray] = field(default_factory=dict)
+    const_fail: np.ndarray | None = None
+    varied_l1: list[FirstLevel] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.l2:
             self._precompute()
+        if self.const_fail is None:
+            self._precompute_const()
 
     @property
     def n_dims(self) -> int:
@@ -162,6 +174,33 @@ class Engine:
                 key = (k, _agg_key(a, 2))
                 if key not in self.l2:
                     self.l2[key] = first_level(self.X[k][:, cols], lv.onehot, _qm(a, 2))
+
+    @property
+    def first_varied(self) -> int:
+        """The lowest aggregation level whose weights vary (above the top: none does)."""
+        varied = [f.level for f in self.factors if f.kind in ("weights", "exclusion")]
+        return min(varied) if varied else self.levels[-1].level + 1
+
+    def _precompute_const(self) -> None:
+        first = self.first_varied
+        if first == self.levels[0].level:
+            return
+        K, A = self.X.shape[0], len(self.aggs)
+        keys = np.arange(K * A)
+        base = {lv.level: np.broadcast_to(lv.base, (keys.size, lv.base.size))
+                for lv in self.levels}
+        d = Draws(k=keys // A, a=keys % A, choices=np.zeros((keys.size, 0), np.int64),
+                  weights=base)
+        out, fail = self._score_levels(d, [lv for lv in self.levels if lv.level < first])
+        self.const, self.const_fail = out, fail
+        if first > self.levels[-1].level:
+            return
+        lv = self._level(first)
+        for key in keys:
+            kk, aa = divmod(int(key), A)
+            V = np.stack([self.X[kk][:, j] if level == 1 else out[level][key][:, j]
+                          for level, j in lv.src], axis=-1)
+            self.varied_l1.append(first_level(V, lv.onehot, _qm(self.aggs[aa], first)))
 
     # ------------------------------------------------------------------ decode
     def decode(self, U: np.ndarray) -> Draws:
@@ -202,7 +241,7 @@ class Engine:
         for lv in self.levels:
             if lv.level not in W:
                 W[lv.level] = np.broadcast_to(lv.base, (B, lv.base.size))
-        return Draws(k=k, a=a, choices=choices, weights=W)
+        return Draws(k=k, a=a, choices=choices, weights=W, nominal_below=self.first_varied)
 
     def _level(self, level: int) -> _Level:
         return next(lv for lv in self.levels if lv.level == level)
@@ -210,33 +249,12 @@ class Engine:
     # ------------------------------------------------------------------ score
     def score(self, d: Draws) -> tuple[np.ndarray, np.ndarray]:
         """Index scores (B, n) and failed-replication mask (B,) of decoded replications."""
-        B, n = d.k.size, self.X.shape[1]
-        fail = np.zeros(B, dtype=bool)
-        out: dict[int, np.ndarray] = {}
-        for lv in self.levels:
-            G = len(lv.parents)
-            w = d.weights[lv.level]
-            Y = np.empty((B, n, G))
-            if lv.level == 2:
-                key = d.k * len(self.aggs) + d.a
-                for rows, g in _groups(key):
-                    kk, aa = divmod(int(g), len(self.aggs))
-                    agg = self.aggs[aa]
-                    t = self.l2[(kk, _agg_key(agg, 2))]
-                    Y[rows] = score_first_level(w[rows], t, lv.onehot, _qm(agg, 2),
-                                                agg.dat_thresh)
-                    if t.fails:
-                        fail[rows] = True
-            else:
-                V = np.stack([self._values(src, d.k, out) for src in lv.src], axis=-1)
-                for rows, aa in _groups(d.a):
-                    agg = self.aggs[int(aa)]
-                    qm = _qm(agg, lv.level)
-                    Y[rows], bad = score_level(V[rows], w[rows], lv.onehot, qm,
-                                               agg.dat_thresh)
-                    fail[rows] |= bad
-            out[lv.level] = Y
-        S = out[self.levels[-1].level][:, :, 0]
+        top = self.levels[-1].level
+        if self.const_fail is not None and d.nominal_below == self.first_varied:
+            S, fail = self._score_sorted(d)
+        else:
+            out, fail = self._score_levels(d, self.levels)
+            S = out[top][:, :, 0]
         S[fail] = np.nan
         for j, f in enumerate(self.discrete):
             masks = self.unit_masks.get(f.name)
@@ -244,11 +262,78 @@ class Engine:
                 S[masks[d.choices[:, j]]] = np.nan
         return S, fail
 
-    def _values(self, src: tuple[int, int], k: np.ndarray, out: dict[int, np.ndarray]
-                ) -> np.ndarray:
+    def _score_sorted(self, d: Draws) -> tuple[np.ndarray, np.ndarray]:
+        """Scores with the constant lower levels, rows processed sorted by (aggregation,
+        data set) so that every group is a contiguous slice (no gathers and scatters)."""
+        K, A, top = self.X.shape[0], len(self.aggs), self.levels[-1].level
+        order = np.argsort(d.a * K + d.k, kind="stable")
+        k, a = d.k[order], d.a[order]
+        key = k * A + a
+        fail = self.const_fail[key]  # type: ignore[index]
+        if self.first_varied > top:  # nothing varies but the data set
+            Y = self.const[top][key][:, :, 0]
+        else:
+            todo = [lv for lv in self.levels if lv.level >= self.first_varied]
+            ds = Draws(k=k, a=a, choices=d.choices,
+                       weights={lv.level: d.weights[lv.level][order] for lv in todo})
+            out, bad = self._score_levels(ds, todo, key=key)
+            Y, fail = out[top][:, :, 0], fail | bad
+        S = np.empty_like(Y)
+        S[order] = Y
+        failed = np.empty_like(fail)
+        failed[order] = fail
+        return S, failed
+
+    def _score_levels(self, d: Draws, levels: list[_Level], key: np.ndarray | None = None
+                      ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+        """Aggregates (B, n, G) of ``levels`` and the failure mask; with ``key`` (data set x
+        aggregation per row), levels below :attr:`first_varied` come from :attr:`const`."""
+        B, n = d.k.size, self.X.shape[1]
+        fail = np.zeros(B, dtype=bool)
+        out: dict[int, np.ndarray] = {}
+        A = len(self.aggs)
+        for lv in levels:
+            G = len(lv.parents)
+            w = d.weights[lv.level]
+            Y = np.empty((B, n, G))
+            if lv.level == 2 or (key is not None and lv.level == self.first_varied):
+                first = lv.level == 2
+                k2 = d.k * A + d.a if first else key
+                for rows, g in _groups(k2):
+                    kk, aa = divmod(int(g), A)
+                    agg = self.aggs[aa]
+                    t = self.l2[(kk, _agg_key(agg, 2))] if first else self.varied_l1[g]
+                    Y[rows] = score_first_level(w[rows], t, lv.onehot, _qm(agg, lv.level),
+                                                agg.dat_thresh)
+                    if t.fails:
+                        fail[rows] = True
+            else:
+                V = self._children(lv, d.k, out, key)
+                for rows, aa in _groups(d.a):
+                    agg = self.aggs[int(aa)]
+                    qm = _qm(agg, lv.level)
+                    Y[rows], bad = score_level(V[rows], w[rows], lv.onehot, qm,
+                                               agg.dat_thresh)
+                    fail[rows] |= bad
+            out[lv.level] = Y
+        return out, fail
+
+    def _children(self, lv: _Level, k: np.ndarray, out: dict[int, np.ndarray],
+                  key: np.ndarray | None) -> np.ndarray:
+        """(B, n, c) values of the children of ``lv``'s aggregates."""
+        below = {level for level, _ in lv.src}
+        if len(below) == 1 and (b := below.pop()) in out and \
+                [j for _, j in lv.src] == list(range(out[b].shape[2])):
+            return out[b]  # exactly the aggregates of the level below, in order
+        return np.stack([self._values(src, k, out, key) for src in lv.src], axis=-1)
+
+    def _values(self, src: tuple[int, int], k: np.ndarray, out: dict[int, np.ndarray],
+                key: np.ndarray | None = None) -> np.ndarray:
         level, j = src
         if level == 1:
             return self.X[k, :, j]
+        if level not in out and key is not None:
+            return self.const[level][key, :, j]
         return out[level][:, :, j]
 
     def run(self, U: np.ndarray) -> dict[str, np.ndarray]:
@@ -263,15 +348,24 @@ class Engine:
 
 def _qm(agg: AggregateStep, level: int) -> Any:
     """The batched (quasi-arithmetic) form of ``agg`` at ``level``, with its parameters."""
-    return batch_mean(agg.method_for(level), agg.params or None)
+    return _batch_mean(agg.method_for(level), tuple(sorted((agg.params or {}).items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _batch_mean(method: str, params: tuple[tuple[str, Any], ...]) -> Any:
+    return batch_mean(method, dict(params) or None)
 
 
 def _agg_key(agg: AggregateStep, level: int) -> str:
     return f"{agg.method_for(level)}{sorted((agg.params or {}).items())}"
 
 
-def _groups(key: np.ndarray) -> list[tuple[np.ndarray, int]]:
-    """Row indices of each distinct key value (sorted by key)."""
+def _groups(key: np.ndarray) -> list[tuple[np.ndarray | slice, int]]:
+    """Row indices of each distinct key value (sorted by key); slices if ``key`` is sorted."""
+    if key.size and bool((key[1:] >= key[:-1]).all()):
+        cut = np.flatnonzero(key[1:] != key[:-1]) + 1
+        lo, hi = [0, *cut.tolist()], [*cut.tolist(), key.size]
+        return [(slice(s, e), int(key[s])) for s, e in zip(lo, hi, strict=True)]
     order = np.argsort(key, kind="stable")
     vals, starts = np.unique(key[order], return_index=True)
     bounds = [*starts[1:], key.size]
@@ -297,12 +391,14 @@ def _renormalise(w: np.ndarray, lv: _Level) -> np.ndarray:
         return np.where(tot > 0, w / tot, 0.0)
 
 
-def rank_rows(S: np.ndarray) -> np.ndarray:
-    """Ranks of each row (1 = highest; ties share the best rank; NaN stays NaN), batched."""
+def rank_rows(S: np.ndarray, kind: Any = None) -> np.ndarray:
+    """Ranks of each row (1 = highest; ties share the best rank; NaN stays NaN), batched.
+    ``kind``: NumPy's sort kind (the default, unstable, is enough: see below)."""
     S = np.atleast_2d(S)
     nan = np.isnan(S)
     key = np.where(nan, np.inf, -S)
-    order = np.argsort(key, axis=1, kind="stable")
+    # equal keys are adjacent in any sort and ties are resolved below: no need for stability
+    order = np.argsort(key, axis=1, kind=kind)
     sk = np.take_along_axis(key, order, axis=1)
     pos = np.broadcast_to(np.arange(S.shape[1]), S.shape)
     new = np.ones(S.shape, dtype=bool)
@@ -638,14 +734,30 @@ def _levels(fw: Framework) -> list[_Level]:
 # --------------------------------------------------------------------------- running
 
 
-def _mc_chunk(engine: Engine, chunk: Chunk) -> list[dict[str, np.ndarray]]:
-    """Draw and score whole blocks; block b's stream depends only on (seed, b)."""
+def _mc_chunk(engine: Engine, chunk: Chunk, keep: bool = False, exact_scores: bool = True
+              ) -> Tally | list[dict[str, np.ndarray]]:
+    """Draw and score whole blocks; block b's stream depends only on (seed, b). Returns the
+    chunk's :class:`Tally` (a few kB: what a Dask worker ships back), or the raw blocks."""
     out = []
     for b in chunk.blocks:
         lo, hi = chunk.bounds(b)
         rng = block_rng(chunk.seed, b)
         out.append(engine.run(rng.random((hi - lo, engine.n_dims))))
-    return out
+    if keep:
+        return out
+    return Tally.of_blocks(out, engine.nominal_rank, exact_scores)
+
+
+def _mc_chunk_tally(engine: Engine, chunk: Chunk) -> Tally:
+    return _mc_chunk(engine, chunk)  # type: ignore[return-value]
+
+
+def _mc_chunk_sketch(engine: Engine, chunk: Chunk) -> Tally:
+    return _mc_chunk(engine, chunk, exact_scores=False)  # type: ignore[return-value]
+
+
+def _mc_chunk_raw(engine: Engine, chunk: Chunk) -> list[dict[str, np.ndarray]]:
+    return _mc_chunk(engine, chunk, keep=True)  # type: ignore[return-value]
 
 
 def eval_chunk(engine: Engine, U: np.ndarray) -> list[dict[str, np.ndarray]]:
@@ -659,11 +771,19 @@ def stack_blocks(parts: Sequence[list[dict[str, np.ndarray]]]) -> dict[str, np.n
     return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
 
 
+# Score quantiles are exact (raw float32 scores kept) up to this many unit-replications
+# (64 MB); above it a fixed 2^16-bin histogram per unit sketches them (relative bin width
+# 2^-7, interpolated within the bin), so memory stays bounded whatever n.
+EXACT_SCORES = 2**24
+SKETCH_BITS = 16
+
+
 def robustness(spec: str | Path | Spec, *, n: int = 10_000, seed: int | None = 0,
                uncertainty: Any = None, chunk_size: int = DEFAULT_CHUNK,
                backend: Backend | None = None, k: int = 3, data: pd.DataFrame | None = None,
                year: int | None = None, progress: Progress | None = None,
-               setup: Setup | None = None) -> RobustnessResult:
+               setup: Setup | None = None, keep_replications: bool = False
+               ) -> RobustnessResult:
     """Monte Carlo uncertainty analysis of a spec's ranks.
 
     ``uncertainty``: a path, shipped name, mapping or :class:`UncertaintySpec` (None = the
@@ -671,6 +791,11 @@ def robustness(spec: str | Path | Spec, *, n: int = 10_000, seed: int | None = 0
     draw: the result does not depend on ``chunk_size`` (rounded up to whole blocks of
     :data:`BLOCK`) or on the backend; ``progress(done, total)`` is called after each chunk;
     ``setup`` reuses a :func:`prepare` result.
+
+    Statistics stream: each chunk returns a :class:`Tally` (rank histograms, score sums, a
+    score sketch beyond :data:`EXACT_SCORES`), so memory does not grow with ``n``;
+    ``keep_replications`` also keeps every replication's ranks, scores, failures and choices
+    (``n x units x 6`` bytes). The statistics are the same either way.
     """
     if n < 1:
         raise SpecError(f"n must be >= 1 (got {n})")
@@ -678,21 +803,204 @@ def robustness(spec: str | Path | Spec, *, n: int = 10_000, seed: int | None = 0
         raise SpecError(f"k must be >= 1 (got {k})")
     st = setup or prepare(spec, uncertainty, data=data, year=year)
     seed = resolve_seed(seed, st.uncertainty.seed)
+    eng = st.engine
+    exact = n * len(eng.units) <= EXACT_SCORES
     t0 = time.perf_counter()
-    out = stack_blocks(run_blocks(_mc_chunk, st.engine, n, seed=seed, block=BLOCK,
-                                  chunk_size=chunk_size, backend=backend, progress=progress))
+    raw: dict[str, np.ndarray] = {}
+    if keep_replications:
+        parts = run_blocks(_mc_chunk_raw, eng, n, seed=seed, block=BLOCK,
+                           chunk_size=chunk_size, backend=backend, progress=progress)
+        tally = Tally.merge([Tally.of_blocks(p, eng.nominal_rank, exact) for p in parts])
+        raw = stack_blocks(parts)
+    else:
+        fn = _mc_chunk_tally if exact else _mc_chunk_sketch
+        tally = Tally.merge(run_blocks(fn, eng, n, seed=seed, block=BLOCK,
+                                       chunk_size=chunk_size, backend=backend,
+                                       progress=progress))
     mc_s = time.perf_counter() - t0
     nom = st.nominal
     fw = nom.framework
-    units = st.engine.units
+    units = eng.units
     return RobustnessResult(
         spec_name=st.spec.name, index_name=fw.names.get(fw.root, fw.root), units=units,
-        names=[nom.unit_names.get(u, u) for u in units], nominal_rank=st.engine.nominal_rank,
-        nominal_score=nom.index.reindex(units).to_numpy(float), ranks=out["ranks"],
-        scores=out["scores"], failed=out["failed"], choices=out["choices"],
-        factors=st.engine.factors, seed=seed, k=k, uncertainty=st.uncertainty,
-        warnings=st.warnings, timings={"prepare_s": st.seconds, "mc_s": mc_s},
+        names=[nom.unit_names.get(u, u) for u in units], nominal_rank=eng.nominal_rank,
+        nominal_score=nom.index.reindex(units).to_numpy(float), tally=tally,
+        ranks=raw.get("ranks"), scores=raw.get("scores"), failed=raw.get("failed"),
+        choices=raw.get("choices"), factors=eng.factors, seed=seed, k=k,
+        uncertainty=st.uncertainty, warnings=st.warnings,
+        timings={"prepare_s": st.seconds, "mc_s": mc_s},
         backend=(backend or LocalBackend()).name)
+
+
+@dataclass
+class Tally:
+    """Statistics of replications that add up chunk by chunk (integers, plus float sums kept
+    per block and added in block order, so totals never depend on chunks or backends)."""
+
+    n: int
+    n_failed: int
+    hist: np.ndarray  # (units, units + 1) int64 rank counts (successful reps); 0 = unranked
+    score_sum: np.ndarray  # (blocks, units) float64 sums of the (float32) scores per block
+    score_cnt: np.ndarray  # (units,) int64 scored replications per unit
+    shift_sum: np.ndarray  # (blocks,) sums of the replications' mean |rank shift|
+    shift_cnt: int  # replications with a defined shift
+    scores: np.ndarray | None = None  # (successful reps, units) float32 (exact quantiles)
+    # score histogram, sparse: (sorted unit * 2^SKETCH_BITS + bin, count) of occupied cells
+    sketch: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def of_blocks(cls, blocks: Sequence[dict[str, np.ndarray]], nominal_rank: np.ndarray,
+                  exact_scores: bool = True) -> Tally:
+        return cls.merge([cls.of_block(b, nominal_rank, exact_scores) for b in blocks])
+
+    @classmethod
+    def of_block(cls, out: dict[str, np.ndarray], nominal_rank: np.ndarray,
+                 exact_scores: bool = True) -> Tally:
+        """The tally of one block's :meth:`Engine.run` output."""
+        ok = ~out["failed"]
+        R = out["ranks"][ok]
+        m = R.shape[1]
+        flat = (R.astype(np.intp) + (m + 1) * np.arange(m)).ravel()
+        hist = np.bincount(flat, minlength=m * (m + 1)).reshape(m, m + 1)
+        S = out["scores"][ok]
+        S64 = S.astype(float)
+        sh = replication_shift(out["ranks"], out["failed"], nominal_rank)
+        good = ~np.isnan(sh)
+        sketch = None
+        if not exact_scores:  # sparse: (unit x bin) cells that occur, and their counts
+            cells = (_sketch_bin(S) + (np.arange(m) << SKETCH_BITS))[~np.isnan(S)]
+            sketch = np.unique(cells, return_counts=True)
+        return cls(n=int(ok.size), n_failed=int((~ok).sum()), hist=hist,
+                   score_sum=np.nansum(S64, axis=0)[None],
+                   score_cnt=(~np.isnan(S)).sum(axis=0).astype(np.int64),
+                   shift_sum=np.array([sh[good].sum()]), shift_cnt=int(good.sum()),
+                   scores=S if exact_scores else None, sketch=sketch)
+
+    @classmethod
+    def merge(cls, parts: Sequence[Tally]) -> Tally:
+        """The tally of all ``parts`` (in block order)."""
+        p0 = parts[0]
+        return cls(n=sum(p.n for p in parts), n_failed=sum(p.n_failed for p in parts),
+                   hist=np.sum([p.hist for p in parts], axis=0),
+                   score_sum=np.concatenate([p.score_sum for p in parts]),
+                   score_cnt=np.sum([p.score_cnt for p in parts], axis=0),
+                   shift_sum=np.concatenate([p.shift_sum for p in parts]),
+                   shift_cnt=sum(p.shift_cnt for p in parts),
+                   scores=None if p0.scores is None else
+                   np.concatenate([p.scores for p in parts]),  # type: ignore[misc]
+                   sketch=None if p0.sketch is None else _merge_sparse(
+                       [p.sketch for p in parts]))  # type: ignore[misc]
+
+    @property
+    def n_ok(self) -> int:
+        return self.n - self.n_failed
+
+    def p_top(self, k: int) -> np.ndarray:
+        """P(rank <= k) per unit over the successful replications."""
+        return self.hist[:, 1:k + 1].sum(axis=1) / self.n_ok
+
+    def rank_quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """(len(qs), units) rank quantiles, exact: NumPy's ``inverted_cdf`` over the ranked
+        replications of each unit, read off the histograms."""
+        counts = self.hist[:, 1:]
+        m = counts.sum(axis=1)
+        cum = np.cumsum(counts, axis=1)
+        out = np.full((len(qs), counts.shape[0]), np.nan)
+        for i, q in enumerate(qs):
+            idx = m * q - 1  # numpy's virtual index for inverted_cdf
+            prev = np.floor(idx)
+            j = np.maximum(np.where(idx - prev == 0, prev, prev + 1), 0).astype(np.int64)
+            for u in np.flatnonzero(m > 0):
+                out[i, u] = np.searchsorted(cum[u], j[u], side="right") + 1
+        return out
+
+    def mean_abs_shift(self, nominal_rank: np.ndarray) -> np.ndarray:
+        """Per unit: mean over its ranked replications of |rank - nominal rank|."""
+        counts = self.hist[:, 1:]
+        r = np.arange(1, counts.shape[1] + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tot = (counts * np.abs(r[None, :] - nominal_rank[:, None])).sum(axis=1)
+            return tot / counts.sum(axis=1)
+
+    def score_stats(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per unit: mean, 5th and 95th percentiles of the scores (type 7 quantiles)."""
+        with np.errstate(invalid="ignore", divide="ignore"), quiet_nan_warnings():
+            if self.scores is not None:  # exact, as np.nanquantile over every replication
+                S = np.ascontiguousarray(self.scores.T, dtype=float)  # unit-major: fast rows
+                full = ~np.isnan(S).any(axis=1)
+                sq = np.empty((2, S.shape[0]))
+                # np.quantile on complete units is vectorised and gives what np.nanquantile
+                # (one unit at a time) gives: same values, same interpolation
+                sq[:, full] = np.quantile(S[full], [0.05, 0.95], axis=1)
+                if not full.all():
+                    sq[:, ~full] = np.nanquantile(S[~full], [0.05, 0.95], axis=1)
+                return np.nanmean(S, axis=1), sq[0], sq[1]
+            mean = self.score_sum.sum(axis=0) / self.score_cnt
+        assert self.sketch is not None
+        m = self.hist.shape[0]
+        dense = np.zeros(m << SKETCH_BITS, dtype=np.int64)
+        dense[self.sketch[0]] = self.sketch[1]
+        return mean, *_sketch_quantiles(dense.reshape(m, -1),  # type: ignore[return-value]
+                                        (0.05, 0.95))
+
+
+def replication_shift(ranks: np.ndarray, failed: np.ndarray, nominal_rank: np.ndarray
+                      ) -> np.ndarray:
+    """Mean absolute rank shift vs nominal of each replication (COINr's SA target)."""
+    R = ranks.astype(float)
+    R[R == 0] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.abs(R - nominal_rank)
+        ok = ~np.isnan(d)
+        s = np.where(ok, d, 0).sum(axis=1) / ok.sum(axis=1)
+    s[failed] = np.nan
+    return s
+
+
+def _merge_sparse(parts: Sequence[tuple[np.ndarray, np.ndarray]]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Sum sparse (cell, count) histograms."""
+    cells, inv = np.unique(np.concatenate([c for c, _ in parts]), return_inverse=True)
+    return cells, np.bincount(inv, weights=np.concatenate([n for _, n in parts]),
+                              minlength=cells.size).astype(np.int64)
+
+
+def _sketch_bin(S: np.ndarray) -> np.ndarray:
+    """Order-preserving bin of float32 values: the top SKETCH_BITS bits of their IEEE key."""
+    b = np.ascontiguousarray(S, dtype=np.float32).view(np.uint32)
+    key = np.where(b >> 31, ~b, b | np.uint32(0x80000000))
+    return (key >> np.uint32(32 - SKETCH_BITS)).astype(np.intp)
+
+
+def _bin_value(bins: np.ndarray) -> np.ndarray:
+    """Lowest float32 value of each sketch bin (inverse of :func:`_sketch_bin`)."""
+    key = (bins.astype(np.uint32) << np.uint32(32 - SKETCH_BITS))
+    b = np.where(key >> 31, key & np.uint32(0x7FFFFFFF), ~key)
+    return b.astype(np.uint32).view(np.float32).astype(float)
+
+
+def _sketch_quantiles(sketch: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
+    """Type 7 quantiles per unit from the histogram, order statistics placed evenly in
+    their bin (exact to the bin width)."""
+    cum = np.cumsum(sketch, axis=1)
+    m = cum[:, -1]
+    edges = np.arange(sketch.shape[1] + 1)
+    out = []
+    for q in qs:
+        res = np.full(sketch.shape[0], np.nan)
+        for u in np.flatnonzero(m > 0):
+            h = (m[u] - 1) * q
+            vals = []
+            for j in (np.floor(h), min(np.floor(h) + 1, m[u] - 1)):
+                b = int(np.searchsorted(cum[u], j, side="right"))
+                before = cum[u][b - 1] if b else 0
+                lo, hi = _bin_value(edges[[b, b + 1]] % (1 << SKETCH_BITS))
+                hi = hi if b + 1 < sketch.shape[1] else lo
+                lo, hi = min(lo, hi), max(lo, hi)
+                vals.append(lo + (j - before + 0.5) / sketch[u, b] * (hi - lo))
+            res[u] = vals[0] + (h - np.floor(h)) * (vals[1] - vals[0])
+        out.append(res)
+    return out
 
 
 # --------------------------------------------------------------------------- results
@@ -702,8 +1010,10 @@ def robustness(spec: str | Path | Spec, *, n: int = 10_000, seed: int | None = 0
 class RobustnessResult:
     """Rank and score distributions of every unit over the replications.
 
-    ``ranks`` (n x units, uint16, 0 = unranked) and ``scores`` (float32) hold every
-    replication; failed replications (``failed``) are left out of every statistic.
+    The statistics come from ``tally`` (:class:`Tally`); ``ranks`` (n x units, uint16,
+    0 = unranked), ``scores`` (float32), ``failed`` and ``choices`` hold every replication
+    only when run with ``keep_replications=True``. Failed replications are left out of
+    every statistic.
     """
 
     spec_name: str
@@ -712,10 +1022,11 @@ class RobustnessResult:
     names: list[str]
     nominal_rank: np.ndarray
     nominal_score: np.ndarray
-    ranks: np.ndarray
-    scores: np.ndarray
-    failed: np.ndarray
-    choices: np.ndarray
+    tally: Tally
+    ranks: np.ndarray | None
+    scores: np.ndarray | None
+    failed: np.ndarray | None
+    choices: np.ndarray | None
     factors: list[Factor]
     seed: int
     k: int = 3
@@ -726,69 +1037,60 @@ class RobustnessResult:
 
     @property
     def n(self) -> int:
-        return int(self.ranks.shape[0])
+        return self.tally.n
 
     @property
     def n_failed(self) -> int:
-        return int(self.failed.sum())
+        return self.tally.n_failed
 
-    def _ranks(self) -> np.ndarray:
-        R = self.ranks[~self.failed].astype(float)
-        R[R == 0] = np.nan
-        if R.shape[0] == 0:
+    def _check(self) -> Tally:
+        if self.tally.n_ok == 0:
             raise SpecError(f"all {self.n} replications failed (geometric aggregation of "
                             "values <= 0); use a positive normalisation or drop 'geometric'")
-        return R
+        return self.tally
 
     def p_top(self, k: int) -> pd.Series:
         """P(rank <= k) per unit over the successful replications."""
-        R = self._ranks()
-        return pd.Series((k >= R).mean(axis=0), index=pd.Index(self.units, name="uCode"),
+        return pd.Series(self._check().p_top(k), index=pd.Index(self.units, name="uCode"),
                          name=f"p_top{k}")
 
     @property
     def shift(self) -> np.ndarray:
-        """Mean absolute rank shift vs nominal of each replication (COINr's SA target)."""
-        R = self.ranks.astype(float)
-        R[R == 0] = np.nan
-        with np.errstate(invalid="ignore"):
-            d = np.abs(R - self.nominal_rank)
-            ok = ~np.isnan(d)
-            s = np.where(ok, d, 0).sum(axis=1) / ok.sum(axis=1)
-        s[self.failed] = np.nan
-        return s
+        """Mean absolute rank shift vs nominal of each replication (COINr's SA target);
+        needs ``keep_replications=True``."""
+        if self.ranks is None or self.failed is None:
+            raise SpecError("per-replication shifts need robustness(..., "
+                            "keep_replications=True)")
+        return replication_shift(self.ranks, self.failed, self.nominal_rank)
 
     @property
     def mean_abs_shift(self) -> float:
         """Mean over replications and units of |rank - nominal rank|."""
-        return float(np.nanmean(self.shift))
+        t = self.tally
+        return float(t.shift_sum.sum() / t.shift_cnt) if t.shift_cnt else float("nan")
 
     def to_frame(self, k: int | None = None) -> pd.DataFrame:
         """One row per unit (sorted by median then nominal rank).
 
         Columns: name, nominal_rank, nominal_score, median_rank, rank_p05, rank_p95, p_top3,
-        p_top{k}, score_mean, score_p05, score_p95, mean_abs_shift. Quantiles interpolate
-        linearly (R's type 7, as COINr's ``RankStats``).
+        p_top{k}, score_mean, score_p05, score_p95, mean_abs_shift. Rank quantiles are
+        ranks that occurred (``inverted_cdf``, exact from the histograms); score quantiles
+        interpolate linearly (R's type 7, as COINr's ``RankStats``).
         """
         k = self.k if k is None else k
-        R = self._ranks()
-        S = self.scores[~self.failed].astype(float)
+        t = self._check()
         idx = pd.Index(self.units, name="uCode")
-        with np.errstate(invalid="ignore"), quiet_nan_warnings():  # a unit with no rank stays NaN
-            # ranks are integers: report ranks that occurred, not interpolated ones
-            q = np.nanquantile(R, [0.5, 0.05, 0.95], axis=0, method="inverted_cdf")
-            sq = np.nanquantile(S, [0.05, 0.95], axis=0)
-            df = pd.DataFrame({
-                "name": self.names, "nominal_rank": self.nominal_rank,
-                "nominal_score": self.nominal_score,
-                "median_rank": q[0], "rank_p05": q[1], "rank_p95": q[2],
-                "p_top3": (R <= 3).mean(axis=0),
-            }, index=idx)
-            if k != 3:
-                df[f"p_top{k}"] = (k >= R).mean(axis=0)
-            df["score_mean"] = np.nanmean(S, axis=0)
-            df["score_p05"], df["score_p95"] = sq[0], sq[1]
-            df["mean_abs_shift"] = np.nanmean(np.abs(R - self.nominal_rank), axis=0)
+        q = t.rank_quantiles([0.5, 0.05, 0.95])
+        df = pd.DataFrame({
+            "name": self.names, "nominal_rank": self.nominal_rank,
+            "nominal_score": self.nominal_score,
+            "median_rank": q[0], "rank_p05": q[1], "rank_p95": q[2],
+            "p_top3": t.p_top(3),
+        }, index=idx)
+        if k != 3:
+            df[f"p_top{k}"] = t.p_top(k)
+        df["score_mean"], df["score_p05"], df["score_p95"] = t.score_stats()
+        df["mean_abs_shift"] = t.mean_abs_shift(self.nominal_rank)
         return df.sort_values(["median_rank", "nominal_rank"], kind="stable")
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,13 +10,13 @@ Each uncertain input of the uncertainty spec is one Sobol factor:
 
 Samples come from SALib's Saltelli/Sobol design (``SALib.sample.sobol``, ``N x (factors + 2)``
 model runs) and are scored by the vectorised engine of :mod:`aigap.analysis.uncertainty.robustness`;
-indices and bootstrap confidence intervals come from ``SALib.analyze.sobol``. Targets: each
+indices and bootstrap confidence intervals are SALib's estimators, vectorised over targets
+(:func:`sobol_indices`). Targets: each
 unit's rank and the mean absolute rank shift vs nominal (COINr's target).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
+from scipy.stats import norm
 
 from aigap.analysis.uncertainty.robustness import BLOCK, Setup, eval_chunk, prepare, stack_blocks
 from aigap.errors import SpecError
@@ -57,33 +57,63 @@ def sobol_indices(problem: dict[str, Any], Y: np.ndarray, *, seed: int = 0,
                   targets: Sequence[str] | None = None) -> pd.DataFrame:
     """First-order (S1) and total (ST) indices with bootstrap CIs, per output column of ``Y``.
 
-    Returns a long frame: target, factor, S1, S1_conf, ST, ST_conf. An output that never
-    varies has no variance to apportion: its indices are NaN.
+    SALib's estimators (``SALib.analyze.sobol``, Saltelli 2010), vectorised over targets and
+    resamples: one bootstrap index matrix drawn from ``default_rng(seed)`` serves every
+    target, as SALib draws it per target from the same seed (SALib leaves seed 0 to the
+    global NumPy state; here every seed is reproducible). Returns a long frame: target,
+    factor, S1, S1_conf, ST, ST_conf. An output that never varies has no variance to
+    apportion: its indices are NaN.
     """
     Y = np.asarray(Y, dtype=float)
     Y = Y[:, None] if Y.ndim == 1 else Y
     targets = list(targets) if targets is not None else [f"y{j}" for j in range(Y.shape[1])]
     factors = list(dict.fromkeys(problem.get("groups", problem["names"])))
-    rows = []
+    D, T = len(factors), Y.shape[1]
+    if Y.shape[0] % (D + 2):
+        raise SpecError(f"{Y.shape[0]} model outputs do not make whole Saltelli row-sets of "
+                        f"{D + 2}")
     for j, tgt in enumerate(targets):
-        y = Y[:, j]
-        if np.isnan(y).any():
+        if np.isnan(Y[:, j]).any():
             raise SpecError(f"target {tgt!r} has missing outputs; Sobol indices need every "
                             "model run")
-        if np.ptp(y) == 0:
-            res = {key: np.full(len(factors), np.nan) for key in ("S1", "S1_conf", "ST",
-                                                                   "ST_conf")}
-        else:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                res = sobol_analyze.analyze(problem, y, calc_second_order=False,
-                                            num_resamples=num_resamples,
-                                            conf_level=conf_level, seed=seed)
-        for i, f in enumerate(factors):
-            rows.append({"target": tgt, "factor": f, "S1": float(res["S1"][i]),
-                         "S1_conf": float(res["S1_conf"][i]), "ST": float(res["ST"][i]),
-                         "ST_conf": float(res["ST_conf"][i])})
-    return pd.DataFrame(rows)
+    N = Y.shape[0] // (D + 2)
+    r = np.random.default_rng(seed).integers(N, size=(N, num_resamples))
+    z = float(norm.ppf(0.5 + conf_level / 2))
+    out = {key: np.full((T, D), np.nan) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+    varies = np.ptp(Y, axis=0) > 0
+    cols = np.flatnonzero(varies)
+    batch = max(1, 2_000_000 // (N * num_resamples))  # bounds the (N, R, batch) resamples
+    for lo in range(0, cols.size, batch):
+        c = cols[lo:lo + batch]
+        y = Y[:, c]
+        y = (y - y.mean(axis=0)) / y.std(axis=0)
+        A, B = y[0::D + 2], y[D + 1::D + 2]
+        Ar, Br = A[r], B[r]  # (N, R, t)
+        var, var_r = _var_ab(A, B), _var_ab(Ar, Br)
+        flat_r = np.ptp(np.concatenate([Ar, Br]).reshape(-1, c.size), axis=0) == 0
+        for j in range(D):
+            AB = y[j + 1::D + 2]
+            ABr = AB[r]
+            out["S1"][c, j] = _ratio(np.mean(B * (AB - A), axis=0), var)
+            out["ST"][c, j] = _ratio(0.5 * np.mean((A - AB) ** 2, axis=0), var)
+            s1 = _ratio(np.mean(Br * (ABr - Ar), axis=0), var_r)
+            st = _ratio(0.5 * np.mean((Ar - ABr) ** 2, axis=0), var_r)
+            out["S1_conf"][c, j] = np.where(flat_r, 0.0, z * s1.std(axis=0, ddof=1))
+            out["ST_conf"][c, j] = np.where(flat_r, 0.0, z * st.std(axis=0, ddof=1))
+    return pd.DataFrame({"target": np.repeat(targets, D), "factor": factors * T,
+                         **{k: v.ravel() for k, v in out.items()}})
+
+
+def _var_ab(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Variance of A and B stacked along the first axis (the estimators' normaliser)."""
+    return np.var(np.concatenate([A, B]), axis=0)
+
+
+def _ratio(num: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """``num / var``, 0 where the variance vanishes (SALib's rule)."""
+    eps = np.finfo(float).eps
+    return np.divide(num, var, out=np.zeros(np.broadcast_shapes(num.shape, var.shape)),
+                     where=var > eps)
 
 
 def sobol(fn: Callable[[np.ndarray], np.ndarray], names: Sequence[str], n: int, *,

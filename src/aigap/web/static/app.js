@@ -151,19 +151,32 @@
     });
     barChart(data);
 
+    // Rank intervals run a Monte Carlo on the server: only when asked, never on page load.
     var ri = document.getElementById("intervals-chart");
     if (ri) {
-      fetch("/api/v1/robustness?n=1000&seed=0&figure=true&spec=" + encodeURIComponent(ri.dataset.spec) +
-            "&lang=" + ri.dataset.lang)
-        .then(function (resp) { return resp.ok ? resp.json() : null; })
-        .then(function (body) {
-          if (!body || !body.figure) { ri.textContent = S.not_available || "n/a"; return; }
-          ri.textContent = "";
-          body.figure.layout.font = { family: "Noto Sans CJK KR, Noto Sans KR, sans-serif" };
-          draw(ri, body.figure);
-        })
-        .catch(function () { ri.textContent = S.not_available || "n/a"; });
+      var heading = document.getElementById("ri-h");
+      var ask = document.createElement("button");
+      ask.type = "button";
+      ask.className = "load-intervals";
+      ask.textContent = "\u25B6 " + (heading ? heading.textContent : "");
+      ri.textContent = "";
+      ri.appendChild(ask);
+      ask.addEventListener("click", function () { loadIntervals(ri, S); });
     }
+  }
+
+  function loadIntervals(ri, S) {
+    ri.textContent = S.loading || "\u2026";
+    fetch("/api/v1/robustness?n=1000&seed=0&figure=true&spec=" + encodeURIComponent(ri.dataset.spec) +
+          "&lang=" + ri.dataset.lang)
+      .then(function (resp) { return resp.ok ? resp.json() : null; })
+      .then(function (body) {
+        if (!body || !body.figure) { ri.textContent = S.not_available || "n/a"; return; }
+        ri.textContent = "";
+        body.figure.layout.font = { family: "Noto Sans CJK KR, Noto Sans KR, sans-serif" };
+        draw(ri, body.figure);
+      })
+      .catch(function () { ri.textContent = S.not_available || "n/a"; });
   }
 
   // --- tournament page ----------------------------------------------------------------
