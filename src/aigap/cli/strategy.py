@@ -298,7 +298,7 @@ def partners_cmd(
     country: str = COUNTRY_ARG,
     top: Annotated[int | None, typer.Option(min=1, help="show the best N partners")] = 10,
     candidates: Annotated[list[str] | None, typer.Option(
-        "--countries", "-c", help="candidate partners (default: Tortoise countries and OECD "
+        "--countries", "-c", help="candidate partners (default: the aigap index's units and OECD "
         "members with pillar scores)")] = None,
     w_complement: Annotated[float, typer.Option("--w-complement", help="weight of "
                                                 "complementarity")] = 0.6,

@@ -158,14 +158,16 @@ def niche_section(wh: Any, unit: str = "KOR", lang: str = "ko", *,
 
 def partners_section(wh: Any, unit: str = "KOR", lang: str = "ko", *, top: int = 10,
                      vintage: str | None = None, profile: Any = None,
-                     pillar_source: str | None = None) -> dict[str, Any]:
+                     pillar_source: str | None = None, result: Any = None) -> dict[str, Any]:
     """Partner-complementarity section for the report.
 
-    ``profile`` (units x pillars) defaults to the Tortoise pillars; the report passes its own
-    index's pillars so that "weak" means the same as in its profile section.
+    The pillars are the default index's counted pillars (or those of ``result``, the report's
+    own build, or a ``profile`` of units x pillars), so that "weak" means the same as in
+    ``aigap profile``, ``aigap partners`` and the report's profile section.
     """
     kw = {"pillar_source": pillar_source} if pillar_source else {}
-    res = partners_from_warehouse(wh, unit, vintage=vintage, profile=profile, top=top, **kw)
+    res = partners_from_warehouse(wh, unit, vintage=vintage, profile=profile, result=result,
+                                  top=top, **kw)
     return {"id": "partners", "title": t("strategy.partners.title", lang),
             "figures": [partners_figure(res, lang, wh.country_names(lang))],
             "tables": {"partners": _records(res.table), "weak_pillars": _records(res.weak)},

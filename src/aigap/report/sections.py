@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aigap import present
-from aigap.data.countries import group_members
+from aigap.analysis.diagnosis.peers import peer_group, peer_medians
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
 from aigap.i18n import languages, pillar_name
@@ -80,6 +80,11 @@ class ReportContext:
         return pillars
 
     @cached_property
+    def members(self) -> list[str]:
+        """The peer group's members as of the index's data year (one rule: analysis.peers)."""
+        return peer_group(self.peers, self.index.year)[1]
+
+    @cached_property
     def root(self) -> str:
         return str(self.index.framework.root)
 
@@ -135,8 +140,8 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
     ))
     _layout(bar, ctx.t("index.bar_title", n=n),
             yaxis={"title": ctx.t("index.yaxis"), "range": [0, 105]})
-    peers = [m for m in group_members(ctx.peers) if m in scores.index]
-    median = scores.loc[peers, pillar_codes].median()
+    # the one peer convention: members as of the index year, the unit not its own peer
+    median = peer_medians(scores, u, ctx.members, [*pillar_codes, root])
     pillars = go.Figure()
     for code, label in [(u, ctx.name(u)), *[(v, ctx.name(v)) for v in ctx.vs]]:
         if code in scores.index:
@@ -144,7 +149,8 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
                                      y=scores.loc[code, pillar_codes].to_numpy(),
                                      marker_color=country_colour(code, highlight=u)))
     pillars.add_trace(go.Scatter(name=ctx.col("median", peers=ctx.peers),
-                                 x=[ctx.pillar(p) for p in pillar_codes], y=median.to_numpy(),
+                                 x=[ctx.pillar(p) for p in pillar_codes],
+                                 y=median[pillar_codes].to_numpy(),
                                  mode="markers", marker={"symbol": "diamond", "size": 12,
                                                          "color": COUNTRY_COLOURS["median"]}))
     _layout(pillars, ctx.t("index.pillars_title"), barmode="group",
@@ -164,7 +170,7 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
         ctx.col("score"): scores.loc[u, [*pillar_codes, root]].round(1).to_numpy(),
         ctx.col("rank_of", n=n): ranks.loc[u, [*pillar_codes, root]].astype(int).to_numpy(),
         ctx.col("median", peers=ctx.peers):
-            [*median.round(1).to_numpy(), round(float(scores.loc[peers, root].median()), 1)],
+            median.round(1).to_numpy(),
     })
     return {"id": "index", "title": ctx.t("index.title"),
             "figures": [bar, pillars], "tables": {"pillars": table.to_dict("records")},
@@ -272,8 +278,9 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def peer_section(ctx: ReportContext) -> dict[str, Any]:
-    """Peer ranks on the indicators the press quotes."""
-    from aigap.analysis.diagnosis.peer_rank import peer_rank
+    """Peer ranks on the indicators the press quotes, each on its concept's default series and
+    year (the same choice as the index and the claims)."""
+    from aigap.analysis.diagnosis.peer_rank import concept_peer_rank
 
     rows: list[dict[str, Any]] = []
     text: dict[str, list[str]] = {lang: [] for lang in languages()}
@@ -281,10 +288,11 @@ def peer_section(ctx: ReportContext) -> dict[str, Any]:
     for code in ["ai_talent_net_migration", "private_ai_investment", "rd_expenditure_pct_gdp",
                  "researchers_rd_per_million", "ai_diffusion"]:
         try:
-            pr = peer_rank(ctx.wh, ctx.unit, indicator=code, peers=ctx.peers)
+            pr = concept_peer_rank(ctx.wh, ctx.unit, code, peers=ctx.peers)
         except Exception as exc:
             ctx.errors.append(f"peer rank {code}: {exc}")
             continue
+        code = pr.indicator  # the series that answered
         rows.append({ctx.col("indicator"): ctx.indicator_name(code),
                      ctx.col("year"): pr.year,
                      ctx.col("rank"): pr.rank,
@@ -358,13 +366,10 @@ def strategy_sections(ctx: ReportContext) -> list[dict[str, Any]]:
                                ("ai", "biotech", "semicon", "space", "quantum")],
                      "partners": ["tortoise_global_ai_index", "oxford_gairi_2024"]}
     out = []
-    # partners judged on this report's own index pillars, not a second profile
-    pillars = ctx.index.scores[ctx.pillars]
-    spec_year = ctx.index.year
+    # partners judged on this report's own index pillars (the same basis as `aigap partners`)
     sections = [frontier_section(ctx.wh, ctx.unit, ctx.lang),
                 niche_section(ctx.wh, ctx.unit, ctx.lang),
-                partners_section(ctx.wh, ctx.unit, ctx.lang, profile=pillars,
-                                 pillar_source=f"aigap index ({spec_year})")]
+                partners_section(ctx.wh, ctx.unit, ctx.lang, result=ctx.index)]
     for sec in sections:
         name, cols = keep[sec["id"]]
         rows = sec["tables"].get(name, [])[:10]

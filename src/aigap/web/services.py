@@ -24,7 +24,14 @@ from aigap.web.schemas import (
     MAX_ROBUSTNESS_N,
     MAX_ROBUSTNESS_SYNC_N,
 )
-from aigap.web.store import CachedIndex, IndexStore, InvalidInputError, NotFoundError, SizedLRU
+from aigap.web.store import (
+    DEFAULT_SPEC,
+    CachedIndex,
+    IndexStore,
+    InvalidInputError,
+    NotFoundError,
+    SizedLRU,
+)
 
 
 def figure_json(fig: Any) -> dict[str, Any]:
@@ -327,8 +334,9 @@ def partners(store: IndexStore, unit: str, top: int) -> dict[str, Any]:
     from aigap.analysis.strategy.partners import partners_from_warehouse
 
     u = store.check_country(unit)
+    cached = store.get(DEFAULT_SPEC)  # the pillar basis of profile and the report
     with store.warehouse() as wh:
-        res = partners_from_warehouse(wh, u, top=top)
+        res = partners_from_warehouse(wh, u, top=top, result=cached.result)
     return clean(res.to_dict())  # type: ignore[no-any-return]
 
 

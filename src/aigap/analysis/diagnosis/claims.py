@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from aigap.analysis.diagnosis.peers import peer_group, peer_median, peers_of, percentile_among
 from aigap.config import PACKAGE_DIR
-from aigap.data.countries import group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError, SpecError
 from aigap.jsonsafe import json_safe
@@ -541,14 +541,16 @@ def _check_profile(c: ProfileClaim, wh: Warehouse, names: dict[str, str],
                         f"{[p for p in scores.columns if p != 'Index']}")
     if c.unit not in scores.index:
         return _not_checkable(c, f"{c.unit} is not in the {c.spec} index")
-    # peers as in `aigap profile`: the group's members other than the unit
-    members = [m for m in group_members(c.group) if m in scores.index and m != c.unit]
-    peers = scores.loc[members]
+    # the one peer convention (as `aigap profile`): members as of the index year, the unit
+    # left out of its own comparison set
+    _, group = peer_group(c.group, res.year)
+    members = [m for m in peers_of(group, c.unit) if m in scores.index]
     evidence, hits = [], []
     for pillar in [*c.strong, *c.weak]:
-        median = float(peers[pillar].median())
         value = float(scores.loc[c.unit, pillar])
-        pct = float((peers[pillar] <= value).mean() * 100)  # beaten or tied, as in profile
+        peer_vals = scores.loc[members, pillar].to_numpy(dtype=float)
+        median = peer_median(peer_vals)
+        pct = percentile_among(value, peer_vals)[0]
         want_strong = pillar in c.strong
         hit = value > median if want_strong else value < median
         hits.append(hit)

@@ -3,7 +3,9 @@
 One year only: by default the latest year in which the unit has data, so that every member is
 compared on the same year; members without a value in that year are named. Ranks use the
 indicator's direction (+1: higher is better) and ties share the best rank (method 'min').
-Membership is dated: a group's members are those of the ranking year.
+Membership is dated: a group's members are those of the ranking year. The group, the rank
+("k of n": n counts the subject) and the subject's place in it follow the one convention of
+:mod:`aigap.analysis.diagnosis.peers` (docs/conventions.md).
 
 Censored top-N charts (catalogue ``top_n``): a member absent from the data is "not in the top
 N", i.e. below every listed country, not "no data". The unit's rank is then exact when it is
@@ -21,7 +23,8 @@ from typing import Any
 import pandas as pd
 
 from aigap.analysis.diagnosis.gap import indicator_meta
-from aigap.data.countries import GROUPS, check_iso3, group_members
+from aigap.analysis.diagnosis.peers import PeerGroupError, group_label, peer_group
+from aigap.data.countries import check_iso3, group_members
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
 from aigap.jsonsafe import json_safe
@@ -69,18 +72,16 @@ class PeerRank:
 
 
 def _members(group: str | Sequence[str], year: int | None) -> tuple[str, list[str]]:
-    if isinstance(group, str):
-        key = group.upper().replace("-", "")
-        if key in (*GROUPS, "EU"):
-            return key if key != "EU" else "EU27", group_members(key, year)
-        # "KOR,JPN,DEU" on the command line: a custom list
-        group = [g for g in group.replace(";", ",").split(",") if g.strip()]
-        if len(group) == 1:
-            group_members(group[0])  # raises "unknown group ..."
-    members = sorted(set(check_iso3(group)))
-    if not members:
-        raise PeerRankError("the custom group is empty")
-    return "custom", members
+    """(label, members as of ``year``): the one peer-group rule of :mod:`.peers`."""
+    if isinstance(group, str) and group_label(group) is None:
+        # "KOR,JPN,DEU" on the command line: a custom list; one word must be a group
+        words = [g for g in group.replace(";", ",").split(",") if g.strip()]
+        if len(words) == 1:
+            group_members(words[0])  # raises "unknown group ..."
+    try:
+        return peer_group(group, year)
+    except PeerGroupError as exc:
+        raise PeerRankError(str(exc)) from None
 
 
 def rank_in_group(
@@ -219,3 +220,34 @@ def peer_rank(
     latest = panel.groupby("iso3")["year"].max()
     res.table["latest_year"] = res.table["iso3"].map(latest).astype("Int64")
     return res
+
+
+def concept_peer_rank(
+    wh: Warehouse,
+    unit: str,
+    concept: str,
+    *,
+    peers: str | Sequence[str] = "OECD",
+    year: int | None = None,
+    series: str | None = None,
+) -> PeerRank:
+    """:func:`peer_rank` on a concept's default series and year: the one year policy per
+    concept (:func:`aigap.data.concepts.choose_series`, purpose ``rank``, the group's members
+    as the named peers), the same choice the index's data rule and the claims make.
+
+    ``concept``: a concept code (``private_ai_investment`` is the concept, answered by its
+    newest adequate series) or one series' code. When the unit has no value in the chosen
+    year, its own latest year with data on that series answers (as :func:`peer_rank`).
+    """
+    from aigap.data.concepts import choose_series
+
+    _, members = _members(peers, year)
+    choice = choose_series(wh, concept, units=members, year=year, purpose="rank",
+                           series=series)
+    try:
+        return peer_rank(wh, unit, indicator=choice.indicator, peers=peers,
+                         year=choice.year if choice.year is not None else year)
+    except PeerRankError:
+        if year is not None or choice.year is None:
+            raise
+        return peer_rank(wh, unit, indicator=choice.indicator, peers=peers)

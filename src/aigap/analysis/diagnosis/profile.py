@@ -1,9 +1,12 @@
 """Strengths and weaknesses of a unit among its peers, pillar by pillar and indicator by indicator.
 
-Conventions (documented here because every number and sentence depends on them):
+Conventions (documented here because every number and sentence depends on them; the peer
+group, median, rank and percentile are the one convention of
+:mod:`aigap.analysis.diagnosis.peers`, also used by the claims, the report and the dashboard):
 
-* **Peers** are the members of the group (OECD, G7, G20, EU27, ASEAN or a custom list) other
-  than the unit itself. The unit need not be a member: it is then compared with the members.
+* **Peers** are the members of the group (OECD, G7, G20, EU27, ASEAN or a custom list) as of
+  the index's data year, other than the unit itself. The unit need not be a member: it is
+  then compared with the members.
   Members absent from the index, or without a value, are left out and named.
 * **Percentile** = share of peers with data that the unit beats or ties, x 100, i.e.
   ``(n - rank) / (n - 1) x 100`` with ``rank`` the unit's 'min' rank among the ``n`` units
@@ -37,9 +40,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
+from aigap.analysis.diagnosis.peers import (
+    PeerGroupError,
+    peer_group,
+    peer_median,
+    peers_of,
+    percentile_among,
+)
 from aigap.errors import AigapError
 from aigap.i18n import pillar_name
 from aigap.index import IndexResult
@@ -85,28 +94,14 @@ def node_names(result: IndexResult, code: str) -> tuple[str, str]:
     return en, pillar_name(code, "ko", pillar_name(en, "ko", en))
 
 
-def resolve_peers(peers: str | Sequence[str]) -> tuple[str, list[str]]:
-    """(label, members) of a named group or a custom list ("KOR,JPN" or ["KOR", "JPN"])."""
-    from aigap.data.countries import GROUPS, check_iso3, group_members
-
-    if isinstance(peers, str):
-        key = peers.strip().upper().replace("-", "")
-        if key in (*GROUPS, "EU"):
-            label = "EU27" if key == "EU" else key
-            return label, group_members(label)
-        parts = [p.strip() for p in re.split(r"[,;\s]+", peers) if p.strip()]
-        if len(parts) == 1:  # one word: a group name (a typo of one) or a single country
-            try:
-                return "custom", check_iso3(parts)
-            except AigapError:
-                raise ProfileError(f"unknown peer group {peers!r}; use one of "
-                                   f"{', '.join(GROUPS)} or ISO3 codes such as JPN,DEU,TWN"
-                                   ) from None
-        peers = parts
-    members = sorted(set(check_iso3(list(peers))))
-    if not members:
-        raise ProfileError("the custom peer group is empty")
-    return "custom", members
+def resolve_peers(peers: str | Sequence[str], year: int | None = None
+                  ) -> tuple[str, list[str]]:
+    """(label, members) of a named group as of ``year`` or a custom list ("KOR,JPN" or
+    ["KOR", "JPN"]): :func:`aigap.analysis.diagnosis.peers.peer_group`."""
+    try:
+        return peer_group(peers, year)
+    except PeerGroupError as exc:
+        raise ProfileError(str(exc)) from None
 
 
 def result_for(spec: str | object, result: IndexResult | None) -> IndexResult:
@@ -132,25 +127,6 @@ def check_unit(result: IndexResult, unit: str) -> str:
 
 
 # --------------------------------------------------------------------------- percentiles
-
-
-def percentile_among(value: float, peers: np.ndarray | Sequence[float],
-                     direction: int = 1) -> tuple[float, int, int]:
-    """(percentile, rank, n) of ``value`` among ``peers`` (NaN peers skipped).
-
-    percentile = 100 x share of peers beaten or tied; rank = 1 + peers strictly better;
-    n = peers with data + 1. Percentile and rank are NaN/0 when ``value`` is NaN; the
-    percentile is NaN when no peer has data.
-    """
-    p = np.asarray(peers, dtype=float)
-    p = p[~np.isnan(p)] * direction
-    n = int(p.size) + 1
-    if value is None or math.isnan(value):
-        return float("nan"), 0, n
-    v = value * direction
-    rank = 1 + int(np.sum(p > v))
-    pct = float("nan") if p.size == 0 else 100.0 * float(np.sum(p <= v)) / p.size
-    return pct, rank, n
 
 
 def status_of(pct: float, strong: float = STRONG, weak: float = WEAK) -> str:
@@ -242,7 +218,7 @@ def profile(spec: str | object, unit: str, *, peers: str | Sequence[str] = "OECD
         raise ProfileError(f"thresholds need 0 <= weak < strong <= 100 (got {weak}, {strong})")
     res = result_for(spec, result)
     u = check_unit(res, unit)
-    label, members = resolve_peers(peers)
+    label, members = resolve_peers(peers, res.year)
     return profile_from_result(res, u, label, members, strong=strong, weak=weak)
 
 
@@ -250,7 +226,7 @@ def profile_from_result(res: IndexResult, unit: str, group: str, members: Sequen
                         strong: float = STRONG, weak: float = WEAK) -> Profile:
     """Pure core of :func:`profile` on a built index and a resolved peer group."""
     fw = res.framework
-    peers = [m for m in members if m != unit]
+    peers = peers_of(members, unit)
     if not peers:
         raise ProfileError(f"the peer group has no member other than {unit}")
     pillar_codes = fw.at_level(2)
@@ -265,7 +241,7 @@ def profile_from_result(res: IndexResult, unit: str, group: str, members: Sequen
         pct, rank, n = percentile_among(value, peer_vals)
         en, ko = node_names(res, code)
         prow.append({"code": code, "name": en, "name_ko": ko, "score": value,
-                     "peer_median": _median(peer_vals), "percentile": pct, "rank": rank,
+                     "peer_median": peer_median(peer_vals), "percentile": pct, "rank": rank,
                      "n": n, "status": status_of(pct, strong, weak)})
     pillars = pd.DataFrame(prow)
 
@@ -279,7 +255,7 @@ def profile_from_result(res: IndexResult, unit: str, group: str, members: Sequen
         en, ko = node_names(res, code)
         irow.append({"code": code, "name": en, "name_ko": ko, "pillar": fw.path(code)[0]
                      if fw.path(code) else "", "value": value, "direction": d,
-                     "peer_median": _median(peer_vals), "percentile": pct, "rank": rank,
+                     "peer_median": peer_median(peer_vals), "percentile": pct, "rank": rank,
                      "n": n, "status": status_of(pct, strong, weak),
                      "imputed": bool(math.isnan(value))})
     indicators = pd.DataFrame(irow)
@@ -307,8 +283,3 @@ def profile_from_result(res: IndexResult, unit: str, group: str, members: Sequen
         unit_name_en=uname_en, unit_name_ko=uname_ko, strong=strong, weak=weak,
         scores=scores.copy(),
     )
-
-
-def _median(x: np.ndarray) -> float:
-    x = x[~np.isnan(x)]
-    return float(np.median(x)) if x.size else float("nan")

@@ -15,8 +15,11 @@ weights (default 0.6 / 0.25 / 0.15, renormalised over the parts a partner has da
 * **governance similarity**: ``1 - |difference| / 100`` of Oxford Insights' Government AI
   Readiness (0-100) in the country's latest year.
 
-The pillar profile is pluggable: any units x pillars DataFrame (default: the seven Tortoise
-Global AI Index pillars, 2021 edition, total excluded).
+The pillar profile is pluggable: any units x pillars DataFrame. By default it is the counted
+pillars of the default index spec (``aigap``, the scale edition): the same pillar basis as
+``aigap profile`` and the report, so all three name weaknesses on one index
+(docs/conventions.md). The seven Tortoise Global AI Index pillars (2021 edition) remain
+available through :func:`load_tortoise_profile`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ TORTOISE_PILLARS = ("tortoise_talent", "tortoise_infrastructure",
                     "tortoise_development", "tortoise_government_strategy",
                     "tortoise_commercial")
 GOV_INDICATOR = "gov_ai_readiness"
+DEFAULT_SPEC = "aigap"  # the pillar basis of profile, partners and the report
 WeakRule = Literal["own_median", "world_median"]
 
 
@@ -133,7 +137,7 @@ def partners(
     weights: PartnerWeights | None = None,
     weak_rule: WeakRule = "own_median",
     top: int | None = None,
-    pillar_source: str = "Tortoise Global AI Index (2021)",
+    pillar_source: str = "pillar profile",
     provenance: dict[str, Any] | None = None,
 ) -> PartnerResult:
     """Rank candidate partners of ``country``.
@@ -226,6 +230,31 @@ def load_tortoise_profile(wh: Any) -> pd.DataFrame:
     return wh.wide(list(TORTOISE_PILLARS)).dropna(how="all")
 
 
+def index_pillar_profile(result: Any) -> tuple[pd.DataFrame, str]:
+    """(units x counted pillars, label) of a built index: the pillars directly under its root
+    with a non-zero weight (a zero-weight pillar such as aigap's Enablers is shown by the
+    index but counts for nothing, so it is no weakness to cover)."""
+    fw = result.framework
+    pillars = [c for c in fw.aggregates if fw.parent.get(c) == fw.root
+               and fw.weight.get(c, 1.0) > 0]
+    if not pillars:
+        raise AigapError(f"the {result.spec.name} index has no pillars under its root")
+    label = f"{result.spec.title or result.spec.name} ({result.year})"
+    return result.scores[pillars].dropna(how="all"), label
+
+
+def load_index_profile(wh: Any, spec: str = DEFAULT_SPEC) -> tuple[pd.DataFrame, str]:
+    """:func:`index_pillar_profile` of ``spec`` built on this warehouse (latest year)."""
+    from aigap.index import build_index, load_spec
+    from aigap.index.warehouse_source import warehouse_frame
+
+    sp = load_spec(spec)
+    res = build_index(sp, data=warehouse_frame(sp, wh))
+    if hasattr(res, "years"):  # a panel spec: its latest year
+        res = res[res.years[-1]]
+    return index_pillar_profile(res)
+
+
 def load_gov_readiness(wh: Any, country: str) -> tuple[pd.Series, int | None]:
     """Government AI Readiness by ISO3 in the country's latest year with a score."""
     p = wh.panel([GOV_INDICATOR])
@@ -237,15 +266,19 @@ def load_gov_readiness(wh: Any, country: str) -> tuple[pd.Series, int | None]:
 
 
 def partners_from_warehouse(wh: Any, unit: str, *, vintage: str | None = None,
-                            profile: pd.DataFrame | None = None,
-                            **kwargs: Any) -> PartnerResult:
-    """:func:`partners` on the warehouse's Tortoise pillars (or ``profile``), Epoch AI models
-    and government-readiness scores (one load-then-compute for the CLI, the web API and the
-    report); ``kwargs`` go to :func:`partners`."""
+                            profile: pd.DataFrame | None = None, result: Any = None,
+                            spec: str = DEFAULT_SPEC, **kwargs: Any) -> PartnerResult:
+    """:func:`partners` on the counted pillars of the default index (or of ``result``, a built
+    index, or ``profile``), Epoch AI models and government-readiness scores (one
+    load-then-compute for the CLI, the web API and the report); ``kwargs`` go to
+    :func:`partners`."""
     from aigap.analysis.strategy.frontier import load_epoch_models
 
     em = load_epoch_models(wh, vintage)
     gov, gov_year = load_gov_readiness(wh, unit)
-    prof = load_tortoise_profile(wh) if profile is None else profile
-    return partners(prof, unit, models=em.models, gov=gov, gov_year=gov_year,
+    if profile is None:
+        profile, label = (index_pillar_profile(result) if result is not None
+                          else load_index_profile(wh, spec))
+        kwargs.setdefault("pillar_source", label)
+    return partners(profile, unit, models=em.models, gov=gov, gov_year=gov_year,
                     provenance=em.provenance, **kwargs)
