@@ -57,7 +57,11 @@ def test_trend_json_and_korean_table(real_db: Path) -> None:
 def test_peer_rank_sentence(real_db: Path) -> None:
     code, out, _ = run("peer-rank", "KOR", "-i", "private_ai_investment", "--group", "OECD",
                        "--db", str(real_db))
-    assert code == 0 and "KOR ranks" in out and "OECD members with data in 2023" in out
+    # the concept's default series for a rank: AI Index 2024 (CSET stops in 2023)
+    assert code == 0 and "KOR ranks" in out and "OECD members in 2024" in out
+    code, out, _ = run("peer-rank", "KOR", "-i", "private_ai_investment", "--series", "cset",
+                       "--db", str(real_db))
+    assert code == 0 and "OECD members with data in 2023" in out
     code, out, _ = run("peer-rank", "KOR", "-i", "private_ai_investment", "--lang", "ko",
                        "--format", "json", "--db", str(real_db))
     doc = json.loads(out)

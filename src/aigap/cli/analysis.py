@@ -266,15 +266,16 @@ def peer_rank_cmd(
                                        "KOR,JPN,DEU (--group: the older name)")] = "OECD",
     year: Annotated[int | None, typer.Option("--year", help="default: latest year of the "
                                              "unit")] = None,
+    series: str | None = SERIES_OPTION,
     lang: Lang = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Rank within a peer group, naming members without data (or not in a top-N chart)."""
-    from aigap.analysis.diagnosis.peer_rank import peer_rank
+    from aigap.analysis.diagnosis.peer_rank import concept_peer_rank
 
-    with open_warehouse(db) as wh:
-        res = peer_rank(wh, unit, indicator=indicator, peers=group, year=year)
+    with open_warehouse(db) as wh:  # a concept answers from its default series (docs/concepts.md)
+        res = concept_peer_rank(wh, unit, indicator, peers=group, year=year, series=series)
         names = wh.country_names(lang.value)
     if fmt is not OutputFormat.table:
         render(res, fmt, lang)

@@ -173,11 +173,11 @@ def trend(store: IndexStore, unit: str, indicator: str, vs: Sequence[str],
 
 def peer_rank(store: IndexStore, unit: str, indicator: str, group: str,
               year: int | None) -> dict[str, Any]:
-    from aigap.analysis.diagnosis.peer_rank import peer_rank as peer_fn
+    from aigap.analysis.diagnosis.peer_rank import concept_peer_rank
 
     u, _, inds = check_request(store, unit, [], [indicator])
-    with store.warehouse() as wh:
-        res = peer_fn(wh, u, indicator=inds[0], peers=group, year=year)
+    with store.warehouse() as wh:  # the concept's default series, as the CLI and report
+        res = concept_peer_rank(wh, u, inds[0], peers=group, year=year)
     return present.document(res)  # type: ignore[no-any-return]
 
 
