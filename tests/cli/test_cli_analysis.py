@@ -58,7 +58,7 @@ def test_peer_rank_sentence(real_db: Path) -> None:
     code, out, _ = run("peer-rank", "KOR", "-i", "private_ai_investment", "--group", "OECD",
                        "--db", str(real_db))
     # the concept's default series for a rank: AI Index 2024 (CSET stops in 2023)
-    assert code == 0 and "KOR ranks" in out and "OECD members in 2024" in out
+    assert code == 0 and "KOR ranks" in out and "OECD members with data in 2024" in out
     code, out, _ = run("peer-rank", "KOR", "-i", "private_ai_investment", "--series", "cset",
                        "--db", str(real_db))
     assert code == 0 and "OECD members with data in 2023" in out

@@ -214,12 +214,21 @@ def peer_rank(
     if frame.empty:
         raise PeerRankError(f"no value for {indicator} in {year}; years with data: "
                             f"{int(panel['year'].min())}-{int(panel['year'].max())}")
+    if top_n is not None and not _censored(wh, indicator, year):
+        top_n = None  # the catalogue's top-N is one edition's chart; this year's source is full
     res = rank_in_group(frame, u, members, direction=sign, top_n=top_n, group=label,
                         year=year, indicator=indicator, names_en=names_en, names_ko=names_ko)
     # Say in which year members without data last had a value (they were not compared).
     latest = panel.groupby("iso3")["year"].max()
     res.table["latest_year"] = res.table["iso3"].map(latest).astype("Int64")
     return res
+
+
+def _censored(wh: Warehouse, indicator: str, year: int) -> bool:
+    """Whether the year's values come from a censored top-N source (its ``censored-top*`` flag:
+    an indicator may have a full table in one edition and a top-15 chart in another)."""
+    flags = wh.flags_for(indicator, year=year)
+    return any(f.startswith("censored") for fl in flags.values() for f in fl)
 
 
 def concept_peer_rank(
