@@ -57,6 +57,11 @@ def test_numbers_equal_the_library_calls(section: dict[str, Any], real_db: Path)
     assert len(pub) >= 6 and all(r["unit_rule"] and r["data_years"] for r in pub)
     assert [(d["a"], d["b"]) for d in num["decompositions"]] == [
         ("tortoise", "aigap"), ("aigap-scale", "aigap-intensity")]
+    # each decomposition ends where the index it goes to stands in the table
+    own = {r["edition"]: r for r in num["reconcile"] if r["kind"] == "aigap"}
+    end = num["decompositions"][1]
+    assert (end["rank_b"], end["of_n_b"]) == (own["aigap-intensity"]["rank"],
+                                              own["aigap-intensity"]["of_n"])
 
 
 def test_each_number_carries_its_assumptions(section: dict[str, Any]) -> None:

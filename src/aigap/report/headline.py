@@ -1,4 +1,4 @@
-"""The report's AI 3강 section, first in the report: can the country be in the top 3?
+"""The report's AI top-3 section, first in the report: can the country be in the top 3?
 
 The numbers come from :func:`aigap.analysis.uncertainty.structural.headline` (P(top 3) under
 the full uncertainty, the attainable rank range with bounded pillar weights, SMAA P(top 3),
@@ -34,7 +34,7 @@ def reconcile_table(ctx: ReportContext, h: Headline) -> list[dict[str, Any]]:
 
 
 def headline_section(ctx: ReportContext) -> dict[str, Any]:
-    """AI 3강: P(top 3) under the full uncertainty, the attainable rank with bounded weights,
+    """AI top-3: P(top 3) under the full uncertainty, the attainable rank with bounded weights,
     SMAA P(top 3) and why the indices disagree, each with its assumptions."""
     from aigap.analysis.uncertainty.structural import headline
     from aigap.present.text.headline import headline_lines

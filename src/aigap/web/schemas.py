@@ -212,7 +212,7 @@ class RankRangeOut(Open):
 
 
 class HeadlineOut(Open):
-    """The AI 3강 headline: ``Headline.to_dict()`` plus the sentences in ``lang`` by part."""
+    """The AI top-3 headline: ``Headline.to_dict()`` plus the sentences in ``lang`` by part."""
 
     unit: str
     spec: str

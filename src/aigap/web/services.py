@@ -383,12 +383,12 @@ def tournament(cache: SizedLRU, config: str, n: int, seed: int, noise: float | N
         lambda: run_tournament(config, n, seed, noise, lang, figure))
 
 
-# --------------------------------------------------------------------------- AI 3강 headline
+# --------------------------------------------------------------------------- AI top-3 headline
 
 
 def headline(store: IndexStore, cache: SizedLRU, unit: str, spec: str,
              lang: str) -> dict[str, Any]:
-    """The AI 3강 headline of ``unit`` (computed once per spec and unit, then cached): the
+    """The AI top-3 headline of ``unit`` (computed once per spec and unit, then cached): the
     numbers of :meth:`Headline.to_dict` and the report's sentences in ``lang``."""
     from aigap.analysis.uncertainty.structural import headline as headline_fn
     from aigap.present.text.headline import headline_parts
@@ -400,12 +400,17 @@ def headline(store: IndexStore, cache: SizedLRU, unit: str, spec: str,
     if not store.has_warehouse or store.data_for(spec) is None:
         raise NotFoundError(f"the headline of {spec!r} needs the warehouse behind it")
 
-    def compute() -> Any:
-        with store.warehouse() as wh:  # the app's warehouse, not the default one
-            return headline_fn(wh, u, spec)
+    def compute() -> dict[str, Any]:
+        from aigap.i18n import languages
 
-    h = cache.get_or_compute(("headline", spec, u), compute)
-    names = store.country_names(lang)
-    return {**h.to_dict(), "lang": lang,
-            "lines": headline_parts(h, lang, name=names.get(u, u)),
-            "title": t("report.ai3.title", lang, name=names.get(u, u))}
+        with store.warehouse() as wh:  # the app's warehouse, not the default one
+            h = headline_fn(wh, u, spec)
+        # kept: the numbers and every language's sentences, not the results behind them
+        return {"numbers": h.to_dict(), "lines": {
+            lg: headline_parts(h, lg, name=store.country_names(lg).get(u, u))
+            for lg in languages()}}
+
+    got = cache.get_or_compute(("headline", spec, u), compute)
+    name = store.country_names(lang).get(u, u)
+    return {**got["numbers"], "lang": lang, "lines": got["lines"][lang],
+            "title": t("report.ai3.title", lang, name=name)}

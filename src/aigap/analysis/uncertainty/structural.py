@@ -234,7 +234,7 @@ def full_frame(spec: str | Path | Spec, full: FullUncertainty, wh: Warehouse) ->
         update={"denominators": dens})}), wh)
 
 
-# --------------------------------------------------------------------------- AI 3강 headline
+# --------------------------------------------------------------------------- AI top-3 headline
 
 HEADLINE_BOUNDS = (0.1, 0.4)  # each counted pillar's weight in the attainable-rank question
 SMAA_ZERO_CAP = 0.01  # SMAA: a zero-weight pillar may take at most this (rejection sampling)
@@ -243,7 +243,7 @@ DECOMPOSITIONS = (("tortoise", "aigap"), ("aigap-scale", "aigap-intensity"))
 
 @dataclass
 class Headline:
-    """The numbers that lead the report's AI 3강 section and the dashboard's ranking page."""
+    """The numbers that lead the report's AI top-3 section and the dashboard's ranking page."""
 
     unit: str
     spec: str
@@ -307,8 +307,8 @@ class Headline:
 def headline(wh: Warehouse, unit: str = "KOR", spec: str = "aigap", *, n: int = 4096,
              draws: int = 4096, sobol_n: int = 256, seed: int = 0,
              frame: Any = None) -> Headline:
-    """The AI 3강 numbers for ``unit``: P(top 3) under the full uncertainty (and the dimension
-    that moves the rank most), the best and worst rank with every counted pillar weight in
+    """The AI top-3 numbers for ``unit``: P(top 3) under the full uncertainty (and the
+    dimension that moves the rank most), the best and worst rank with every counted pillar weight in
     :data:`HEADLINE_BOUNDS` (the zero-weight pillars kept at 0), SMAA P(top 3) over the whole
     weight simplex, the reconciliation table and the :data:`DECOMPOSITIONS` that compute.
     ``n``/``draws``/``sobol_n``: Monte Carlo, SMAA and Sobol sizes (a few thousand: seconds).

@@ -1,4 +1,4 @@
-"""Sentences of the AI 3강 headline (:class:`~aigap.analysis.uncertainty.structural.Headline`),
+"""Sentences of the AI top-3 headline (:class:`~aigap.analysis.uncertainty.structural.Headline`),
 from the catalogue's ``report.ai3`` keys: the report's first section and the dashboard's panel
 say the same words."""
 

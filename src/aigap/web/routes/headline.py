@@ -1,4 +1,4 @@
-"""The AI 3강 headline route: the numbers that lead the report, for the ranking page's panel
+"""The AI top-3 headline route: the numbers that lead the report, for the ranking page's panel
 (computed on first request per spec and unit, then cached)."""
 
 from __future__ import annotations

@@ -166,7 +166,7 @@
     }
   }
 
-  // --- AI 3강 headline panel: fetched when opened (the server computes it once, then caches)
+  // --- AI top-3 headline panel: fetched when opened (the server computes it once, then caches)
   function headlinePanel() {
     var panel = document.getElementById("ai3-panel");
     if (!panel) { return; }
