@@ -108,7 +108,8 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
         if fmt is OutputFormat.csv:
             render(frame, fmt, lang)
             return
-        budget_txt = f"{cmp.budget:g} {cfg.cost_unit}" if cmp.budget is not None else "–"
+        budget_txt = f"{cmp.budget:g} {pt.cost_unit_label(cfg, lg)}" \
+            if cmp.budget is not None else "–"
         caption = (f"n = {n:,}, seed {seed}; ± = 1.96 MC s.e.; budget {budget_txt}; "
                    f"{pt.label('objective_value', lg)}: {pt.label(cmp.objective.value, lg)}")
         render(_with_se(frame, lg), fmt, lang, title=pt.label("fig_compare", lg), caption=caption)
@@ -149,7 +150,8 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
     path = cfg.stage_path()
     render(pt.summary_table(res, lg), fmt, lang,
            title=title if path in title else f"{title} ({path})",
-           caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; cost in {cfg.cost_unit}")
+           caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; "
+                   f"cost in {pt.cost_unit_label(cfg, lg)}")
     render(pt.teams_table(res, lg), fmt, lang)
     render(pt.stages_table(res, lg), fmt, lang)
 

@@ -33,7 +33,6 @@ from functools import cache
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aigap.config import PACKAGE_DIR
 from aigap.data.catalogue import near_matches
@@ -58,22 +57,27 @@ class ConceptError(AigapError):
 
 # --- the catalogue of concepts --------------------------------------------------------------
 
-class _SeriesSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    indicator: str
-    kind: Kind | None = None
+@cache
+def _schema() -> Any:
+    """The pydantic model of a concepts file (built on first use: pydantic costs start-up)."""
+    from pydantic import BaseModel, ConfigDict, Field
 
+    class _SeriesSpec(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        id: str = Field(pattern=r"^[a-z0-9_]+$")
+        indicator: str
+        kind: Kind | None = None
 
-class _ConceptSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: Kind
-    series: list[_SeriesSpec] = Field(min_length=1)
+    class _ConceptSpec(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        kind: Kind
+        series: list[_SeriesSpec] = Field(min_length=1)
 
+    class _ConceptFile(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        concepts: dict[str, _ConceptSpec]
 
-class _ConceptFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    concepts: dict[str, _ConceptSpec]
+    return _ConceptFile
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,11 @@ def load_concepts(path: str = "") -> dict[str, Concept]:
     from pathlib import Path
 
     file = Path(path) if path else CONCEPTS_FILE
+    from pydantic import ValidationError
+
     raw = read_yaml(file, "concepts file")
     try:
-        spec = _ConceptFile.model_validate(raw)
+        spec = _schema().model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
