@@ -12,7 +12,6 @@ from aigap.analysis.uncertainty.rank_range import rank_range
 from aigap.analysis.uncertainty.robustness import prepare, robustness
 from aigap.analysis.uncertainty.structural import (
     HEADLINE_BOUNDS,
-    SMAA_ZERO_CAP,
     full_frame,
     full_uncertainty,
 )
@@ -43,14 +42,13 @@ def test_numbers_equal_the_library_calls(section: dict[str, Any], real_db: Path)
     assert set(num["full"]["dimensions"]) >= {"weights", "methods", "indicator_set",
                                               "pillar_set", "series", "edition"}
     plain = prepare("aigap", NOMINAL, data=data)
-    rr = rank_range("aigap", "KOR", default_bounds=HEADLINE_BOUNDS,
-                    bounds={"Enablers": (0.0, 0.0)}, setup=plain)
+    rr = rank_range("aigap", "KOR", default_bounds=HEADLINE_BOUNDS, setup=plain)
+    assert rr.space.hi[rr.space.codes.index("Enablers")] == 0  # uncounted: held at 0
     assert (num["rank_range"]["best"], num["rank_range"]["worst"]) == (rr.best_rank,
                                                                       rr.worst_rank)
     assert num["rank_range"]["top3_attainable"] is (rr.best_rank <= 3)
     assert num["rank_range"]["exact"] is True  # arithmetic pillars: the MILP answers
-    smaa = acceptability("aigap", bounds={"Enablers": (0.0, SMAA_ZERO_CAP)},
-                         n=num["smaa"]["n"], seed=0, confidence=None, setup=plain)
+    smaa = acceptability("aigap", n=num["smaa"]["n"], seed=0, confidence=None, setup=plain)
     assert num["smaa"]["p_top3"] == pytest.approx(float(smaa.p_top(3)["KOR"]))
     # at least the six published indices of the issue, with units and years
     pub = [r for r in num["reconcile"] if r["kind"] == "published"]

@@ -237,7 +237,6 @@ def full_frame(spec: str | Path | Spec, full: FullUncertainty, wh: Warehouse) ->
 # --------------------------------------------------------------------------- AI top-3 headline
 
 HEADLINE_BOUNDS = (0.1, 0.4)  # each counted pillar's weight in the attainable-rank question
-SMAA_ZERO_CAP = 0.01  # SMAA: a zero-weight pillar may take at most this (rejection sampling)
 DECOMPOSITIONS = (("tortoise", "aigap"), ("aigap-scale", "aigap-intensity"))
 
 
@@ -298,7 +297,7 @@ class Headline:
                            "best_weights": dict(zip(rr.space.codes, rr.best_weights,
                                                     strict=True))},
             "smaa": {"p_top3": self.smaa_p_top3, "n": self.smaa.n, "seed": self.smaa.seed,
-                     "zero_cap": SMAA_ZERO_CAP},
+                     "zero_pillars": self.zero_pillars},
             "reconcile": self.reconcile.to_dict()["rows"],
             "decompositions": [d.to_dict() for d in self.decompositions],
             "warnings": self.warnings})
@@ -335,10 +334,10 @@ def headline(wh: Warehouse, unit: str = "KOR", spec: str = "aigap", *, n: int = 
     pillars = [c for c in fw.aggregates if fw.parent.get(c) == fw.root]
     zero = [p for p in pillars if fw.weight[p] == 0]
     plain = prepare(spec, NOMINAL, data=data)
-    rr = rank_range(spec, unit, level=2, default_bounds=HEADLINE_BOUNDS,
-                    bounds={p: (0.0, 0.0) for p in zero}, k=3, setup=plain)
-    smaa = acceptability(spec, level=2, bounds={p: (0.0, SMAA_ZERO_CAP) for p in zero},
-                         n=draws, seed=seed, k=3, confidence=None, setup=plain)
+    # the weight space holds zero-weight (uncounted) pillars at 0 itself
+    rr = rank_range(spec, unit, level=2, default_bounds=HEADLINE_BOUNDS, k=3, setup=plain)
+    smaa = acceptability(spec, level=2, n=draws, seed=seed, k=3, confidence=None,
+                         setup=plain)
     rec = reconcile(wh, unit)
     decs, warnings = [], list(full.notes)
     for a, b in DECOMPOSITIONS:
