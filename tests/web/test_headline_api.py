@@ -24,6 +24,7 @@ def test_headline_route_returns_the_library_numbers(client: Any, real_db: Path) 
     assert body["nominal_rank"] == h.nominal_rank
     assert body["lines"]["full"][0].startswith("Under the full uncertainty, South Korea")
     assert body["lines"]["full"][1].startswith("Assumptions:")
+    assert "private_ai_investment_aiindex" not in body["lines"]["full"][1]  # named, not coded
     again = client.get("/api/v1/headline", params={"unit": "KOR", "lang": "ko"})
     assert again.status_code == 200 and again.json()["full"] == body["full"]  # cached
     assert again.json()["title"].startswith("AI 3강")

@@ -407,7 +407,9 @@ def headline(store: IndexStore, cache: SizedLRU, unit: str, spec: str,
             h = headline_fn(wh, u, spec)
         # kept: the numbers and every language's sentences, not the results behind them
         return {"numbers": h.to_dict(), "lines": {
-            lg: headline_parts(h, lg, name=store.country_names(lg).get(u, u))
+            lg: headline_parts(h, lg, name=store.country_names(lg).get(u, u),
+                               indicator_name=lambda c, lg=lg: store.indicator_names(lg).get(
+                                   c, c))
             for lg in languages()}}
 
     got = cache.get_or_compute(("headline", spec, u), compute)
