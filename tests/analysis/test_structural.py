@@ -127,3 +127,36 @@ def test_bad_structural_specs_name_the_field(tmp_path: Path) -> None:
     bad = {**UNC, "exclusion": {"level": 2}, "structural": {"exclusions": [{"level": 2}]}}
     with pytest.raises(SpecError, match="both name level"):
         prepare(spec(), bad, data=FRAME)
+
+
+def test_edition_divides_each_indicator_by_its_own_denominator() -> None:
+    unc = {"name": "t", "structural": {"edition": {
+        "by": "pop", "indicators": ["x3", "x4"], "denominators": {"x4": "x1"}}}}
+    st = prepare(spec(), unc, data=FRAME)
+    assert st.variants is not None and st.variants.labels["edition"] == [
+        "as specified", "per pop / x1"]
+    per = st.variants.frame({"edition": 1})
+    np.testing.assert_allclose(per["x3"], FRAME["x3"] / FRAME["pop"])
+    np.testing.assert_allclose(per["x4"], FRAME["x4"] / FRAME["x1"])
+    np.testing.assert_allclose(per["x1"], FRAME["x1"])  # not listed: untouched
+
+
+def test_edition_denominators_must_be_edition_indicators() -> None:
+    unc = {"name": "t", "structural": {"edition": {
+        "indicators": ["x3"], "denominators": {"x1": "pop"}}}}
+    with pytest.raises(SpecError, match=r"structural.edition.denominators: \['x1'\]"):
+        prepare(spec(), unc, data=FRAME)
+
+
+def test_full_uncertainty_of_a_spec_leaves_out_each_node() -> None:
+    from aigap.analysis.uncertainty.structural import full_uncertainty
+
+    full = full_uncertainty(spec(), edition=False)  # not a warehouse spec: no concept series
+    st = full.spec.structural
+    assert st is not None and full.series == {}
+    assert [(e.level, e.codes) for e in st.exclusions] == [
+        (1, ["x1", "x2", "x3", "x4"]), (2, ["P1", "P2"])]
+    assert st.heavy_imputation is not None and st.heavy_imputation.threshold == 0.25
+    assert full.spec.imputation and full.spec.normalisation  # the default's methods kept
+    with pytest.raises(SpecError, match="already has a structural block"):
+        full_uncertainty(spec(), full.spec)

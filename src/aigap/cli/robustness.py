@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
     pass
@@ -41,10 +41,49 @@ SCHED_OPTION = typer.Option(None, "--scheduler", help="Dask: 'local' (LocalClust
                             "scheduler address; default: this process")
 WORKERS_OPTION = typer.Option(2, "--workers", help="Dask LocalCluster worker processes")
 YEAR_OPTION = typer.Option(None, "--year", "-y", help="year of a panel spec (default: latest)")
+STRUCT_OPTION = typer.Option(False, "--structural", help="also vary the index's structure: "
+                             "leave out each indicator and pillar, other series of a concept, "
+                             "scale vs intensity, heavily imputed units")
 
 
 def _unc(path: Path | None) -> str | None:
     return None if path is None else str(path)
+
+
+def _prepare(spec: str, uncertainty: Path | None, year: int | None, structural: bool) -> Any:
+    """The run's set-up: the uncertainty spec as given, or with the structural block that
+    :func:`~aigap.analysis.uncertainty.structural.full_uncertainty` derives from the spec."""
+    from aigap.analysis.uncertainty.robustness import prepare
+
+    if not structural:
+        return prepare(spec, _unc(uncertainty), year=year)
+    from aigap.analysis.uncertainty.structural import full_uncertainty
+
+    full = full_uncertainty(spec, _unc(uncertainty))
+    st = prepare(spec, full.spec, year=year)
+    st.warnings.extend(full.notes)
+    return st
+
+
+def _dimensions(res: Any, target: str, lang: Lang, fmt: OutputFormat) -> None:
+    """Per-dimension Sobol table for ``target`` and the sentence naming the strongest one."""
+    import pandas as pd
+
+    from aigap.analysis.uncertainty.sensitivity import SHIFT
+    from aigap.analysis.uncertainty.structural import strongest
+
+    lg = lang.value
+    who = _labels(lg)["shift"] if target == SHIFT else target
+    sub = res.indices[res.indices["target"] == target]
+    table = pd.DataFrame({
+        t("cli.robustness.dimension", lg): [t(f"structural.dimension.{d}", lg)
+                                            for d in sub["factor"]],
+        "S1": sub["S1"].to_numpy(), "ST": sub["ST"].to_numpy()})
+    render(table, fmt, lang, title=t("cli.robustness.dims_title", lg, target=who))
+    top = strongest(res, target)
+    if top is not None:
+        console.print(t("cli.robustness.strongest", lg, target=who, s1=top["S1"], st=top["ST"],
+                        dimension=t(f"structural.dimension.{top['dimension']}", lg)))
 
 
 def _unit(code: str | None, units: list[str]) -> str | None:
@@ -66,16 +105,17 @@ def robustness_cmd(
     scheduler: str | None = SCHED_OPTION,
     workers: int = WORKERS_OPTION,
     year: int | None = YEAR_OPTION,
+    structural: bool = STRUCT_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Monte Carlo rank intervals: median rank, 5–95% interval and P(top 3) of every unit."""
     import pandas as pd
 
-    from aigap.analysis.uncertainty.robustness import prepare, robustness
+    from aigap.analysis.uncertainty.robustness import robustness
     from aigap.mc import make_backend
 
-    st = prepare(spec, _unc(uncertainty), year=year)
+    st = _prepare(spec, uncertainty, year, structural)
     hi = _unit(unit, st.engine.units)
     with progress_bar("Monte Carlo", fmt is OutputFormat.table) as bar:
         res = robustness(spec, n=n, seed=seed, k=top_k, setup=st,
@@ -108,6 +148,12 @@ def robustness_cmd(
         console.print(f"[bold]{hi}[/]: {lab['nominal']} {r['nominal_rank']:g}, {lab['median']} "
                       f"{r['median_rank']:g}, {lab['interval']} {r['rank_p05']:g}–"
                       f"{r['rank_p95']:g}, {lab['ptop'].format(k=3)} {r['p_top3']:.1%}")
+    if structural:  # which dimension moves the rank most: a small grouped Sobol run
+        from aigap.analysis.uncertainty.sensitivity import SHIFT
+        from aigap.analysis.uncertainty.structural import dimension_sensitivity
+
+        sens = dimension_sensitivity(st, hi, n=256, seed=seed)
+        _dimensions(sens, hi or SHIFT, lang, fmt)
     for w in res.warnings:
         console.print(f"[yellow]warning:[/] {w}")
 
@@ -122,18 +168,19 @@ def sensitivity_cmd(
     scheduler: str | None = SCHED_OPTION,
     workers: int = WORKERS_OPTION,
     year: int | None = YEAR_OPTION,
+    structural: bool = STRUCT_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     lang: Lang = LANG_OPTION,
 ) -> None:
     """Sobol first-order and total indices of each assumption (on the mean rank shift, and on
-    --unit's rank)."""
+    --unit's rank); with --structural also per dimension (weights, methods, indicator set,
+    pillar set, series, edition, heavy imputation)."""
     import pandas as pd
 
-    from aigap.analysis.uncertainty.robustness import prepare
     from aigap.analysis.uncertainty.sensitivity import SHIFT, sensitivity
     from aigap.mc import make_backend
 
-    st = prepare(spec, _unc(uncertainty), year=year)
+    st = _prepare(spec, uncertainty, year, structural)
     hi = _unit(unit, st.engine.units)
     with progress_bar("Sobol", fmt is OutputFormat.table) as bar:
         res = sensitivity(spec, hi, n=n, seed=seed, setup=st,
@@ -157,6 +204,12 @@ def sensitivity_cmd(
             "ST": sub["ST"].to_numpy(), "ST ±95%": sub["ST_conf"].to_numpy()})
         render(table, fmt, lang, title=title)
     console.print(f"[dim]n = {res.n:,} ({res.n_runs:,} runs), seed {res.seed}[/]")
+    if structural:
+        from aigap.analysis.uncertainty.structural import dimension_sensitivity
+
+        dims = dimension_sensitivity(st, hi, n=n, seed=seed,
+                                     backend=make_backend(scheduler, workers))
+        _dimensions(dims, hi or SHIFT, lang, fmt)
     for w in res.warnings:
         console.print(f"[yellow]warning:[/] {w}")
 

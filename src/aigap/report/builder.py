@@ -20,10 +20,12 @@ from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.i18n import languages, t
 from aigap.report import sections as sec
+from aigap.report.headline import headline_section
 
 Section = dict[str, Any]
 # Order of the report. Each entry makes one or more sections from the shared context.
 SECTION_BUILDERS: list[tuple[str, Callable[[sec.ReportContext], Section | list[Section]]]] = [
+    ("ai3", headline_section),
     ("index", sec.index_section),
     ("profile", sec.profile_section),
     ("gaps", sec.gaps_section),

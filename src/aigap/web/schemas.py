@@ -209,3 +209,19 @@ class RankRangeOut(Open):
     best_rank: int
     worst_rank: int
     exact: bool
+
+
+class HeadlineOut(Open):
+    """The AI top-3 headline: ``Headline.to_dict()`` plus the sentences in ``lang`` by part."""
+
+    unit: str
+    spec: str
+    nominal_rank: int
+    n_units: int
+    full: dict[str, Any]
+    rank_range: dict[str, Any]
+    smaa: dict[str, Any]
+    reconcile: list[dict[str, Any]]
+    decompositions: list[dict[str, Any]]
+    lines: dict[str, list[str]]
+    title: str

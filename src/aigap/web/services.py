@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from aigap import present
-from aigap.i18n import pillar_name
+from aigap.i18n import pillar_name, t
 from aigap.jsonsafe import json_safe as clean
 from aigap.web.jobs import ProgressFn, job_progress
 from aigap.web.schemas import (
@@ -389,3 +389,38 @@ def tournament(cache: SizedLRU, config: str, n: int, seed: int, noise: float | N
     return cache.get_or_compute(  # type: ignore[no-any-return]
         ("tournament", config, n, seed, noise, lang, figure),
         lambda: run_tournament(config, n, seed, noise, lang, figure))
+
+
+# --------------------------------------------------------------------------- AI top-3 headline
+
+
+def headline(store: IndexStore, cache: SizedLRU, unit: str, spec: str,
+             lang: str) -> dict[str, Any]:
+    """The AI top-3 headline of ``unit`` (computed once per spec and unit, then cached): the
+    numbers of :meth:`Headline.to_dict` and the report's sentences in ``lang``."""
+    from aigap.analysis.uncertainty.structural import headline as headline_fn
+    from aigap.present.text.headline import headline_parts
+
+    u = store.check_country(unit)
+    cached = store.get(spec)
+    if u not in cached.units:
+        raise NotFoundError(f"{u} is not in the {spec!r} index")
+    if not store.has_warehouse or store.data_for(spec) is None:
+        raise NotFoundError(f"the headline of {spec!r} needs the warehouse behind it")
+
+    def compute() -> dict[str, Any]:
+        from aigap.i18n import languages
+
+        with store.warehouse() as wh:  # the app's warehouse, not the default one
+            h = headline_fn(wh, u, spec)
+        # kept: the numbers and every language's sentences, not the results behind them
+        return {"numbers": h.to_dict(), "lines": {
+            lg: headline_parts(h, lg, name=store.country_names(lg).get(u, u),
+                               indicator_name=lambda c, lg=lg: store.indicator_names(lg).get(
+                                   c, c))
+            for lg in languages()}}
+
+    got = cache.get_or_compute(("headline", spec, u), compute)
+    name = store.country_names(lang).get(u, u)
+    return {**got["numbers"], "lang": lang, "lines": got["lines"][lang],
+            "title": t("report.ai3.title", lang, name=name)}

@@ -279,7 +279,12 @@ def hybrid(a: Spec, b: Spec, from_b: Iterable[str]) -> Spec:
     else:  # weights that do not fit the tree travel with it (merged upstream)
         w_ind = {i.code: i.weight for i in tree.indicators}
         w_agg = {x.code: x.weight for x in tree.aggregates}
-    indicators = [i.model_copy(update={"weight": w_ind[i.code]}) for i in tree.indicators]
+    # a `denominate: by meta` step divides by each indicator's own denominator: it travels
+    # with the denominate dimension, not with the tree
+    den = {i.code: i.denominator for i in src["denominate"].indicators}
+    indicators = [i.model_copy(update={"weight": w_ind[i.code],
+                                       "denominator": den.get(i.code, i.denominator)})
+                  for i in tree.indicators]
     aggregates = [x.model_copy(update={"weight": w_agg[x.code]}) for x in tree.aggregates]
     steps = [s for kind in _STEP_ORDER for s in src[_STEP_DIM[kind]].steps if s.step == kind]
     ys = src["year"].data

@@ -481,7 +481,8 @@ class DataVariants:
     units: list[str]
     columns: dict[str, dict[str, pd.Series]] = field(default_factory=dict)  # axis -> label -> col
     targets: dict[str, str] = field(default_factory=dict)  # series axis -> indicator replaced
-    edition: tuple[list[str], pd.Series, float] | None = None  # indicators, denominator, scale
+    # indicators, the denominator of each, scale
+    edition: tuple[list[str], dict[str, pd.Series], float] | None = None
     labels: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -508,9 +509,12 @@ class DataVariants:
             out.columns[ax] = cols
             out.labels[ax] = list(cols)
         if st.edition is not None:
-            den = _column(sp, st.edition.by, frame, year, units, data_dir)
-            out.edition = (list(st.edition.indicators), den, st.edition.scale)
-            out.labels["edition"] = ["as specified", f"per {st.edition.by}"]
+            ed = st.edition
+            by = {d: _column(sp, d, frame, year, units, data_dir)
+                  for d in dict.fromkeys(ed.denominator(c) for c in ed.indicators)}
+            out.edition = (list(ed.indicators),
+                           {c: by[ed.denominator(c)] for c in ed.indicators}, ed.scale)
+            out.labels["edition"] = ["as specified", f"per {' / '.join(by)}"]
         return out
 
     def frame(self, choice: dict[str, int]) -> pd.DataFrame:
@@ -523,10 +527,10 @@ class DataVariants:
             label = self.labels[ax][j]
             df[self.targets[ax]] = self.columns[ax][label].reindex(df.index).to_numpy()
         if self.edition is not None and choice.get("edition", 0) == 1:
-            inds, den, scale = self.edition
-            d = den.reindex(df.index).to_numpy(float)
+            inds, dens, scale = self.edition
             with np.errstate(divide="ignore", invalid="ignore"):
                 for c in inds:
+                    d = dens[c].reindex(df.index).to_numpy(float)
                     df[c] = np.where(d > 0, df[c].to_numpy(float) / d * scale, np.nan)
         return df
 

@@ -162,11 +162,14 @@ def sensitivity(spec: str | Path | Spec, unit: str | None = None, *, n: int = 10
                 seed: int | None = 0, uncertainty: Any = None,
                 backend: Backend | None = None, data: pd.DataFrame | None = None,
                 year: int | None = None, progress: Progress | None = None,
-                setup: Setup | None = None) -> SensitivityResult:
+                setup: Setup | None = None,
+                group: Callable[[str], str] | None = None) -> SensitivityResult:
     """Sobol first-order and total indices of each assumption.
 
     ``n`` (a power of 2) is the base sample: the model runs ``n x (factors + 2)`` times.
     Targets: the mean absolute rank shift and every unit's rank (only ``unit``'s if given).
+    ``group``: factor name -> group name, for indices of groups of factors (one SALib group
+    each, e.g. the dimensions of :func:`aigap.analysis.uncertainty.structural.dimension`).
     """
     st = setup or prepare(spec, uncertainty, data=data, year=year)
     eng = st.engine
@@ -179,7 +182,7 @@ def sensitivity(spec: str | Path | Spec, unit: str | None = None, *, n: int = 10
         raise SpecError("sensitivity needs at least two varying assumptions in the uncertainty "
                         f"spec (found {len(fac)}: {[f.name for f in fac]})")
     names = [f"{f.name}[{i}]" if f.dims > 1 else f.name for f in fac for i in range(f.dims)]
-    groups = [f.name for f in fac for _ in range(f.dims)]
+    groups = [group(f.name) if group else f.name for f in fac for _ in range(f.dims)]
     prob = sobol_problem(names, groups)
     U = sobol_design(prob, n, seed)
     step = 4 * BLOCK
@@ -189,7 +192,7 @@ def sensitivity(spec: str | Path | Spec, unit: str | None = None, *, n: int = 10
     # A failed run (geometric aggregation of a value <= 0, as in COINr) has no output: drop
     # its whole Saltelli row-set (A, AB_1..AB_d, B of one base row), which keeps a valid,
     # smaller design; the indices are then conditional on a successful run.
-    d = len(fac)
+    d = len(dict.fromkeys(groups))  # SALib's design has one column set per group
     ok_sets = ~out["failed"].reshape(n, d + 2).any(axis=1)
     keep = np.repeat(ok_sets, d + 2)
     warn = list(st.warnings)
@@ -213,5 +216,5 @@ def sensitivity(spec: str | Path | Spec, unit: str | None = None, *, n: int = 10
             tg.append(u)
     idx = sobol_indices(prob, np.stack(cols, axis=1), seed=seed, targets=tg)
     return SensitivityResult(spec_name=st.spec.name, indices=idx, n=n, n_runs=len(U),
-                             seed=seed, factors=[f.name for f in fac], unit=unit,
+                             seed=seed, factors=list(dict.fromkeys(groups)), unit=unit,
                              n_dropped=int((~ok_sets).sum()), warnings=warn)

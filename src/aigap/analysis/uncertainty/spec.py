@@ -102,6 +102,12 @@ class EditionAlternative(_Model):
     by: str = "population"
     indicators: list[str] = Field(min_length=1)
     scale: float = Field(1.0, gt=0)
+    # indicator -> its own denominator series (an edition's forms: GDP for money, population
+    # for counts); the indicators not named here are divided by ``by``
+    denominators: dict[str, str] = Field(default_factory=dict)
+
+    def denominator(self, indicator: str) -> str:
+        return self.denominators.get(indicator, self.by)
 
 
 class HeavyImputation(_Model):
@@ -223,6 +229,11 @@ class UncertaintySpec(_Model):
                 if bad:
                     raise SpecError(f"{source}: structural.edition.indicators: {bad} are not "
                                     "indicators of the index")
+                extra = sorted(set(self.structural.edition.denominators)
+                               - set(self.structural.edition.indicators))
+                if extra:
+                    raise SpecError(f"{source}: structural.edition.denominators: {extra} are "
+                                    "not in structural.edition.indicators")
         levels = [e.level for e in exclusions]
         if len(set(levels)) < len(levels):
             raise SpecError(f"{source}: exclusion and structural.exclusions both name level "

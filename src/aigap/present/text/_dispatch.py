@@ -26,6 +26,7 @@ TEXT_MODULES: dict[str, str | None] = {
     "aigap.analysis.diagnosis": "aigap.present.text.diagnosis",
     "aigap.analysis.strategy": "aigap.present.text.strategy",
     "aigap.analysis.targets": "aigap.present.text.targets",
+    "aigap.analysis.uncertainty.structural": "aigap.present.text.headline",
     "aigap.analysis.uncertainty": "aigap.present.text.uncertainty",
     "aigap.tournament": None,
 }

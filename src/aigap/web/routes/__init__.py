@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aigap.web.routes import acceptability, diagnosis, index, strategy, tournament, uncertainty
+from aigap.web.routes import (
+    acceptability,
+    diagnosis,
+    headline,
+    index,
+    strategy,
+    tournament,
+    uncertainty,
+)
 
 api_router = APIRouter()
-for _area in (index, diagnosis, uncertainty, acceptability, strategy, tournament):
+for _area in (index, diagnosis, uncertainty, acceptability, strategy, tournament, headline):
     api_router.include_router(_area.router)
 
 __all__ = ["api_router"]

@@ -179,6 +179,37 @@
       .catch(function () { ri.textContent = S.not_available || "n/a"; });
   }
 
+  // --- AI top-3 headline panel: fetched when opened (the server computes it once, then caches)
+  function headlinePanel() {
+    var panel = document.getElementById("ai3-panel");
+    if (!panel) { return; }
+    var body = document.getElementById("ai3-body");
+    var S = readJSON("strings") || {};
+    panel.addEventListener("toggle", function () {
+      if (!panel.open || panel.dataset.loaded) { return; }
+      panel.dataset.loaded = "1";
+      body.textContent = S.loading || "…";
+      function fail() { body.textContent = S.not_available || "n/a"; delete panel.dataset.loaded; }
+      fetch("/api/v1/headline?unit=" + encodeURIComponent(panel.dataset.unit) + "&spec=" +
+            encodeURIComponent(panel.dataset.spec) + "&lang=" + panel.dataset.lang)
+        .then(function (resp) { return resp.ok ? resp.json() : null; })
+        .then(function (h) {
+          if (!h) { fail(); return; }
+          var frag = document.createDocumentFragment();
+          ["full", "range", "smaa"].forEach(function (part) {
+            (h.lines[part] || []).forEach(function (line, i) {
+              var p = document.createElement("p");
+              p.textContent = line;
+              if (i > 0) { p.className = "note"; }  // the assumptions of the number above
+              frag.appendChild(p);
+            });
+          });
+          body.replaceChildren(frag);
+        })
+        .catch(fail);
+    });
+  }
+
   // --- tournament page ----------------------------------------------------------------
   function tournamentPage() {
     var form = document.getElementById("tournament-form");
@@ -224,6 +255,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     drawEmbedded();
     rankingPage();
+    headlinePanel();
     tournamentPage();
   });
 })();
