@@ -57,7 +57,7 @@ def test_orders_of_magnitude(small_wh: Warehouse, tmp_path: Path) -> None:
     (check,) = check_claims(small_wh, claims)
     assert check.verdict == "partly"  # USA 1.47 orders, China 0.54
     assert "1.47 orders of magnitude" in sentence(check, "en")
-    assert "자릿수로 1.47 차이" in sentence(check, "ko")
+    assert "로그 기준 1.47" in sentence(check, "ko")
 
 
 def test_missing_year_is_not_checkable(small_wh: Warehouse, tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_shipped_claims_on_real_data(real_db: Path, monkeypatch: pytest.MonkeyPa
     assert checks["ai-top3"].verdict == "contradicted"
     assert all(c.sources for c in checks.values() if c.verdict != "not checkable")
     frame = checks_frame(list(checks.values()), "ko")
-    assert set(frame["verdict"]) <= {"사실", "부분적으로 사실", "사실과 다름", "검증 불가"}
+    assert set(frame["verdict"]) <= {"사실", "일부 사실", "사실과 다름", "검증 불가"}
 
 
 def test_cli_check_claims_json(real_db: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aigap.i18n import lang_of, t
+from aigap.i18n import lang_of, t, t_or
 from aigap.present.tournament import design_label, label, stage_label, team_label
 from aigap.tournament.simulate import ProgrammeState, TournamentResult
 
@@ -94,12 +94,13 @@ def design_lines(state: ProgrammeState, lang: str = "en") -> list[str]:
     assert rb is not None
     ref = "published" if state.design_result("published") is not None else cmp.designs[0].name
     d, d_se = cmp.difference(cmp.best, ref)
-    lines = [t("tournament.programme.design", lang, budget=cmp.budget or 0, unit=cfg.cost_unit,
+    unit = t_or(f"tournament.cost_unit.{cfg.cost_unit}", lang, cfg.cost_unit)
+    lines = [t("tournament.programme.design", lang, budget=cmp.budget or 0, unit=unit,
                name=design_label(best, lang), v=rb.objective(cmp.objective)[0], d=d,
                dci=1.96 * d_se)]
     no_slot, keep1 = state.design_result("no-entrant"), state.design_result("keep-1")
     if no_slot is not None:
-        lines.append(t("tournament.programme.slot", lang, unit=cfg.cost_unit,
+        lines.append(t("tournament.programme.slot", lang, unit=unit,
                        d=base.objective(cmp.objective)[0] - no_slot.objective(cmp.objective)[0],
                        c=base.expected_cost - no_slot.expected_cost))
     if keep1 is not None:
