@@ -237,7 +237,7 @@ def test_real_kor_usa_sums_to_the_index_gap(real_aigap: IndexResult) -> None:
     assert d.method == "linear" and d.gap == gap and gap < 0
     assert abs(d.to_frame("pillar")["contribution"].sum() - gap) < 1e-12
     assert abs(d.to_frame("indicator")["contribution"].sum() - gap) < 1e-12
-    assert len(d.to_frame("pillar")) == 5
+    assert len(d.to_frame("pillar")) == 7  # index v2: six AI pillars + Enablers (v1: 5)
     assert sentence(d, "ko").startswith("미국(") and "한국(" in sentence(d, "ko")
     # the Shapley split of the same gap also adds up; the waterfall ends at KOR's score
     s = decompose("aigap", "KOR", vs="USA", result=real_aigap, method="shapley")

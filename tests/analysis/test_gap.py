@@ -60,7 +60,7 @@ def _row(df, basis: str, year: int):
 
 
 def test_ratio_difference_and_orders_of_magnitude(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"])
+    df = gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"]).to_frame()
     r = _row(df, "level", 2022)
     assert r["ratio"] == pytest.approx(30.0)
     assert r["log10_ratio"] == pytest.approx(math.log10(30))
@@ -71,13 +71,14 @@ def test_ratio_difference_and_orders_of_magnitude(wh: Warehouse) -> None:
 
 
 def test_missing_year_is_an_explicit_row(wh: Warehouse) -> None:
-    r = _row(gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"]), "level", 2021)
+    df = gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"]).to_frame()
+    r = _row(df, "level", 2021)
     assert math.isnan(r["value"]) and r["other_value"] == 5e10 and math.isnan(r["ratio"])
     assert r["note"] == "KOR has no value in 2021"
 
 
 def test_per_capita_and_per_gdp_units_and_mismatch_note(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"])
+    df = gap(wh, "KOR", vs=["USA"], indicators=["private_ai_investment"]).to_frame()
     pc = _row(df, "per capita", 2023)
     assert pc["value"] == pytest.approx(40.0) and pc["other_value"] == pytest.approx(100.0)
     assert pc["measure_unit"] == "US$ (constant 2021) per person"
@@ -92,7 +93,7 @@ def test_per_capita_and_per_gdp_units_and_mismatch_note(wh: Warehouse) -> None:
 
 
 def test_intensive_indicator_skips_normalisation(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", vs=["USA"], indicators=["ai_patent_applications_per_million"])
+    df = gap(wh, "KOR", vs=["USA"], indicators=["ai_patent_applications_per_million"]).to_frame()
     skipped = df[df["basis"] != "level"]
     assert set(skipped["basis"]) == {"per capita", "per GDP"}
     assert skipped["year"].isna().all() and skipped["note"].str.contains("skipped").all()
@@ -100,7 +101,7 @@ def test_intensive_indicator_skips_normalisation(wh: Warehouse) -> None:
 
 
 def test_zero_values_give_nan_with_note(wh: Warehouse) -> None:
-    df = gap(wh, "KOR", vs=["USA"], indicators=["fdi_net_inflows"], per=())
+    df = gap(wh, "KOR", vs=["USA"], indicators=["fdi_net_inflows"], per=()).to_frame()
     z = _row(df, "level", 2023)  # KOR is 0
     assert math.isnan(z["ratio"]) and math.isnan(z["log10_ratio"])
     assert "KOR is 0 in 2023" in z["note"]
@@ -134,9 +135,12 @@ def test_unit_rules() -> None:
 
 
 def test_real_korea_usa_2023(real_wh: Warehouse) -> None:
-    df = gap(real_wh, "KOR", vs=["USA", "CHN"], indicators=["private_ai_investment"])
+    df = gap(real_wh, "KOR", vs=["USA", "CHN"], indicators=["private_ai_investment"],
+             series="cset").to_frame()
     r = df[(df["basis"] == "level") & (df["year"] == 2023) & (df["other"] == "USA")].iloc[0]
     assert r["ratio"] > 10 and 1 < r["log10_ratio"] < 2
-    (usa, chn) = gap_summary(real_wh, "KOR", ["USA", "CHN"], ["private_ai_investment"])
+    (usa, chn) = gap_summary(real_wh, "KOR", ["USA", "CHN"], ["private_ai_investment"],
+                             table=gap(real_wh, "KOR", vs=["USA", "CHN"], per=(),
+                                       indicators=["private_ai_investment"], series="cset"))
     assert usa.year == 2023 and "29.8x" in sentence(usa, "en")
     assert chn.ratio > 1

@@ -216,10 +216,12 @@ def real_aigap(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> IndexResult:
 def test_real_kor_among_oecd(real_aigap: IndexResult) -> None:
     p = profile("aigap", "KOR", peers="OECD", result=real_aigap)
     assert isinstance(p, Profile)
-    assert len(p.pillars) == 5 and p.pillars["percentile"].between(0, 100).all()
+    # index v2: six AI pillars + the zero-weight Enablers (v1: 5 pillars)
+    assert len(p.pillars) == 7 and p.pillars["percentile"].between(0, 100).all()
     assert p.pillars["n"].max() <= 38  # OECD has 38 members, KOR among them
-    assert set(p.pillars["name_ko"]) == {"인재", "연구", "투자·상업화", "인프라·컴퓨팅",
-                                         "정부·정책"}
+    assert set(p.pillars["name_ko"]) == {"인재", "연구", "프런티어 모델", "투자·상업화",
+                                         "인프라·컴퓨팅", "정부·정책", "기반 여건(합산 안 함)"}
+    assert "Enablers" not in p.strengths + p.weaknesses  # shown, not counted
     assert len(p.indicators) == len(real_aigap.framework.indicators)
     ok = p.indicators["percentile"].dropna()
     assert ok.between(0, 100).all()

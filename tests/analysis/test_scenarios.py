@@ -38,7 +38,8 @@ def toy_panel(noise: float = 0.0, seed: int = 0) -> pd.DataFrame:
 
 
 def test_exact_exponential_projects_exactly() -> None:
-    res = scenario(toy_spec(), to=2030, n=50, seed=1, data=toy_panel(), linear=["pubs"])
+    res = scenario(toy_spec(), to=2030, n=50, seed=1, data=toy_panel(), linear=["pubs"],
+                   margin=None)
     pr = res.projections.set_index(["unit", "indicator"])
     assert pr.loc[("A", "inv"), "projected"] == pytest.approx(100 * 1.10**12, rel=1e-9)
     assert pr.loc[("A", "inv"), "model"] == "log-linear"
@@ -135,8 +136,9 @@ def test_scenario_on_the_real_aigap_index(real_db, monkeypatch) -> None:
     base = run_scenario("aigap", to=2030, n=400, seed=1)
     table = base.table.set_index("unit")
     assert {"KOR", "USA", "CHN", "JPN"} <= set(table.index)
-    assert "TWN" not in table.index  # screened out in the base year, as in the index
+    # index v2: TWN passes screening on the AI sources (v1 screened it out), NPL does not
+    assert "TWN" in table.index and "NPL" not in table.index
     doubled = run_scenario("aigap", to=2030, n=400, seed=1,
-                           what_if="KOR.private_ai_investment*2")
+                           what_if="KOR.private_ai_investment_aiindex*2")
     row = doubled.table.set_index("unit").loc["KOR"]
     assert row["p_top3"] >= row["p_top3_baseline"]

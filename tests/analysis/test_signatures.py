@@ -20,8 +20,6 @@ import aigap
 
 SOURCES = {"wh", "spec", "models", "profile"}
 FORBIDDEN = {"country": "unit", "group": "peers", "unit_a": "unit", "unit_b": "vs"}
-# gap() still returns its long frame (one row per year, comparator and basis).
-FRAME_RESULTS = {"gap"}
 
 
 def analyses() -> list[tuple[str, Callable[..., Any]]]:
@@ -61,9 +59,6 @@ def test_signature_convention(name: str, fn: Callable[..., Any]) -> None:
 @pytest.mark.parametrize(("name", "fn"), analyses(), ids=[n for n, _ in analyses()])
 def test_result_protocol(name: str, fn: Callable[..., Any]) -> None:
     ann = inspect.signature(fn).return_annotation
-    if name in FRAME_RESULTS:
-        assert ann == "pd.DataFrame"
-        return
     cls = getattr(sys.modules[fn.__module__], ann)
     assert callable(getattr(cls, "to_frame", None)), f"{name}: {ann} has no to_frame()"
     assert callable(getattr(cls, "to_dict", None)), f"{name}: {ann} has no to_dict()"

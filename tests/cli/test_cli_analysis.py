@@ -31,13 +31,13 @@ def test_gap_table_and_sentence(real_db: Path) -> None:
 
 def test_gap_csv_and_json(real_db: Path) -> None:
     code, out, _ = run("gap", "KOR", "--vs", "USA", "-i", "private_ai_investment", "--basis",
-                       "level", "--format", "csv", "--db", str(real_db))
+                       "level", "--format", "csv", "--series", "cset", "--db", str(real_db))
     assert code == 0
     df = pd.read_csv(io.StringIO(out))
     assert set(df["basis"]) == {"level"} and df["year"].min() == 2014
     assert {"source", "vintage", "other_source", "other_vintage"} <= set(df.columns)
     code, out, _ = run("gap", "KOR", "--vs", "USA", "-i", "private_ai_investment", "--format",
-                       "json", "--lang", "ko", "--db", str(real_db))
+                       "json", "--lang", "ko", "--series", "cset", "--db", str(real_db))
     doc = json.loads(out)
     assert doc["summary"][0]["year"] == 2023 and "배" in doc["summary"][0]["sentence_ko"]
 

@@ -24,7 +24,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_multi_value_options_are_expanded() -> None:
     import typer
 
-    show = typer.main.get_command(app).commands["data"].commands["show"]  # type: ignore[attr-defined]
+    show = typer.main.get_command(app).get_command(None, "data").commands["show"]  # type: ignore[attr-defined]
     ctx = show.make_context("show", ["x", "--countries", "KOR", "USA", "CHN", "--from", "2019"])
     assert ctx.params["countries"] == ["KOR", "USA", "CHN"]
     assert ctx.params["indicator"] == ["x"] and ctx.params["year_from"] == 2019

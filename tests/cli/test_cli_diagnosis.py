@@ -39,13 +39,14 @@ def test_profile_json_and_csv(db: Path) -> None:
     code, out, _ = run("profile", "KOR", "--peers", "G7", "--format", "json")
     assert code == 0
     doc = json.loads(out)
-    assert doc["group"] == "G7" and not doc["unit_is_member"] and len(doc["pillars"]) == 5
+    # index v2: six AI pillars + the zero-weight Enablers (v1 had 5 pillars)
+    assert doc["group"] == "G7" and not doc["unit_is_member"] and len(doc["pillars"]) == 7
     assert all(0 <= p["percentile"] <= 100 for p in doc["pillars"])
     assert doc["sentence_en"].startswith("Compared with G7 members, South Korea")
     code, out, _ = run("profile", "KOR", "--peers", "JPN,DEU,USA", "--format", "csv")
     assert code == 0
     df = pd.read_csv(io.StringIO(out))
-    assert (df["level"] == "pillar").sum() == 5 and (df["n"] <= 4).all()
+    assert (df["level"] == "pillar").sum() == 7 and (df["n"] <= 4).all()
 
 
 def test_decompose_waterfall_table(db: Path) -> None:
@@ -55,7 +56,8 @@ def test_decompose_waterfall_table(db: Path) -> None:
     assert "Investment & Commercial" in out and "gap between the United States" in out
     code, out, _ = run("decompose", "KOR", "USA", "--level", "indicator", "--format", "csv")
     df = pd.read_csv(io.StringIO(out))
-    assert code == 0 and len(df) == 17 and set(df["level"]) == {"indicator"}
+    # index v2: 22 indicators (v1: 17)
+    assert code == 0 and len(df) == 22 and set(df["level"]) == {"indicator"}
     code, out, _ = run("decompose", "KOR", "USA", "--format", "json")
     doc = json.loads(out)
     total = sum(r["contribution"] for r in doc["contributions"] if r["level"] == "pillar")

@@ -137,7 +137,7 @@ def test_unit_after_vs_is_a_usage_error_not_a_comparator(real_db: Path) -> None:
 def test_option_after_values_ends_them() -> None:
     import typer
 
-    cmd = typer.main.get_command(app).commands["trend"]  # type: ignore[attr-defined]
+    cmd = typer.main.get_command(app).get_command(None, "trend")  # type: ignore[attr-defined]
     ctx = cmd.make_context("trend", ["KOR", "--vs", "USA", "CHN", "-i", "x", "--vs", "JPN"])
     assert ctx.params["unit"] == "KOR" and ctx.params["vs"] == ["USA", "CHN", "JPN"]
     assert ctx.params["indicator"] == "x"

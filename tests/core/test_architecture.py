@@ -157,3 +157,25 @@ def test_analyses_hold_no_korean_text() -> None:
             for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and HANGUL.search(n.value)]
     assert not hits, "Korean text in analyses (move it to the catalogue):\n" + "\n".join(hits)
+
+
+def _strings_outside_docstrings(path: Path) -> list[ast.Constant]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and n.body and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)}
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str) and id(n) not in docs]
+
+
+def test_delivery_and_presentation_hold_no_korean_text() -> None:
+    """Labels and sentences of the CLI, web, report and presentation come from the catalogue
+    (docstrings may quote Korean output as an example; templates are not Python)."""
+    files = [p for pkg in ("cli", "web", "report", "present") for p in
+             sorted((PKG / pkg).rglob("*.py"))]
+    assert {"data.py", "official.py", "sections.py", "figures.py"} <= {p.name for p in files}
+    hits = [f"{p.relative_to(PKG)}:{n.lineno}: {n.value[:40]!r}" for p in files
+            for n in _strings_outside_docstrings(p) if HANGUL.search(n.value)]
+    assert not hits, "Korean text outside the catalogue (move it to aigap/i18n/locales):\n" \
+        + "\n".join(hits)

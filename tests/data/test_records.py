@@ -17,7 +17,8 @@ APRIL = epoch.VINTAGE
 
 def test_tables_with_vintages(real_wh: Warehouse) -> None:
     t = real_wh.record_tables().set_index("table")
-    assert set(t.index) == {"top500_systems", "gpu_clusters", "epoch_models"}
+    assert set(t.index) == {"top500_systems", "gpu_clusters", "epoch_models", "published_ranks",
+                           "data_centers", "data_center_timelines", "ml_hardware"}
     assert t.loc["top500_systems", "rows"] == 49 * 500
     assert t.loc["top500_systems", "vintages"][0] == "TOP500 2000-06"
     assert t.loc["top500_systems", "vintages"][-1] == "TOP500 2025-06"
@@ -50,7 +51,7 @@ def test_filters(real_wh: Warehouse) -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "fragment"), [
-    ({"table": "top500"}, "unknown record table 'top500'; tables: epoch_models ("),
+    ({"table": "top500"}, "unknown record table 'top500'; tables: data_center_timelines ("),
     ({"table": "gpu_clusters", "columns": ["h100_equivalent"]},
      "no column 'h100_equivalent' (did you mean h100_equivalents"),
     ({"table": "gpu_clusters", "where": {"statu": "Existing"}}, "no column 'statu'"),

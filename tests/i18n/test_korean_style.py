@@ -27,11 +27,15 @@ L1 CC BY BY-ND BY-NC MIT IMF NVIDIA Google NAVER KAIST SK EXAONE HyperCLOVA
 OLD_NAMES = ("소버린 AI 단계 평가", "독자 AI 모델 프로젝트", "소버린 AI 프로젝트")
 _WORD = re.compile(r"[A-Za-z0-9$]*[A-Za-z][A-Za-z0-9_./&$+-]*")
 _PLAIN = re.compile(r"[가-힣](?:는다|한다|이다)[.!]")
+# a command line quoted in the text: aigap rank --spec aigap --cells
+_CMD = re.compile(r"\baigap [a-z][a-z-]*(?: --?[\w-]+(?: (?!--)[\w./-]+)?)*")
 
 
 def _is_code(tok: str) -> bool:
-    """ISO3 and other upper-case codes, indicator and source codes, paths, files, H100."""
-    return (bool(re.fullmatch(r"[A-Z][A-Z0-9&-]{1,7}", tok)) or "_" in tok or "/" in tok
+    """ISO3 and other upper-case codes, one-letter flags, indicator and source codes, paths,
+    files, H100."""
+    return (len(tok) == 1 or bool(re.fullmatch(r"[A-Z][A-Z0-9&-]{1,7}", tok))
+            or "_" in tok or "/" in tok
             or bool(re.search(r"\d", tok)) or bool(re.search(r"\.(ya?ml|md|py|csv)$", tok)))
 
 
@@ -41,7 +45,7 @@ def latin_words(text: str, quoted: Iterable[str] = ()) -> list[str]:
     for q in sorted({q for q in quoted if re.search("[A-Za-z]", q) and not re.search("[가-힣]", q)},
                     key=len, reverse=True):
         text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(q)}(?![A-Za-z0-9])", " ", text)
-    text = re.sub(r"`[^`]*`|\{[^{}]*\}|https?://\S+|--[a-z-]+", " ", text)
+    text = _CMD.sub(" ", re.sub(r"`[^`]*`|\{[^{}]*\}|https?://\S+|--[a-z-]+", " ", text))
     bad = []
     for tok in _WORD.findall(text):
         tok = tok.strip(".-+")
@@ -67,6 +71,7 @@ def style_problems(text: str, quoted: Iterable[str] = ()) -> list[str]:
 
 def test_the_checks_catch_what_the_guide_forbids() -> None:
     assert style_problems("순위 ranked True") == ["latin: ranked", "latin: True"]
+    assert style_problems("칸별 내역: aigap rank --spec aigap --cells. 표시 i, z") == []
     assert style_problems("결측 대체된 지표는 백분위를 매기지 않는다.") == [
         "plain style: 않는다."]
     assert style_problems("소버린 AI 단계 평가 시뮬레이션") == [
@@ -93,7 +98,7 @@ def test_catalogue_is_native_korean() -> None:
 def test_official_programme_name_everywhere_in_korean() -> None:
     ko = catalogue("ko")
     assert ko["tournament.programme.name"] == "독자 AI 파운데이션 모델 프로젝트"
-    for key in ("ui.nav_tournament", "ui.tournament_title", "report.tournament.title"):
+    for key in ("ui.nav_programme", "ui.tournament_title", "report.tournament.title"):
         assert "독자 AI 파운데이션 모델 프로젝트" in ko[key], key
 
 
@@ -195,7 +200,7 @@ def test_ratios_intervals_and_dates_as_the_guide_writes_them() -> None:
     assert t("trend.rate_ci_fall", "en", pair="USA/KOR", lo=-37.2, hi=-10.1, small=10.1,
              large=37.2) == "90% CI of the yearly change of USA/KOR: -37.2% to -10.1%"
     assert t("gap.oom", "ko", oom=1.4742) == "로그 기준 1.47"
-    assert t("verdict.partly", "ko") == "일부 사실"
+    assert t("verdict.partly", "ko") == "절반의 사실"
     assert format_date("2018-12-31", "ko") == "2018년 12월 31일"
     assert format_date("2018-12-31", "en") == "December 31, 2018"
     assert format_date("2025", "ko") == "2025"

@@ -50,7 +50,8 @@ def test_explain_kor(app, asem_dir):
 
 def test_errors_are_one_line(app, asem_dir):
     r = CliRunner().invoke(app, ["rank", "--spec", "aigapx"])
-    assert r.exit_code == 2 and "shipped specs: aigap, asem" in r.output
+    assert r.exit_code == 2 and ("shipped specs: aigap, aigap-intensity, aigap-scale, "
+                                 "aigap-v1, asem") in r.output  # v2 adds the editions
     r = CliRunner().invoke(app, ["rank", "--level", "9"])
     assert r.exit_code == 2 and "out of range" in r.output
     r = CliRunner().invoke(app, ["explain", "ZZZ"])

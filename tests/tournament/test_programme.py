@@ -96,11 +96,14 @@ def test_conditioned_draws_meet_the_published_points_exactly() -> None:
     plan = _plan(cfg)
     cond = _condition(plan, cfg, obs)
     assert cond.proj is not None and cond.a is not None and cond.resid0 is not None
-    z = _draw(plan, 0, 0, [500])
-    z = z - cond.proj @ (cond.a @ z + cond.resid0[:, None])
+    z, _ = cond.apply(_draw(plan, 0, 0, [500]))
     got = _observe(plan, obs, z)
     want = np.array([p.value for p in obs.points])[:, None]
-    assert np.allclose(got, want, atol=1e-9)
+    # exact points are met exactly; LG's user evaluation (25.0 of 25, censored) from above
+    cens = np.array([p.censored for p in obs.points])
+    assert cens.sum() == 1
+    assert np.allclose(got[~cens], want[~cens], atol=1e-9)
+    assert (got[cens] >= want[cens] - 1e-9).all() and (got[cens] > want[cens] + 0.1).any()
     comps = [p.value for p in obs.points if p.kind == "component"]
     assert math.fsum(comps) == pytest.approx(90.2)
 
@@ -230,6 +233,85 @@ def test_published_mean_with_uncertain_center_is_conditioned_exactly() -> None:
     assert caps["T0"] - caps["T1"] == pytest.approx(2.0, abs=1e-9)
 
 
+# -------------------------------------------------------------------- scores at the ceiling
+
+
+def test_lg_user_score_at_the_ceiling_is_censored_and_the_mean_uses_its_capped_total() -> None:
+    cfg = load_config(REAL)
+    obs = load_observed("default", cfg)
+    assert obs is not None
+    by_kind = {(p.kind, p.component): p for p in obs.points}
+    assert by_kind[("component", 2)].censored and by_kind[("component", 2)].value == 25.0
+    assert not by_kind[("component", 0)].censored and not by_kind[("component", 1)].censored
+    mean = by_kind[("mean", None)]
+    # 79.7 is the mean of five published totals; LG's is the capped 90.2, a constant
+    assert mean.teams == tuple(cfg.team_index(n) for n in (
+        "Naver Cloud", "Upstage", "SK Telecom", "NC AI"))
+    assert mean.value == pytest.approx((5 * 79.7 - 90.2) / 4)
+
+
+def _ceiling_config(sigma: float) -> dict[str, Any]:
+    cfg = config([0.0, 0.0], noise=sigma, stages=[
+        {"name": "s1", "id": "s1", "rule": {"type": "keep_all"}}])
+    cfg["score_scale"] = {"center": 0, "unit": 1, "total": 2}  # points = score, maximum 2
+    return cfg
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.0])
+def test_score_at_the_maximum_conditions_as_at_least_the_maximum(sigma: float) -> None:
+    """Prior N(0, 1), score s = c + e (sd σ) published at the maximum m: s ≥ m, so
+    E[c | s ≥ m] = φ(α)/(1 − Φ(α)) / √(1 + σ²) with α = m/√(1 + σ²) (truncated normal),
+    above the E[c | s = m] = m/(1 + σ²) that treating the 2.0 as exact would give."""
+    m, n = 2.0, 200_000
+    obs = {"stages": [{"stage": "s1", "advanced": ["T0", "T1"],
+                       "scores": {"T0": {"total": m}}}]}
+    res = simulate_tournament(_ceiling_config(sigma), n=n, seed=10, observed=obs)
+    assert res.acceptance == 1.0  # the inequality is met by a transform, not by rejection
+    sd = math.sqrt(1 + sigma**2)
+    alpha = m / sd
+    mills = norm.pdf(alpha) / norm.sf(alpha)
+    expected = mills / sd
+    # Var[c | s ≥ m] for the standard error: Var[c|s] + β² Var[s | s ≥ m]
+    beta = 1 / sd**2
+    var = (1 - beta) + beta**2 * sd**2 * (1 + alpha * mills - mills**2)
+    got = res.teams.loc["T0", "mean_final_capability"]
+    assert got == pytest.approx(expected, abs=4 * math.sqrt(var / n))
+    assert got > m / (1 + sigma**2) + 0.05
+    # the other team is untouched by T0's reading
+    assert abs(res.teams.loc["T1", "mean_final_capability"]) < 4 / math.sqrt(n)
+
+
+def test_two_scores_at_the_maximum_transform_one_and_reject_on_the_other() -> None:
+    """Both teams at the ceiling: symmetric, so each is truly best half of the time, and the
+    second inequality is met by rejection (P(s1 ≥ m | s0 ≥ m) < 1)."""
+    obs = {"stages": [{"stage": "s1", "advanced": ["T0", "T1"],
+                       "scores": {"T0": {"total": 2.0}, "T1": {"total": 2.0}}}]}
+    res = simulate_tournament(_ceiling_config(1.0), n=100_000, seed=11, observed=obs)
+    assert 0.0 < res.acceptance < 0.5
+    p = res.teams.loc["T0", "p_truly_best"]
+    assert within(p, math.sqrt(0.25 / res.n), 0.5)
+    caps = res.teams["mean_final_capability"]
+    assert caps["T0"] == pytest.approx(caps["T1"], abs=0.05)
+
+
+@pytest.mark.parametrize(("scores", "needle"), [
+    ({"T0": {"total": 2.5}}, "exceeds the maximum"),
+])
+def test_scores_above_the_maximum_are_errors(scores: dict[str, Any], needle: str) -> None:
+    obs = {"stages": [{"stage": "s1", "advanced": ["T0", "T1"], "scores": scores}]}
+    with pytest.raises(SpecError, match=needle):
+        simulate_tournament(_ceiling_config(1.0), n=100, seed=0, observed=obs)
+
+
+def test_component_above_its_maximum_names_the_component() -> None:
+    cfg = load_config(REAL)
+    obs = {"stages": [{"stage": "first", "advanced": ["LG AI Research", "SK Telecom", "Upstage"],
+                       "removed_by_rule": ["Naver Cloud"],
+                       "scores": {"LG AI Research": {"components": {"user evaluation": 26.0}}}}]}
+    with pytest.raises(SpecError, match=r"scores\.LG AI Research\.components\.user evaluation"):
+        load_observed(obs, cfg)
+
+
 # ---------------------------------------------------------------- sweeps, designs, API
 
 
@@ -320,3 +402,27 @@ def test_design_differences_are_paired_on_common_draws() -> None:
     # a design on other draws (one team fewer) falls back to independent errors
     _, se_ind = cmp.difference("no-entrant", "published")
     assert se_ind > se
+
+
+def test_cost_unit_has_a_korean_label_and_an_unknown_unit_stays_as_written() -> None:
+    from aigap.present.tournament import cost_unit_label
+
+    cfg = load_config(REAL)
+    assert cost_unit_label(cfg, "en") == "KRW bn (illustrative)"
+    assert cost_unit_label(cfg, "ko") == "십억 원(예시)"
+    other = cfg.model_copy(update={"cost_unit": "EUR m"})
+    assert cost_unit_label(other, "ko") == "EUR m"
+
+
+def test_programme_view_before_any_result_has_no_published_points() -> None:
+    from aigap.present.tournament import programme_view
+    from aigap.tournament.simulate import programme_state
+
+    state = programme_state(REAL, n=4_000, seed=0, observed=None, designs=None,
+                            noise_scales=(1.0,))
+    view = programme_view(state, "ko")
+    assert view["observed"] is None and view["designs"] is None
+    assert all(not t["published"] for t in view["teams"])
+    assert {t["status"] for t in view["teams"]} == {"selected", "entrant"}
+    assert view["posterior"]["p_best_eliminated"] == 0.0
+    assert all(a["label"] and a["value"] for a in view["assumptions"])

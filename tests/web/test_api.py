@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-PILLARS = ["Talent", "Research", "Investment & Commercial", "Infrastructure & Compute",
-           "Government & Policy"]
+# index v2 (aigap = aigap-scale); v1 had the first, third, fifth and sixth pillars and Research
+PILLARS = ["Talent", "Research", "Frontier Models", "Investment & Commercial",
+           "Infrastructure & Compute", "Government & Policy", "Enablers"]
 
 
 def _scores(body: dict[str, Any]) -> dict[str, float]:

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PILLARS = ["Talent", "Research", "Investment & Commercial", "Infrastructure & Compute",
-           "Government & Policy"]
+# index v2 (aigap = aigap-scale); v1 had the first, third, fifth and sixth pillars and Research
+PILLARS = ["Talent", "Research", "Frontier Models", "Investment & Commercial",
+           "Infrastructure & Compute", "Government & Policy", "Enablers"]
 
 
 # --------------------------------------------------------------------------- structure
@@ -87,7 +88,7 @@ def test_weights_giving_no_scores_are_422() -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(w=st.lists(st.floats(0, 1000, allow_nan=False), min_size=5, max_size=5)
+@given(w=st.lists(st.floats(0, 1000, allow_nan=False), min_size=7, max_size=7)
        .filter(lambda w: sum(w) > 0))
 def test_any_valid_weights_give_finite_scores(client: Any, w: list[float]) -> None:
     r = client.post("/api/v1/index/aigap/rank", json={"weights": dict(zip(PILLARS, w,

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from aigap.data.concepts import SeriesChoice
+    from aigap.data.warehouse import Warehouse
 
 from aigap import present
 from aigap.cli._common import (
@@ -62,6 +68,9 @@ def _window(spec: str | None) -> tuple[int | None, int | None] | None:
 
 
 BASIS_CHOICES = {"all": None, "level": "level", "capita": "per capita", "gdp": "per GDP"}
+SERIES_OPTION = typer.Option(
+    None, "--series", help="another series of the concept than the default (e.g. cset, "
+    "aiindex); `aigap data concepts` lists them")
 
 
 def gap_cmd(
@@ -70,12 +79,17 @@ def gap_cmd(
     indicator: Annotated[list[str], typer.Option("--indicator", "-i", help="indicator code(s)")],
     years: Annotated[str | None, typer.Option("--years", help="e.g. 2019-2023")] = None,
     basis: Annotated[str, typer.Option("--basis", help="all, level, capita or gdp")] = "all",
+    series: str | None = SERIES_OPTION,
     lang: Lang = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     db: Path | None = DB_OPTION,
 ) -> None:
     """Difference, ratio and orders of magnitude against others, per year (also per capita
-    and per GDP for totals), with source and vintage of both sides."""
+    and per GDP for totals), with source and vintage of both sides.
+
+    A concept (private_ai_investment) answers from its default series, the newest with a
+    value for every unit named (docs/concepts.md); the other series are shown side by side.
+    """
     from aigap.analysis.diagnosis.gap import gap, gap_summary
 
     if basis not in BASIS_CHOICES:
@@ -84,19 +98,54 @@ def gap_cmd(
     others = _split(vs)
     with open_warehouse(db) as wh:
         per = ("capita", "gdp") if basis in ("all", "capita", "gdp") else ()
-        table = gap(wh, unit, vs=others, indicators=inds, years=_years(years), per=per)
-        summary = gap_summary(wh, unit, others, inds, table=table)
+        res = gap(wh, unit, vs=others, indicators=inds, years=_years(years), per=per,
+                  series=series)
+        summary = gap_summary(wh, unit, others, inds, table=res)
         names = wh.country_names(lang.value)
+    table = res.table
     if BASIS_CHOICES[basis]:
         table = table[table["basis"] == BASIS_CHOICES[basis]].reset_index(drop=True)
     if fmt is not OutputFormat.table:
-        render(table if fmt is OutputFormat.csv else {"rows": table, "summary": summary},
+        render(table if fmt is OutputFormat.csv else {**present.document(res), "rows": table},
                fmt, lang)
         return
+    _gap_tables(table, unit, names, fmt, lang)
+    lg = lang.value
+    for ch in res.choices.values():
+        console.print(present.sentence(ch, lg), highlight=False)
+    side = res.series_frame()
+    many = side.groupby("concept")["series"].nunique()
+    side = side[side["concept"].isin(many[many > 1].index)]
+    if not side.empty:
+        render(side.assign(other=side["other"].map(lambda i: names.get(i, i)),
+                           chosen=side["chosen"].map({True: "*", False: ""}))[
+            ["series", "chosen", "year", "other", "ratio", "log10_ratio", "measure_unit",
+             "vintage", "flags"]], fmt, lang, title=t("cli.gap.series_title", lg))
+    for s in summary:
+        console.print(present.sentence(s, lg), highlight=False)
+    from aigap.present.text.diagnosis import by_series, newer_warning
+
+    for line in (by_series(res, lg), newer_warning(res, lg)):
+        if line:
+            console.print(line, highlight=False)
+
+
+def _gap_tables(table: pd.DataFrame, unit: str, names: dict[str, str], fmt: OutputFormat,
+                lang: Lang) -> None:
+    """The long gap table, one table per indicator and basis (the years before the unit's
+    first value are left out of the view; CSV and JSON keep every row)."""
+    import pandas as pd
+
     for (ind, b), grp in table.groupby(["indicator", "basis"], sort=False):
         if grp["year"].isna().all():  # a skipped basis: one line, no table
             console.print(f"[dim]{ind}: {grp['note'].iloc[0]}[/]", highlight=False)
             continue
+        first = grp.loc[grp["value"].notna(), "year"].min()
+        skipped = ""
+        if first is not pd.NA and not pd.isna(first) and (grp["year"] < first).any():
+            skipped = (f"{int(grp['year'].min())}-{int(first) - 1}: no value for "
+                       f"{unit.upper()} (not shown)")
+            grp = grp[grp["year"] >= first]
         view = grp.assign(other=grp["other"].map(lambda i: names.get(i, i)))[
             ["year", "other", "value", "other_value", "difference", "ratio", "log10_ratio",
              "source", "other_source", "note"]]
@@ -113,11 +162,11 @@ def gap_cmd(
                 view = view.drop(columns=col)
         vintages = sorted((set(grp["vintage"]) | set(grp["other_vintage"])) - {""})
         caption.append(f"{header('vintage', lang.value)}: " + " | ".join(vintages))
+        if skipped:
+            caption.append(skipped)
         render(view, fmt, lang,
                title=f"{ind} ({cell_word(b, lang.value)}, {grp['measure_unit'].iloc[0]})",
              caption="\n".join(caption))
-    for s in summary:
-        console.print(present.sentence(s, lang.value), highlight=False)
 
 
 def trend_cmd(
@@ -133,6 +182,7 @@ def trend_cmd(
     holdout: Annotated[int | None, typer.Option(
         "--holdout", help="years held out of the backtest (default: up to 3)")] = None,
     horizon: Annotated[int, typer.Option("--horizon", help="years to project")] = 5,
+    series: str | None = SERIES_OPTION,
     lang: Lang = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
     db: Path | None = DB_OPTION,
@@ -144,11 +194,13 @@ def trend_cmd(
 
     with open_warehouse(db) as wh:
         res = trend(wh, unit, vs=_split(vs), indicator=indicator, window=_window(window),
-                    model=model, holdout=holdout)
+                    model=model, holdout=holdout, series=series)
         names = wh.country_names(lang.value)
+        choice, side = _series_context(wh, unit, _split(vs), indicator, series)
     if fmt is OutputFormat.json:
         render({**present.document(res), "projection": res.projection(horizon),
-                "newest": res.latest_frame()}, fmt, lang)
+                "newest": res.latest_frame(), "series": choice.to_dict(),
+                "alternatives": side}, fmt, lang)
         return
     if fmt is OutputFormat.csv:
         render(res, fmt, lang)
@@ -186,6 +238,26 @@ def trend_cmd(
         proj = res.projection(horizon)
         render(proj.assign(iso3=proj["iso3"].map(lambda i: names.get(i, i))),
              fmt, lang, title=t("cli.trend.projection", lg))
+    console.print(present.sentence(choice, lg), highlight=False)
+    if side.get(f"by_series_{lg}"):
+        console.print(side[f"by_series_{lg}"], highlight=False)
+
+
+def _series_context(wh: Warehouse, unit: str, vs: list[str], indicator: str,
+                    series: str | None) -> tuple[SeriesChoice, dict[str, str]]:
+    """The trend's series choice and, with comparators, the newest gap on every series of
+    the concept side by side (``by_series_<lang>``)."""
+    from aigap.analysis.diagnosis.gap import gap
+    from aigap.data.concepts import choose_series
+    from aigap.i18n import languages
+    from aigap.present.text.diagnosis import by_series
+
+    choice = choose_series(wh, indicator, units=[unit.upper(), *[v.upper() for v in vs]],
+                           purpose="trend", series=series)
+    if not vs or len(choice.concept.series) < 2:
+        return choice, {}
+    side = gap(wh, unit, vs=vs, indicators=[indicator], per=(), series=choice.series)
+    return choice, {f"by_series_{lg}": by_series(side, lg) for lg in languages()}
 
 
 def peer_rank_cmd(

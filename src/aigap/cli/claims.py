@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # loaded when a command runs: `aigap --help` stays quick
     pass
 from aigap.i18n import t
 
-_STYLE = {"supported": "green", "partly": "yellow", "contradicted": "red",
+_STYLE = {"supported": "green", "mostly": "green", "partly": "yellow", "contradicted": "red",
           "not checkable": "dim"}
 
 
@@ -32,10 +32,14 @@ def check_claims_cmd(
     no_shipped: Annotated[bool, typer.Option("--no-shipped", help="check only --file claims")]
     = False,
     only: Annotated[list[str] | None, typer.Option("--id", help="only these claim ids")] = None,
+    series: Annotated[str | None, typer.Option(
+        "--series", help="judge claims on this series first (e.g. cset) where their concept "
+        "has it; every source is still shown")] = None,
     lang: Lang = LANG_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
-    """Supported / partly / contradicted / not checkable, with the numbers behind each."""
+    """Supported / partly / contradicted / not checkable, with the numbers behind each, on
+    every source that can test a claim (the headline verdict: the default series)."""
     from aigap.analysis.diagnosis.claims import check_claims, load_claims
     from aigap.data.warehouse import Warehouse
 
@@ -43,7 +47,7 @@ def check_claims_cmd(
     if only:
         claims = [c for c in claims if c.id in set(only)]
     with Warehouse.open() as wh:
-        checks = check_claims(wh, claims)
+        checks = check_claims(wh, claims, series=series)
     if fmt is OutputFormat.json:
         render(list(checks), fmt, lang)
         return

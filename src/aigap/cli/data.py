@@ -17,6 +17,7 @@ from aigap.cli._common import (
     render,
     user_errors,
 )
+from aigap.cli.lazy import lazy_group
 from aigap.errors import AigapError
 from aigap.i18n import t
 
@@ -25,8 +26,15 @@ if TYPE_CHECKING:  # the warehouse (DuckDB, pandas) loads when a command runs, n
 
     from aigap.data.warehouse import Warehouse
 
+# `aigap data kosis|kipris` (HTTP clients, pandas) load when one of them runs.
+OFFICIAL = {
+    "kosis": ("aigap.cli.official", "One KOSIS table, printed (key in KOSIS_API_KEY; "
+              "AIGAP_KOSIS_URL overrides the URL)."),
+    "kipris": ("aigap.cli.official", "KIPO patent applications in an IPC class, counted (key "
+               "in KIPRIS_API_KEY)."),
+}
 data_app = typer.Typer(help="Load the public datasets and inspect the warehouse.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, cls=lazy_group(OFFICIAL))
 
 DB_OPTION = typer.Option(None, "--db",
                          help="warehouse file (default: $AIGAP_HOME/warehouse.duckdb)")
@@ -207,9 +215,9 @@ def show_cmd(
         console.print(f"[yellow]no data for[/] {', '.join(sorted(missing))}")
 
 
-DIFF_KO = {"change": "변경", "old": "이전 값", "new": "새 값", "change_pct": "변화율(%)",
-           "unit": "단위", "old_year": "이전 연도"}
-CHANGE_KO = {"revised": "수정", "changed": "변동", "added": "추가", "removed": "삭제"}
+def _labels(keys: list[str], prefix: str, lang: str) -> dict[str, str]:
+    """Column (or value) -> its label in ``lang`` (``<prefix>.<key>`` of the catalogue)."""
+    return {k: t(f"{prefix}.{k}", lang) for k in keys}
 
 
 @data_app.command("diff")
@@ -243,38 +251,31 @@ def diff_cmd(
     if fmt is not OutputFormat.table:
         render(df, fmt, lang)
         return
-    ko = lang is Lang.ko
+    lg = lang.value
     counts = df["change"].value_counts()
     moved = "changed" if by == "edition" else "revised"
-    parts = [(k, int(counts.get(k, 0))) for k in (moved, "added", "removed")]
-    if ko:
-        caption = ", ".join(f"{CHANGE_KO[k]} {n}" for k, n in parts) + \
-            f", 변동 없음 {a['unchanged']} (삭제 = 이전 시점에만 있고 새 시점에는 없는 값)"
-    else:
-        caption = ", ".join(f"{n} {k}" for k, n in parts) + \
-            f", {a['unchanged']} unchanged (removed = in the old vintage, not in the new one)"
+    changes = _labels([moved, "added", "removed"], "cli.data.diff.change", lg)
+    parts = ", ".join(t("cli.data.diff.part", lg, change=word, n=int(counts.get(k, 0)))
+                      for k, word in changes.items())
+    caption = t("cli.data.diff.caption", lg, parts=parts, unchanged=a["unchanged"])
     sources = sorted(set(df["old_source"].dropna()) | set(df["new_source"].dropna()))
     if sources:
-        caption += ("; 출처: " if ko else "; sources: ") + ", ".join(sources)
+        caption += t("cli.data.diff.sources", lg, items=", ".join(sources))
     title = f"{a['label']}: {a['old']} → {a['new']}" + (f" ({unit.upper()})" if unit else "")
     if df.empty:
         console.print(f"[bold]{title}[/]", highlight=False)
         if not a["shared"] and not all_indicators:
-            caption = ("두 시점에 공통된 지표가 없습니다(--all: 모든 값)" if ko else
-                       "no indicator is in both vintages (--all lists every value)")
-        console.print(("변경된 값이 없습니다; " if ko else "no changes; ") + caption,
-                      highlight=False)
+            caption = t("cli.data.diff.none_shared", lg)
+        console.print(t("cli.data.diff.no_changes", lg, caption=caption), highlight=False)
         return
     out = df[["change", "indicator", "iso3", "year",
               *(["old_year"] if "old_year" in df else []), "old", "new", "difference",
               "change_pct", "unit"]]
-    if ko:
-        out = out.assign(change=out["change"].map(CHANGE_KO)).rename(columns=DIFF_KO)
+    words = _labels(["revised", "changed", "added", "removed"], "cli.data.diff.change", lg)
+    cols = _labels(["change", "old", "new", "change_pct", "unit", "old_year"],
+                   "cli.data.diff.col", lg)
+    out = out.assign(change=out["change"].map(lambda c: words.get(c, c))).rename(columns=cols)
     render(out, fmt, lang, title=title, caption=caption)
-
-
-PUBLISHED_KO = {"index": "지수", "edition": "판", "published": "발표일", "of_n": "대상 수",
-                "scale": "척도", "reported_by": "보도", "source_url": "URL"}
 
 
 @data_app.command("published")
@@ -304,16 +305,174 @@ def published_cmd(
     out = df.assign(reported_by=df["source_publisher"] + ", " + df["source_date"])[
         ["index", "edition", "published", "level", "iso3", "country", "rank", "of_n", "score",
          "scale", "reported_by", "source_url"]]
-    ko = lang is Lang.ko
-    if ko:
-        out = out.rename(columns=PUBLISHED_KO)
-    title = ("발표된 순위" if ko else "Published ranks") + (f" — {unit.upper()}" if unit else "")
-    caption = ("보도된 발표 수치(기사별 출처); EUU 등 집합 단위는 여러 나라를 한 단위로 매긴 것"
-               if ko else "as released by the publishers and printed in the cited articles; "
-               "aggregate units (EUU: the EU) are groups of countries ranked as one unit")
-    render(out, fmt, lang, title=title, caption=caption)
+    lg = lang.value
+    out = out.rename(columns=_labels(["index", "edition", "published", "of_n", "scale",
+                                      "reported_by", "source_url"], "cli.data.published.col",
+                                     lg))
+    title = t("cli.data.published.title", lg) + (f" — {unit.upper()}" if unit else "")
+    render(out, fmt, lang, title=title, caption=t("cli.data.published.caption", lg))
     if df.empty:
         console.print("[yellow]no published ranks match[/]")
+
+
+@data_app.command("records")
+@user_errors
+def records_cmd(
+    table: Annotated[str | None, typer.Argument(help="a record table; none: list them")]
+    = None,
+    unit: Annotated[list[str] | None, typer.Option(
+        "--unit", "-u", help="ISO3 code(s) of the table's country column (KOR or KOR,USA)")]
+    = None,
+    vintage: Annotated[list[str] | None, typer.Option("--vintage", help="only this vintage "
+                                                      "(repeatable)")] = None,
+    where: Annotated[list[str] | None, typer.Option(
+        "--where", "-w", metavar="COLUMN=VALUE",
+        help="keep rows whose COLUMN equals VALUE (a|b: any of them; NULL: missing; on a list "
+        "column: the list holds it); repeatable, all must hold")] = None,
+    columns: Annotated[str | None, typer.Option("--columns", "-c", help="comma-separated "
+                                                "columns to show (default: all)")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="at most N rows "
+                                              "(default 50 in a table, all otherwise)")]
+    = None,
+    describe: Annotated[bool, typer.Option("--describe", help="the table's columns: type and "
+                                           "meaning")] = False,
+    lang: Lang = LANG_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Record-level tables (TOP500 systems, GPU clusters, AI models, data centres, ML
+    hardware): list them, or show one table's rows filtered by country, vintage and columns."""
+    with open_warehouse(db) as wh:
+        if table is None:
+            df = wh.record_tables()
+            if fmt is OutputFormat.table:
+                df = df.assign(vintages=df["vintages"].map(_span))[
+                    ["table", "rows", "country_column", "vintages", "description"]]
+            render(df, fmt, lang, title=t("cli.data.record_tables", lang.value))
+            return
+        if describe:
+            render(wh.record_columns(table), fmt, lang,
+                   title=t("cli.data.records", lang.value, table=table))
+            return
+        types = dict(zip(*wh.record_columns(table)[["column", "type"]].T.to_numpy(),
+                         strict=True))
+        types.update(source="VARCHAR", vintage="VARCHAR", source_row="INTEGER")
+        df = wh.records(
+            table, country=_split(unit), vintage=vintage,
+            columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+            where=parse_where(where or [], types))
+    for col in df.columns:  # DuckDB DATE comes back as a timestamp: show the date only
+        if types.get(col) == "DATE":
+            df[col] = df[col].dt.strftime("%Y-%m-%d").where(df[col].notna(), None)
+    total = len(df)
+    cap = limit if limit is not None else (50 if fmt is OutputFormat.table else None)
+    shown = df.head(cap) if cap is not None else df
+    caption = t("cli.data.records_shown", lang.value, shown=len(shown), total=total)
+    render(shown, fmt, lang, title=t("cli.data.records", lang.value, table=table),
+           caption=caption)
+    if df.empty and fmt is OutputFormat.table:
+        console.print(f"[yellow]{t('cli.data.records_none', lang.value)}[/]")
+
+
+def _span(vintages: list[str]) -> str:
+    """A table's vintages in one cell: the only one, or first .. last (count)."""
+    vs = list(vintages)
+    if len(vs) <= 2:
+        return "; ".join(vs)
+    return f"{vs[0]} .. {vs[-1]} ({len(vs)})"
+
+
+def parse_where(clauses: list[str], types: dict[str, str]) -> dict[str, object]:
+    """``COLUMN=VALUE`` filters as ``Warehouse.records(where=...)`` takes them, each value
+    converted to its column's type (so ``rank=18`` compares as a number).
+
+    ``a|b`` is any of the values, ``NULL`` a missing value. Unknown columns and values that
+    are not of the column's type raise a :class:`AigapError` naming them; the values reach
+    DuckDB as parameters only.
+    """
+    from aigap.data.catalogue import near_matches
+
+    out: dict[str, object] = {}
+    for clause in clauses:
+        col, sep, text = clause.partition("=")
+        col = col.strip()
+        if not sep or not col:
+            raise AigapError(f"--where {clause!r}: write COLUMN=VALUE (e.g. iso3=KOR)")
+        if col not in types:
+            raise AigapError(f"--where {clause!r}: no column {near_matches([col], types)}; "
+                             "columns: " + ", ".join(types))
+        if col in out:
+            raise AigapError(f"--where names {col!r} twice; use {col}=a|b for any of several")
+        if text.strip() == "NULL":
+            out[col] = None
+            continue
+        vals = [_typed(v.strip(), types[col], clause) for v in text.split("|")]
+        out[col] = vals if len(vals) > 1 else vals[0]
+    return out
+
+
+def _typed(text: str, sql_type: str, clause: str) -> object:
+    """One filter value as the Python value of a DuckDB column type (lists: the element)."""
+    import datetime as dt
+
+    base = sql_type.removesuffix("[]").upper()
+    try:
+        if base in ("INTEGER", "BIGINT", "SMALLINT"):
+            return int(text)
+        if base in ("DOUBLE", "FLOAT", "REAL") or base.startswith("DECIMAL"):
+            return float(text)
+        if base == "BOOLEAN":
+            low = text.lower()
+            if low not in ("true", "false"):
+                raise ValueError
+            return low == "true"
+        if base == "DATE":
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        raise AigapError(f"--where {clause!r}: {text!r} is not a {base.lower()} value") \
+            from None
+    return text
+
+
+@data_app.command("concepts")
+@user_errors
+def concepts_cmd(
+    concept: Annotated[str | None, typer.Argument(help="one concept or indicator code")] = None,
+    lang: Lang = LANG_OPTION,
+    fmt: OutputFormat = FORMAT_OPTION,
+    db: Path | None = DB_OPTION,
+) -> None:
+    """Concepts and the series that measure them, with each series' coverage; * marks the
+    default series (docs/concepts.md)."""
+    import pandas as pd
+
+    from aigap.data.concepts import choose_series, concepts, resolve
+    from aigap.present.text.diagnosis import concept_name, series_label
+
+    codes = [resolve(concept)[0].code] if concept else list(concepts())
+    rows = []
+    with open_warehouse(db) as wh:
+        for code in codes:
+            ch = choose_series(wh, code)
+            for cov in [ch.chosen, *[a.coverage for a in ch.alternatives]]:
+                last = cov.last_year
+                rows.append({
+                    "concept": code, "name": concept_name(code, lang.value),
+                    "kind": cov.kind, "series": series_label(cov.series, lang.value),
+                    "id": cov.series, "default": "*" if cov is ch.chosen else "",
+                    "indicator": cov.indicator, "measure_unit": cov.unit,
+                    "first_year": cov.first_year, "last_year": last,
+                    "units_last_year": cov.units_per_year.get(last) if last else None,
+                    "censored_years": ", ".join(map(str, cov.censored_years)),
+                    "top_n": cov.top_n, "flags": ", ".join(cov.flags),
+                    "vintages": "; ".join(cov.vintages)})
+    df = pd.DataFrame(rows)
+    if fmt is OutputFormat.table:  # narrow: the years held, and flags that say censoring
+        df = df.assign(years=[f"{a}-{b}" if a else "–" for a, b in
+                              zip(df["first_year"], df["last_year"], strict=True)])[
+            ["name" if concept else "concept", "id", "default", "indicator", "measure_unit",
+             "years", "units_last_year", "flags"]]
+    render(df, fmt, lang, title=t("cli.data.concepts", lang.value))
 
 
 def _split(values: list[str] | None) -> list[str] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
 
 try:  # recent Typer vendors click as typer._click; older ones use click itself
     from typer._click.exceptions import MissingParameter, UsageError
@@ -104,48 +104,3 @@ def use_everywhere(app: Any) -> None:
     for group in app.registered_groups:
         if group.typer_instance is not None:
             use_everywhere(group.typer_instance)
-
-
-class DeferredGroup(TyperGroup):
-    """A sub-command group that imports some of its command modules only when one of their
-    commands is asked for (or the group's help lists them): `aigap --help` and the other
-    commands do not pay for their imports. The modules are in ``DEFERRED[group name]``."""
-
-    def _load(self, ctx: Any) -> None:
-        import importlib
-
-        from typer.main import get_command_from_info
-
-        pending = DEFERRED.pop(self.name or "", [])
-        if not pending:
-            return
-        typer_app = _TYPER_APPS[self.name or ""]
-        before = len(typer_app.registered_commands)
-        for module in pending:
-            importlib.import_module(module).register(typer_app)
-        for info in typer_app.registered_commands[before:]:
-            if info.cls in (None, TyperCommand):
-                info.cls = MultiValueCommand
-            cmd = get_command_from_info(info, pretty_exceptions_short=True,
-                                        rich_markup_mode=typer_app.rich_markup_mode)
-            self.add_command(cmd)
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in self.commands:
-            self._load(ctx)
-        return super().get_command(ctx, cmd_name)
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        self._load(ctx)
-        return super().list_commands(ctx)  # type: ignore[no-any-return]
-
-
-DEFERRED: dict[str, list[str]] = {}
-_TYPER_APPS: dict[str, Any] = {}
-
-
-def defer(group: str, typer_app: Any, modules: list[str]) -> None:
-    """Register ``modules`` (each with ``register(typer_app)``) on first use of ``group``."""
-    typer_app.info.cls = DeferredGroup
-    DEFERRED.setdefault(group, []).extend(modules)
-    _TYPER_APPS[group] = typer_app

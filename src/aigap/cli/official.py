@@ -26,7 +26,6 @@ from aigap.cli._common import (
     progress_bar,
     user_errors,
 )
-from aigap.cli.data import data_app
 from aigap.data.live.kipris import (
     DEFAULT_MAX_LOOKUPS,
     DEFAULT_MAX_PAGES,
@@ -38,6 +37,7 @@ from aigap.data.live.kipris import (
     search_patents,
 )
 from aigap.data.live.kosis import KosisRequest, KosisTable, fetch_kosis
+from aigap.i18n import t
 
 REFRESH_OPTION = typer.Option("--refresh", help="ask the server again instead of the cache")
 
@@ -89,15 +89,15 @@ def _kosis_display(result: KosisTable, lang: Lang) -> pd.DataFrame:
     def names(stem: str) -> pd.Series:
         return df[f"{stem}_{first}"].where(df[f"{stem}_{first}"] != "", df[f"{stem}_{second}"])
 
-    ko = lang is Lang.ko
-    out = pd.DataFrame({"시점" if ko else "period": df["period"],
-                        "항목" if ko else "item": names("item")})
+    lg = lang.value
+    out = pd.DataFrame({t("cli.official.col.period", lg): df["period"],
+                        t("cli.official.col.item", lg): names("item")})
     for col in df.columns:
         if col[0] == "c" and col[1:].isdigit():
-            out[f"분류{col[1:]}" if ko else f"class {col[1:]}"] = names(col)
-    # Korean headers are set here: the shared table of Korean headers reads "unit" as a country.
-    out["값" if ko else "value"] = df["value"]
-    out["단위" if ko else "unit"] = names("unit")
+            out[t("cli.official.col.class", lg, n=col[1:])] = names(col)
+    # Headers of their own: the shared table of headers (cli.header) reads "unit" as a country.
+    out[t("cli.official.col.value", lg)] = df["value"]
+    out[t("cli.official.col.unit", lg)] = names("unit")
     return out
 
 
@@ -173,6 +173,6 @@ def kipris_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Attach the commands to the `data` group that :mod:`aigap.cli.data` adds to ``app``."""
-    data_app.command("kosis")(kosis_cmd)
-    data_app.command("kipris")(kipris_cmd)
+    """Add `kosis` and `kipris` to ``app`` (the `data` group loads them on first use)."""
+    app.command("kosis")(kosis_cmd)
+    app.command("kipris")(kipris_cmd)

@@ -61,19 +61,22 @@ def neutralise(value: Any) -> Any:
 
 
 def as_frame(result: Any) -> pd.DataFrame:
-    """The frame of a result: a DataFrame itself, else ``result.to_frame()``."""
+    """The frame of a result: a DataFrame itself, else ``result.to_frame()`` (a named index,
+    such as the unit codes, becomes a column: CSV and tables show no index)."""
     import pandas as pd
 
     if isinstance(result, pd.DataFrame):
         return result
     if hasattr(result, "to_frame"):
-        return result.to_frame()
+        df = result.to_frame()
+        return df.reset_index() if any(n is not None for n in df.index.names) else df
     return pd.DataFrame(result)
 
 
-def as_json(result: Any) -> Any:
+def as_json(result: Any, lang: str | None = None) -> Any:
     """The JSON value of a result: a frame's records, a result's document (``to_dict()`` plus
-    its sentences when ``aigap.present`` has them), lists and dicts element-wise."""
+    its sentences when ``aigap.present`` has them, and ``sentence`` in ``lang`` when given),
+    lists and dicts element-wise."""
     import pandas as pd
 
     from aigap.jsonsafe import json_safe
@@ -88,7 +91,10 @@ def as_json(result: Any) -> Any:
         from aigap.present.text import document, sentence
 
         if sentence.dispatch(type(result)) is not sentence.dispatch(object):
-            return document(result)
+            doc = document(result)
+            if lang is not None and f"sentence_{lang}" in doc:
+                doc["sentence"] = doc[f"sentence_{lang}"]  # the one the user asked for
+            return doc
         return json_safe(result.to_dict())
     return json_safe(result)
 
@@ -195,7 +201,7 @@ def render(result_or_frame: Any, fmt: OutputFormat | str = OutputFormat.table,
     fmt = OutputFormat(fmt)
     lg = _lang(lang)
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(as_json(result_or_frame), ensure_ascii=False, indent=1,
+        sys.stdout.write(json.dumps(as_json(result_or_frame, lg), ensure_ascii=False, indent=1,
                                     default=str) + "\n")
         return
     df = as_frame(result_or_frame)

@@ -80,13 +80,10 @@ def robustness_cmd(
     with progress_bar("Monte Carlo", fmt is OutputFormat.table) as bar:
         res = robustness(spec, n=n, seed=seed, k=top_k, setup=st,
                          backend=make_backend(scheduler, workers), progress=bar)
+    if fmt is not OutputFormat.table:  # the result's to_dict() / to_frame() (k = --top-k)
+        render(res, fmt, lang)
+        return
     df = res.to_frame(k=top_k)
-    if fmt is OutputFormat.json:
-        render({**res.summary(), "unit": hi, "units": df.reset_index()}, fmt, lang)
-        return
-    if fmt is OutputFormat.csv:
-        render(df.reset_index(), fmt, lang)
-        return
     lab = _labels(lang.value)
     ptop = [f"p_top{k}" for k in dict.fromkeys([3, top_k])]
     out = pd.DataFrame({
@@ -141,13 +138,11 @@ def sensitivity_cmd(
     with progress_bar("Sobol", fmt is OutputFormat.table) as bar:
         res = sensitivity(spec, hi, n=n, seed=seed, setup=st,
                           backend=make_backend(scheduler, workers), progress=bar)
+    if fmt is OutputFormat.json:
+        render(res, fmt, lang)
+        return
     targets = [SHIFT] + ([hi] if hi else [])
     df = res.indices[res.indices["target"].isin(targets)].reset_index(drop=True)
-    if fmt is OutputFormat.json:
-        render({"spec": res.spec_name, "n": res.n, "runs": res.n_runs, "seed": res.seed,
-                   "unit": hi, "dropped_row_sets": res.n_dropped, "warnings": res.warnings,
-                   "indices": df.to_dict(orient="records")}, OutputFormat.json, lang)
-        return
     if fmt is OutputFormat.csv:
         render(df, fmt, lang)
         return

@@ -102,13 +102,14 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
             cmp = tm.compare_designs(cfg, compare, n, seed, budget=budget,
                                      objective=objective, observed=observed, progress=cb)
         if fmt is OutputFormat.json:
-            render(cmp.to_dict(), OutputFormat.json, lang)
+            render(cmp, fmt, lang)
             return
         frame = pt.designs_table(cmp, lg)
         if fmt is OutputFormat.csv:
             render(frame, fmt, lang)
             return
-        budget_txt = f"{cmp.budget:g} {cfg.cost_unit}" if cmp.budget is not None else "–"
+        budget_txt = f"{cmp.budget:g} {pt.cost_unit_label(cfg, lg)}" \
+            if cmp.budget is not None else "–"
         caption = (f"n = {n:,}, seed {seed}; ± = 1.96 MC s.e.; budget {budget_txt}; "
                    f"{pt.label('objective_value', lg)}: {pt.label(cmp.objective.value, lg)}")
         render(_with_se(frame, lg), fmt, lang, title=pt.label("fig_compare", lg), caption=caption)
@@ -126,7 +127,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
             sw = tm.sweep_tournament(cfg, (param, values), n, seed, observed=observed,
                                      progress=cb)
         if fmt is OutputFormat.json:
-            render(sw.to_dict(), OutputFormat.json, lang)
+            render(sw, fmt, lang)
             return
         frame = sw.frame()
         if fmt is OutputFormat.csv:
@@ -140,7 +141,7 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
     with progress_bar("tournaments", enabled) as cb:
         res = tm.simulate_tournament(cfg, n, seed, observed=observed, progress=cb)
     if fmt is OutputFormat.json:
-        render(res.to_dict(), OutputFormat.json, lang)
+        render(res, fmt, lang)
         return
     if fmt is OutputFormat.csv:
         render(res.long_frame(), fmt, lang)
@@ -149,7 +150,8 @@ def _run(config: str, compare: str | None, sweep: str | None, n: int, seed: int,
     path = cfg.stage_path()
     render(pt.summary_table(res, lg), fmt, lang,
            title=title if path in title else f"{title} ({path})",
-           caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; cost in {cfg.cost_unit}")
+           caption=f"n = {n:,}, seed {seed}; capability in {cfg.units}; "
+                   f"cost in {pt.cost_unit_label(cfg, lg)}")
     render(pt.teams_table(res, lg), fmt, lang)
     render(pt.stages_table(res, lg), fmt, lang)
 

@@ -351,6 +351,7 @@ UNIT_RULES: dict[str, Rule] = {
     "H100 equivalents": NON_NEGATIVE,
     "% of world H100 equivalents": PERCENT,
     "MW": NON_NEGATIVE,
+    "billion US$ (constant 2025)": NON_NEGATIVE,  # Epoch data-centre capital cost
     # COINr's ASEM example (units as in its iMeta.csv)
     "(1 (yes)/0 (no))": YES_NO,
     "Score 1-5": scale(1, 5),

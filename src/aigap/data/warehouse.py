@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import glob
 import hashlib
 import os
@@ -32,7 +33,7 @@ from aigap.data import validate
 from aigap.data import vintages as vint
 from aigap.data.catalogue import catalogue_frame, check_indicators, near_matches
 from aigap.data.sources import all_datasets
-from aigap.data.sources.base import VINTAGE_ONLY, Dataset, TableDataset, sha256_file
+from aigap.data.sources.base import VINTAGE_ONLY, Dataset, RecordTable, sha256_file
 from aigap.errors import AigapError, DataFormatError, WarehouseError
 
 SCHEMA_VERSION = "1"
@@ -75,7 +76,8 @@ CREATE TABLE IF NOT EXISTS record_columns (
 # edition) is added, so two vintages of one source can be compared (`aigap data diff`). No
 # primary key: each (source, vintage) is deleted before it is written and a dataset's keys are
 # unique (checked at parse), and the key index would triple the file and slow every pull.
-# Published ranks are their own table (the EU is a unit there, never in observations).
+# Record tables (published ranks among them: the EU is a unit there, never in observations)
+# are declared by their source modules (RecordTable) and created by _create_record_table.
 SCHEMA_EDITIONS = """
 CREATE TABLE IF NOT EXISTS observation_vintages (
     indicator VARCHAR NOT NULL, iso3 VARCHAR NOT NULL, year INTEGER NOT NULL,
@@ -87,15 +89,10 @@ CREATE TABLE IF NOT EXISTS source_vintages (
     rows INTEGER, origin VARCHAR, url VARCHAR, loaded_at TIMESTAMP,
     PRIMARY KEY (source, vintage)
 );
-CREATE TABLE IF NOT EXISTS published_ranks (
-    "index" VARCHAR NOT NULL, edition VARCHAR NOT NULL, published VARCHAR, level VARCHAR NOT NULL,
-    unit VARCHAR, iso3 VARCHAR NOT NULL, rank INTEGER NOT NULL, of_n INTEGER NOT NULL,
-    score DOUBLE, scale VARCHAR, units_note VARCHAR, source_publisher VARCHAR,
-    source_date VARCHAR, source_url VARCHAR, aggregate BOOLEAN, source VARCHAR NOT NULL,
-    source_row INTEGER
-);
 """
-TABLE_DATASET_TABLES = frozenset({"published_ranks"})  # tables a TableDataset may fill
+# What the warehouse adds to every row of a record table.
+RECORD_PLUMBING = (("source", "VARCHAR NOT NULL"), ("vintage", "VARCHAR NOT NULL"),
+                   ("source_row", "INTEGER"))
 
 
 @dataclass(frozen=True)
@@ -144,19 +141,14 @@ def mirror_resolver(data_dir: Path) -> Callable[[Dataset], ResolvedFile]:
     return resolve
 
 
-def _parse_table(ds: TableDataset, rf: ResolvedFile) -> pd.DataFrame:
-    """Rows of a dataset with its own table, with ``source`` and ``source_row``."""
-    if ds.table not in TABLE_DATASET_TABLES:  # pragma: no cover - programming error
-        raise RuntimeError(f"{ds.id}: no warehouse table {ds.table!r}")
-    frame = ds.parse(rf.path)
-    return frame.assign(source=ds.id, source_row=frame.pop("_row") if "_row" in frame
-                        else pd.NA)
+OBSERVATION_COLUMNS = ["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
+                       "source_row"]
 
 
 def _parse_dataset(ds: Dataset, rf: ResolvedFile,
                    records: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """The dataset's checked observations (or a table dataset's rows); a record dataset also
-    leaves its records in ``records[ds.id]`` (read once, indicators derived from them)."""
+    """The dataset's checked observations; a record dataset also leaves its records in
+    ``records[ds.id]`` (read once, indicators derived from them; none for records only)."""
     try:
         rf.path.stat()
     except FileNotFoundError:
@@ -165,10 +157,10 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
         raise DataFormatError(rf.path, f"cannot read the file of dataset {ds.id!r}: "
                               f"{exc.strerror or exc}") from None
     try:
-        if isinstance(ds, TableDataset):
-            return _parse_table(ds, rf)
         if ds.records is not None and records is not None:
             records[ds.id] = _check_records(ds, ds.records.read(rf.path))
+            if ds.records.derive is None:
+                return pd.DataFrame(columns=OBSERVATION_COLUMNS)
             frame = ds.records.derive(records[ds.id], rf.path)
         else:
             frame = ds.parse(rf.path)
@@ -203,12 +195,95 @@ def _parse_dataset(ds: Dataset, rf: ResolvedFile,
         note=frame["note"].fillna("") if "note" in frame else "",
         source_row=frame.get("_row", pd.NA),
     )
-    out = out[["indicator", "iso3", "year", "value", "unit", "source", "vintage", "note",
-               "source_row"]]
+    out = out[OBSERVATION_COLUMNS]
     # the value column of each indicator, for plausibility errors to name
     out.attrs["columns"] = _Shared(frame.groupby("indicator")["_col"].first().to_dict()
                                    if "_col" in frame else {})
     return out
+
+
+# --- parse cache: a file parsed and checked before by the same code is not parsed again ---
+PARSE_CACHE_VERSION = "1"  # bump when what a cache entry holds changes
+_FINGERPRINT_PACKAGES = ("pandas", "numpy", "duckdb", "country_converter", "pycountry",
+                         "openpyxl", "xlrd")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """sha256 of everything a parse depends on besides the files: aigap's data package
+    (parsers, checks, catalogue, country tables) and the versions of the libraries used."""
+    from importlib import metadata
+
+    import aigap.data
+
+    h = hashlib.sha256(PARSE_CACHE_VERSION.encode())
+    root = Path(aigap.data.__file__).parent
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    for name in _FINGERPRINT_PACKAGES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=absent".encode())
+    return h.hexdigest()
+
+
+def _parse_key(ds: Dataset, rf: ResolvedFile) -> str | None:
+    """Cache key of a dataset's parse: code, dataset, vintage and the sha256 of every file it
+    reads (its file or folder and its ``extra_files``); None when a file cannot be located."""
+    h = hashlib.sha256(f"{code_fingerprint()}\0{ds.id}\0{rf.vintage or ds.vintage}".encode())
+    h.update(sha256_path(rf.path).encode())
+    if ds.extra_files:
+        text = rf.path.as_posix()
+        if not text.endswith(ds.relpath):  # a live download: extras are not beside it
+            return None
+        root = Path(text[: -len(ds.relpath)])
+        for extra in ds.extra_files:
+            h.update(sha256_path(root / extra).encode())
+    return h.hexdigest()
+
+
+def _parse_cached(ds: Dataset, rf: ResolvedFile,
+                  records: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """:func:`_parse_dataset`, served from ``$AIGAP_HOME/cache/pull`` when the same files were
+    parsed and checked by the same code before (key: :func:`_parse_key`).
+
+    Safe because the key covers every input of the parse; only successful parses are stored,
+    so a file that fails keeps failing. Entries are pickles in the user's own cache folder
+    (exact round trip of dtypes and attrs); a broken entry is parsed again, an unwritable
+    cache is skipped.
+    """
+    try:
+        rf.path.stat()
+        key = _parse_key(ds, rf)
+        folder = config.cache_dir() / "pull"
+    except OSError:  # an unreadable file (_parse_dataset names it) or a read-only home
+        key = None
+    if key is None:
+        return _parse_dataset(ds, rf, records)
+    target = folder / f"{ds.id}-{key}.pkl"
+    if target.exists():
+        try:
+            frame, recs = pd.read_pickle(target)
+        except Exception:  # a truncated or foreign entry: parse again
+            target.unlink(missing_ok=True)
+        else:
+            if recs is not None:
+                records[ds.id] = recs
+            return frame
+    frame = _parse_dataset(ds, rf, records)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        pd.to_pickle((frame, records.get(ds.id)), tmp)
+        tmp.replace(target)  # atomic: a concurrent pull never reads half an entry
+        for old in folder.glob(f"{glob.escape(ds.id)}-*.pkl"):  # this dataset's older parses
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return frame
 
 
 class _Shared(dict):  # type: ignore[type-arg]
@@ -230,7 +305,9 @@ def _check_units(frames: dict[str, pd.DataFrame], files: dict[str, Path]) -> Non
     """One unit per indicator, across all datasets that publish it."""
     seen: dict[str, tuple[str, str]] = {}
     for ds_id, fr in frames.items():
-        for ind, units in fr.groupby("indicator")["unit"].unique().items():
+        # distinct pairs first: a groupby on every row of 80 frames cost seconds
+        pairs = fr[["indicator", "unit"]].drop_duplicates()
+        for ind, units in pairs.groupby("indicator", sort=False)["unit"].unique().items():
             if len(units) > 1:
                 raise DataFormatError(files[ds_id],
                                       f"mixed units for {ind}: {sorted(units)}")
@@ -268,6 +345,7 @@ def pull(
     resolver: Callable[[Dataset], ResolvedFile | str] | None = None,
     progress: Progress | None = None,
     accept_outliers: str | Path | None = None,
+    parse_cache: bool = True,
 ) -> PullReport:
     """Load datasets into the warehouse, all or nothing.
 
@@ -279,6 +357,9 @@ def pull(
     Every cell passes :mod:`aigap.data.validate`; values its plausibility rules flag stop the
     pull unless waived in the catalogue or listed in ``accept_outliers`` (a YAML file, see
     :func:`aigap.data.validate.read_accepted`); both are recorded in ``exceptions``.
+
+    ``parse_cache``: reuse the checked frames of a file parsed before by the same code (see
+    :func:`_parse_cached`); False parses every file again.
     """
     db_path = Path(db_path) if db_path else config.default_db_path()
     accepted = validate.read_accepted(accept_outliers) if accept_outliers else []
@@ -311,13 +392,12 @@ def pull(
         if rf.warning:
             report.warnings.append((ds.id, rf.warning))
         files[ds.id] = rf
-        frames[ds.id] = _parse_dataset(ds, rf, records)
+        frames[ds.id] = _parse_cached(ds, rf, records) if parse_cache else \
+            _parse_dataset(ds, rf, records)
     chosen = [ds for ds in chosen if ds.id in frames]
     if not chosen:
         raise AigapError("nothing to pull: " + "; ".join(f"{d}: {r}" for d, r in report.skipped))
-    tables = {ds.id for ds in chosen if isinstance(ds, TableDataset)}
-    _check_units({k: v for k, v in frames.items() if k not in tables},
-                 {k: v.path for k, v in files.items()})
+    _check_units(frames, {k: v.path for k, v in files.items()})
 
     with _write_lock(db_path):
         if progress:
@@ -341,7 +421,8 @@ def pull(
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         if progress:
             progress("done", total, total)
-    report.loaded = [(ds.id, len(frames[ds.id])) for ds in chosen]
+    report.loaded = [(ds.id, len(records[ds.id] if ds.records_only else frames[ds.id]))
+                     for ds in chosen]
     return report
 
 
@@ -366,27 +447,19 @@ def _write(
         mem = pd.DataFrame([vars(m) for m in ctry.memberships()])  # noqa: F841
         con.execute("DELETE FROM memberships")
         con.execute("INSERT INTO memberships SELECT \"group\", iso3, since, until FROM mem")
+        # every declared record table exists whichever datasets this pull chose
+        for table in {ds.records.table.name: ds.records.table for ds in all_datasets()
+                      if ds.records is not None}.values():
+            _create_record_table(con, table)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        for ds in chosen:
-            obs = frames[ds.id]
-            rf = files[ds.id]
-            if _write_beside(con, ds, obs, rf, now):
-                continue
-            con.execute("DELETE FROM observations WHERE source = ?", [ds.id])
-            clash = con.execute(
-                "SELECT o.indicator, o.iso3, o.year, o.source FROM observations o "
-                "JOIN obs n USING (indicator, iso3, year) LIMIT 1"
-            ).fetchone()
-            if clash:
-                raise DataFormatError(
-                    rf.path,
-                    f"({clash[0]}, {clash[1]}, {clash[2]}) is already loaded from {clash[3]}; "
-                    "one number per indicator, country and year",
-                )
-            con.execute("INSERT INTO observations SELECT * FROM obs")
+        plain = [ds for ds in chosen
+                 if not _write_beside(con, ds, frames[ds.id], files[ds.id], now,
+                                      (records or {}).get(ds.id))]
+        _write_observations_bulk(con, plain, frames, files, now)
+        for ds in plain:
             if records and ds.id in records:
+                rf = files[ds.id]
                 _write_records(con, ds, records[ds.id], rf.vintage or ds.vintage)
-            _write_vintage(con, ds, obs, rf, now)
         con.execute("COMMIT")
     except BaseException:
         # After an I/O error (disk full) DuckDB has already aborted the transaction.
@@ -395,20 +468,99 @@ def _write(
         raise
 
 
+def _write_observations_bulk(
+    con: duckdb.DuckDBPyConnection,
+    chosen: Sequence[Dataset],
+    frames: dict[str, pd.DataFrame],
+    files: dict[str, ResolvedFile],
+    now: dt.datetime,
+) -> None:
+    """The observations, vintages and sources rows of ordinary datasets, in a few statements.
+
+    One statement per table rather than per dataset: each DuckDB statement on the store
+    costs ~10 ms whatever its size, which made a re-pull of 80+ datasets spend seconds in
+    DELETEs. Same rules as one dataset at a time: a dataset replaces its own rows, and a key
+    another source (stored, or earlier in this pull) already holds is an error naming it.
+    """
+    if not chosen:
+        return
+    ids = [ds.id for ds in chosen]
+    parts = [frames[i] for i in ids if len(frames[i])] or [frames[ids[0]]]
+    # column by column through NumPy: pandas' concat of 80 frames with object and all-NA
+    # columns is slow, and source_row is all-NA in some frames
+    new = pd.DataFrame({c: np.concatenate([p[c].to_numpy(dtype=float, na_value=np.nan)
+                                           if c == "source_row" else p[c].to_numpy()
+                                           for p in parts])
+                        for c in parts[0].columns})
+    new["source_row"] = pd.array(new["source_row"].to_numpy(), dtype="Int64")
+    dup = new.duplicated(["indicator", "iso3", "year"], keep=False)
+    if dup.any():  # two datasets of this pull (each is unique in itself)
+        d = new[dup]
+        first = d.iloc[0]
+        same = d[(d.indicator == first.indicator) & (d.iso3 == first.iso3)
+                 & (d.year == first.year)]
+        later = same.iloc[-1]
+        raise DataFormatError(
+            files[later.source].path,
+            f"({first.indicator}, {first.iso3}, {first.year}) is already loaded from "
+            f"{same.iloc[0].source}; one number per indicator, country and year")
+    con.execute("DELETE FROM observations WHERE source IN (SELECT unnest(?))", [ids])
+    con.register("_new_obs", new)
+    try:
+        clash = con.execute(
+            "SELECT o.indicator, o.iso3, o.year, o.source, n.source FROM observations o "
+            "JOIN _new_obs n USING (indicator, iso3, year) LIMIT 1").fetchone()
+        if clash:
+            raise DataFormatError(
+                files[clash[4]].path,
+                f"({clash[0]}, {clash[1]}, {clash[2]}) is already loaded from {clash[3]}; "
+                "one number per indicator, country and year")
+        con.execute("INSERT INTO observations SELECT * FROM _new_obs")
+        keys = pd.DataFrame({"source": ids, "vintage": [files[i].vintage or ds.vintage
+                                                        for i, ds in zip(ids, chosen,
+                                                                         strict=True)]})
+        con.register("_keys", keys)
+        con.execute("DELETE FROM observation_vintages v WHERE EXISTS (SELECT 1 FROM _keys k "
+                    "WHERE k.source = v.source AND k.vintage = v.vintage)")
+        con.execute("INSERT INTO observation_vintages SELECT * FROM _new_obs")
+        con.unregister("_keys")
+    finally:
+        con.unregister("_new_obs")
+    _write_sources_bulk(con, chosen, {i: len(frames[i]) for i in ids}, files, now)
+
+
+def _write_sources_bulk(con: duckdb.DuckDBPyConnection, chosen: Sequence[Dataset],
+                        rows: dict[str, int], files: dict[str, ResolvedFile],
+                        now: dt.datetime) -> None:
+    """The ``sources`` and ``source_vintages`` rows of many datasets (as
+    :func:`_write_source` writes one)."""
+    tab = pd.DataFrame([{
+        "id": ds.id, "publisher": ds.publisher, "file": ds.relpath,
+        "sha256": sha256_path(files[ds.id].path), "vintage": files[ds.id].vintage or ds.vintage,
+        "vintage_inferred": ds.vintage_inferred, "flags": "\x1f".join(source_flags(ds)),
+        "licence": ds.licence, "rows": rows[ds.id], "origin": files[ds.id].origin,
+        "url": files[ds.id].url, "loaded_at": now} for ds in chosen])
+    tab["url"] = tab["url"].astype(object)
+    con.register("_src", tab)
+    try:
+        con.execute("DELETE FROM sources WHERE id IN (SELECT id FROM _src)")
+        con.execute(
+            "INSERT INTO sources SELECT id, publisher, file, sha256, vintage, vintage_inferred, "
+            "CASE WHEN flags = '' THEN []::VARCHAR[] ELSE string_split(flags, chr(31)) END, "
+            "licence, CAST(rows AS INTEGER), origin, CAST(url AS VARCHAR), "
+            "CAST(loaded_at AS TIMESTAMP) FROM _src")
+        con.execute("INSERT OR REPLACE INTO source_vintages SELECT id, vintage, file, sha256, "
+                    "CAST(rows AS INTEGER), origin, CAST(url AS VARCHAR), "
+                    "CAST(loaded_at AS TIMESTAMP) FROM _src")
+    finally:
+        con.unregister("_src")
+
+
 def _write_records(con: duckdb.DuckDBPyConnection, ds: Dataset, recs: pd.DataFrame,
                    vintage: str) -> None:
-    """Replace the dataset's rows of its record table (created, or given new columns)."""
+    """Replace the dataset's rows of its record table."""
     assert ds.records is not None
     t = ds.records.table
-    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
-    con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, source VARCHAR NOT NULL, '
-                "vintage VARCHAR NOT NULL, source_row INTEGER)")
-    have = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t.name]
-    ).fetchall()}
-    for c in t.columns:  # a newer aigap may add columns; old rows get NULL
-        if c.name not in have:
-            con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{c.name}" {c.type}')
     frame = recs[t.column_names].assign(  # noqa: F841 - read by DuckDB's replacement scan
         source=ds.id, source_row=recs["_row"].astype("Int64"),
         vintage=recs.get("vintage", vintage))
@@ -424,20 +576,35 @@ def _write_records(con: duckdb.DuckDBPyConnection, ds: Dataset, recs: pd.DataFra
                      for i, c in enumerate(t.columns)])
 
 
+def _create_record_table(con: duckdb.DuckDBPyConnection, t: RecordTable) -> None:
+    """Create a record table, or give an existing one the columns it lacks (a newer aigap may
+    add columns; old rows get NULL)."""
+    cols = ", ".join(f'"{c.name}" {c.type}' for c in t.columns)
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{t.name}" ({cols}, '
+                + ", ".join(f"{n} {typ}" for n, typ in RECORD_PLUMBING) + ")")
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t.name]
+    ).fetchall()}
+    wanted = [(c.name, c.type) for c in t.columns] + [
+        (n, typ.removesuffix(" NOT NULL")) for n, typ in RECORD_PLUMBING]
+    for name, typ in wanted:
+        if name not in have:
+            con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN "{name}" {typ}')
+
+
 def source_flags(ds: Dataset) -> list[str]:
     """The flags the sources table records: the dataset's, plus ``inferred-vintage``."""
     return [*ds.flags, *(["inferred-vintage"] if ds.vintage_inferred else [])]
 
 
 def _write_beside(con: duckdb.DuckDBPyConnection, ds: Dataset, frame: pd.DataFrame,
-                  rf: ResolvedFile, now: dt.datetime) -> bool:
-    """Write a dataset that does not go to observations (its own table, or kept as a vintage
+                  rf: ResolvedFile, now: dt.datetime, recs: pd.DataFrame | None = None) -> bool:
+    """Write a dataset that does not go to observations (records only, or kept as a vintage
     only); False for an ordinary dataset."""
-    if isinstance(ds, TableDataset):
-        tab = frame  # noqa: F841 - read by DuckDB's replacement scan
-        con.execute(f"DELETE FROM {ds.table} WHERE source = ?", [ds.id])
-        con.execute(f"INSERT INTO {ds.table} BY NAME SELECT * FROM tab")
-        _write_source(con, ds, rf, len(frame), now)
+    if ds.records_only:
+        assert recs is not None
+        _write_records(con, ds, recs, rf.vintage or ds.vintage)
+        _write_source(con, ds, rf, len(recs), now)
         return True
     if VINTAGE_ONLY in ds.flags:
         con.execute("DELETE FROM observations WHERE source = ?", [ds.id])
@@ -494,9 +661,8 @@ def _check_plausible(
     Earlier reviewed values (origin ``accepted ...``) stay accepted while unchanged.
     """
     con.execute(EXCEPTIONS_SCHEMA)
-    # observations only: a table dataset's rows and a kept vintage are not current values
-    ids = [ds.id for ds in chosen
-           if not isinstance(ds, TableDataset) and VINTAGE_ONLY not in ds.flags]
+    # observations only: records-only rows and a kept vintage are not current values
+    ids = [ds.id for ds in chosen if not ds.records_only and VINTAGE_ONLY not in ds.flags]
     if not ids:
         return
     cols = ["indicator", "iso3", "year", "value", "unit", "source", "source_row"]
@@ -642,8 +808,7 @@ class Warehouse:
 
     def exceptions(self) -> pd.DataFrame:
         """Values the plausibility checks flagged and let through (waived or accepted)."""
-        if not self.con.execute("SELECT 1 FROM information_schema.tables "
-                                "WHERE table_name = 'exceptions'").fetchone():
+        if not self._has("exceptions"):
             return pd.DataFrame(columns=["dataset", "indicator", "iso3", "year", "value",
                                          "rule", "evidence", "reason", "origin",
                                          "recorded_at"])
@@ -770,7 +935,7 @@ class Warehouse:
             else:
                 clauses.append(f'list_contains("{col}", ?)' if is_list else f'"{col}" = ?')
                 params.append(value)
-        sql = (f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in chosen)} FROM "{table}"'
+        sql = (f'SELECT {_quoted(chosen)} FROM "{table}"'
                + (" WHERE " + " AND ".join(clauses) if clauses else "")
                + " ORDER BY source, vintage, source_row")
         try:
@@ -779,10 +944,17 @@ class Warehouse:
             raise WarehouseError(f"cannot filter {table!r} with {dict(where or {})}: "
                                  f"{exc}") from None
 
-    def _has(self, name: str) -> bool:
-        return bool(self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()[0])  # type: ignore[index]
+    def _has(self, table: str, *, required: bool = False) -> bool:
+        """Whether the store has ``table``; ``required``: raise, naming the fix, if not."""
+        found = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
+        if found and found[0]:
+            return True
+        if required:
+            raise WarehouseError(f"{self.path} has no {table} table (pulled by an older aigap): "
+                                 "run `aigap data pull` again")
+        return False
 
     def _record_table(self, table: str) -> dict[str, object]:
         tabs = self.record_tables()
@@ -798,14 +970,6 @@ class Warehouse:
 
 
     # --- published ranks, source flags, vintages --------------------------------------------
-    def _require(self, table: str) -> None:
-        found = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-        ).fetchone()
-        if not found or not found[0]:
-            raise WarehouseError(f"{self.path} has no {table} table (pulled by an older aigap): "
-                                 "run `aigap data pull` again")
-
     def published_ranks(self, unit: str | None = None, index: str | None = None
                         ) -> pd.DataFrame:
         """Headline ranks as the publishers released them, each with the article reporting it.
@@ -813,8 +977,13 @@ class Warehouse:
         ``unit``: an ISO3 code or an aggregate unit (EUU); ``index``: part of an index name,
         any case ("oxford", "Tortoise"). Aggregate units are marked in ``aggregate``.
         """
-        self._require("published_ranks")
-        sql = "SELECT * FROM published_ranks WHERE true"
+        self._has("published_ranks", required=True)
+        # a record table; its vintage is the source's (in `sources`), not a column here
+        cols = [r[0] for r in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'published_ranks' AND column_name <> 'vintage' ORDER BY ordinal_position"
+        ).fetchall()]
+        sql = f"SELECT {_quoted(cols)} FROM published_ranks WHERE true"
         params: list[object] = []
         if unit is not None:
             sql += " AND iso3 = ?"
@@ -854,7 +1023,7 @@ class Warehouse:
 
     def vintages(self) -> pd.DataFrame:
         """Every vintage held, by source family (oldest first): datasets, values, years."""
-        self._require("observation_vintages")
+        self._has("observation_vintages", required=True)
         df = self._df(
             "SELECT source, vintage, count(*) AS n_obs, min(year) AS first_year, "
             "max(year) AS last_year FROM observation_vintages GROUP BY ALL")
@@ -892,7 +1061,7 @@ class Warehouse:
         """
         if source is None and indicator is None:
             raise AigapError("name a source (--source) or an indicator (--indicator)")
-        self._require("observation_vintages")
+        self._has("observation_vintages", required=True)
         held = self.vintages()
         rows = self._df("SELECT v.*, list_contains(s.flags, ?) AS side FROM "
                         "observation_vintages v LEFT JOIN sources s ON s.id = v.source",
@@ -946,6 +1115,11 @@ class Warehouse:
         return out
 
 
+
+
+def _quoted(columns: Iterable[str]) -> str:
+    """A select list of quoted column names (validated names only: never user text)."""
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _check_columns(table: str, wanted: list[str], known: list[str]) -> list[str]:

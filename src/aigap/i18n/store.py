@@ -46,6 +46,7 @@ ON_CLEAR: list[Callable[[], None]] = []
 def _clear() -> None:
     _files.cache_clear()
     catalogue.cache_clear()
+    _number_rules.cache_clear()
     for clear in ON_CLEAR:
         clear()
 
@@ -120,7 +121,11 @@ def raw(key: str, lang: str = DEFAULT_LANG) -> Any:
 
 def number_rules(lang: str) -> dict[str, Any]:
     """The ``numbers.*`` settings of a language (locale, compact threshold and words, ...)."""
-    lang = lang_of(lang)
+    return _number_rules(lang_of(lang))
+
+
+@cache  # read for every number formatted: scanning the catalogue each time is slow
+def _number_rules(lang: str) -> dict[str, Any]:
     cat = catalogue(lang)
     out: dict[str, Any] = {"compact_words": {}}
     for k, v in cat.items():

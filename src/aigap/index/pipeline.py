@@ -42,8 +42,12 @@ def build_index(spec: str | Path | Spec, data: pd.DataFrame | None = None, *,
         sp = sp.model_copy(update={"data": sp.data.model_copy(update={"year": year})})
     data, meta = load_data(sp, data, meta, data_dir)
     plan = resolve(sp, meta)
+    provenance = data.attrs.get("provenance")  # warehouse data: year, source, flags per cell
     frames = split_years(data, sp.data.year if year is None else year)
     results = run(plan, frames)
+    if isinstance(provenance, pd.DataFrame):
+        for y, res in results.items():
+            res.provenance = provenance[provenance["Time"] == y].drop(columns="Time")
     if len(results) == 1 and (year is not None or not sp.data.panel):
         return next(iter(results.values()))
     if year is not None:

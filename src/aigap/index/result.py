@@ -39,6 +39,9 @@ class IndexResult:
     # (raw = denominated * factor), "treat" -> {code: TreatInfo}, "normalise" -> indicators x
     # (a, b) with normalised = a * input + b (None when the normalisation is not affine)
     fitted: dict[str, Any] = field(default_factory=dict)
+    # warehouse builds: one row per unit and indicator with year_from, year, source and the
+    # sources' flags (see :func:`aigap.index.warehouse_source.warehouse_frame`); else None
+    provenance: pd.DataFrame | None = None
 
     # ----------------------------------------------------------------- access
     def dataset(self, name: str) -> pd.DataFrame:
@@ -68,6 +71,97 @@ class IndexResult:
         if not 1 <= level <= self.framework.n_levels:
             raise SpecError(f"level {level} out of range 1..{self.framework.n_levels}")
         return self.framework.at_level(level)
+
+    # ----------------------------------------------------------------- provenance
+    def cells(self) -> pd.DataFrame:
+        """What each number stands on: one row per unit of the build and indicator.
+
+        Columns: unit, indicator, raw (the value as read, before any step), year_from, year
+        (the data years behind it; equal unless several years were combined), source, flags.
+        ``flags`` joins the sources' flags (draft, unverified, low-confidence, censored-top15,
+        ...) and the build's own: ``imputed`` (no data: the impute step filled it),
+        ``zero-filled`` / ``floor-filled`` (the spec's fill rule), ``winsorised``.
+        """
+        fw = self.framework
+        units = list(self.dataset("Aggregated").index)
+        raw = self.dataset("Raw").reindex(index=units, columns=fw.indicators)
+        long = raw.stack(future_stack=True).rename("raw").reset_index()
+        long.columns = ["unit", "indicator", "raw"]
+        if self.provenance is not None and len(self.provenance):
+            prov = self.provenance.rename(columns={"iso3": "unit"})
+            prov = prov.groupby(["unit", "indicator"], as_index=False).agg(
+                year_from=("year_from", "min"), year=("year", "max"),
+                source=("source", lambda v: ",".join(x for x in v if x)),
+                flags=("flags", lambda v: tuple(sorted({f for t in v for f in t}))))
+            long = long.merge(prov, on=["unit", "indicator"], how="left")
+        else:
+            long["year_from"] = self.year
+            long["year"] = self.year
+            long["source"] = ""
+            long["flags"] = [() for _ in range(len(long))]
+        long["flags"] = [t if isinstance(t, tuple) else () for t in long["flags"]]
+        extra = self._step_flags()
+        long["flags"] = [tuple(sorted({*f, *extra.get((u, c), ())}))
+                         for u, c, f in zip(long["unit"], long["indicator"], long["flags"],
+                                            strict=True)]
+        imputed = long["flags"].map(lambda f: "imputed" in f)
+        long.loc[imputed, ["year_from", "year", "source"]] = [pd.NA, pd.NA, ""]
+        return long
+
+    def _step_flags(self) -> dict[tuple[str, str], set[str]]:
+        """Flags the steps of this build set: imputed and winsorised cells."""
+        out: dict[tuple[str, str], set[str]] = {}
+        fw = self.framework
+        if "Imputed" in self.datasets:
+            before = self.datasets.get("Screened", self.datasets.get(
+                "Denominated", self.datasets["Raw"]))
+            was = before.reindex(index=self.datasets["Imputed"].index, columns=fw.indicators)
+            now = self.datasets["Imputed"].reindex(columns=fw.indicators)
+            for u, c in (was.isna() & now.notna()).stack().loc[lambda m: m].index:
+                out.setdefault((str(u), str(c)), set()).add("imputed")
+        log = self.treatment_log
+        if len(log) and "winsorised_high" in log:
+            for r in log.itertuples():
+                for u in f"{r.winsorised_high},{r.winsorised_low}".split(","):
+                    if u:
+                        out.setdefault((u, str(r.iCode)), set()).add("winsorised")
+        return out
+
+    def data_years(self) -> tuple[int, int] | None:
+        """The range of data years the build's values come from (imputed and filled cells,
+        which have no year of their own, left out); None when not known."""
+        cells = self.cells()
+        lo, hi = pd.to_numeric(cells["year_from"]), pd.to_numeric(cells["year"])
+        if lo.notna().any() and hi.notna().any():
+            return int(lo.min()), int(hi.max())
+        return None if self.year is None else (self.year, self.year)
+
+    def without_imputed(self) -> pd.DataFrame:
+        """Each unit's index rank, and its rank when its imputed cells are left out (the
+        aggregation re-weights over the indicators it has), for the units whose rank changes.
+
+        Columns: unit, rank, rank_without_imputed, n_imputed (sorted by the size of the move).
+        """
+        from aigap.index.plan import Aggregation
+
+        cells = self.cells()
+        imp = cells[cells["flags"].map(lambda f: "imputed" in f)]
+        fw = self.framework
+        norm = self.dataset("Normalised").reindex(columns=fw.indicators).copy()
+        for u, c in zip(imp["unit"], imp["indicator"], strict=True):
+            norm.loc[u, c] = np.nan
+        A = Aggregation.of(self.aggregation).tree(norm.to_numpy(dtype=float), fw)
+        root = pd.Series(A[:, fw.aggregates.index(fw.root)], index=norm.index)
+        rank = self.ranks[fw.root]
+        alt = root.rank(ascending=False, method="min")
+        n = imp.groupby("unit").size()
+        out = pd.DataFrame({"unit": rank.index, "rank": rank.to_numpy(),
+                            "rank_without_imputed": alt.reindex(rank.index).to_numpy(),
+                            "n_imputed": n.reindex(rank.index).fillna(0).astype(int).to_numpy()})
+        out = out[out["rank"] != out["rank_without_imputed"]]
+        move = (out["rank"] - out["rank_without_imputed"]).abs()
+        return out.assign(_m=move).sort_values(["_m", "rank"], ascending=[False, True]).drop(
+            columns="_m").reset_index(drop=True)
 
     # ----------------------------------------------------------------- explain
     def explain(self, unit: str) -> pd.DataFrame:

@@ -208,6 +208,21 @@ Step = Annotated[
 # --------------------------------------------------------------------------- structure
 
 
+class IndicatorForm(_Model):
+    """How an indicator enters one edition of a spec (``editions: {intensity: {...}}``).
+
+    ``denominator`` (a warehouse series such as ``population`` or ``gdp_current_usd``)
+    divides the indicator as ``x / (d / scale)``; ``drop`` leaves it out of that edition.
+    """
+
+    denominator: str | None = None
+    scale: float = Field(1.0, gt=0)
+    multiply: bool = False  # x * (d / scale) instead: a published rate back to an amount
+    unit: str = ""
+    note: str = ""  # why this form: appended to the indicator's rationale
+    drop: bool = False
+
+
 class IndicatorSpec(_Model):
     code: str
     name: str = ""
@@ -219,6 +234,17 @@ class IndicatorSpec(_Model):
     target: float | None = None
     year: int | None = None  # warehouse data: a fixed year for this indicator
     rationale: str = ""  # why it is in the index (shown by `aigap explain` and the report)
+    # warehouse data: how the years of a source become one value. ``latest`` takes the latest
+    # value in the window (or the pinned ``year``); ``sum``/``max`` combine the ``span`` years
+    # ending at the pinned or index year (counts of models per year -> models in 5 years).
+    combine: Literal["latest", "sum", "max"] = "latest"
+    span: int | None = Field(None, ge=1, le=30)
+    # a unit absent from the source: ``zero`` when the source lists every case in the world
+    # (TOP500, Epoch's model and cluster lists: not listed = none); ``floor`` when it is a
+    # censored top-N chart (not listed = at most the N-th value: it gets that value, so it
+    # ties at the bottom). Both are marked in the cell flags, never imputed silently.
+    fill: Literal["none", "zero", "floor"] = "none"
+    editions: dict[str, IndicatorForm] = Field(default_factory=dict)
 
 
 class AggregateSpec(_Model):
@@ -271,6 +297,10 @@ class Spec(_Model):
     title: str = ""
     title_ko: str = ""
     description: str = ""
+    # one tree, several editions: the indicators' ``editions`` forms for this one are applied
+    # when the spec is loaded (see :func:`apply_edition`); a file may take its tree from another
+    # with ``base: <shipped name or path>`` (read in :func:`read_spec_yaml`)
+    edition: str | None = None
     data: DataSpec = Field(default_factory=DataSpec)
     units: UnitsSpec = Field(default_factory=UnitsSpec)
     structure: StructureSpec | None = None
@@ -307,7 +337,72 @@ class Spec(_Model):
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Spec:
-        return cls.from_dict(read_yaml(path, "spec"), str(path))
+        return cls.from_dict(read_spec_yaml(Path(path)), str(path))
+
+
+def read_spec_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A spec file as a mapping, with ``base: <spec>`` resolved: the base's keys, overridden
+    key by key by this file's (``base`` is a shipped name or a path relative to this file)."""
+    raw = read_yaml(path, "spec")
+    if not isinstance(raw, dict) or "base" not in raw:
+        return raw
+    base = raw.pop("base")
+    if not isinstance(base, str) or not base:
+        raise SpecError(f"{path}: base: give a shipped spec name or a path, got {base!r}")
+    cand = Path(base) if base.endswith((".yaml", ".yml")) else SPECS_DIR / f"{base}.yaml"
+    if not cand.is_absolute() and not cand.is_file():
+        cand = path.parent / cand
+    if not cand.is_file():
+        raise SpecError(f"{path}: base: spec {base!r} not found")
+    if cand.resolve() in _seen or cand.resolve() == path.resolve():
+        raise SpecError(f"{path}: base: {base!r} leads back to itself")
+    parent = read_spec_yaml(cand, (*_seen, path.resolve()))
+    if not isinstance(parent, dict):
+        raise SpecError(f"{cand}: top level must be a mapping")
+    return {**parent, **raw}
+
+
+def apply_edition(spec: Spec) -> Spec:
+    """The spec with its edition's indicator forms applied: dropped indicators removed, the
+    denominated ones given their ``denominator`` and unit, a ``denominate`` step (by each
+    indicator's denominator and scale) put first and the denominators loaded with the data."""
+    if spec.edition is None:
+        return spec
+    inds: list[IndicatorSpec] = []
+    scales: dict[str, float] = {}
+    times: set[str] = set()
+    for ind in spec.indicators:
+        form = ind.editions.get(spec.edition)
+        if form is None:
+            inds.append(ind.model_copy(update={"editions": {}}))
+            continue
+        if form.drop:
+            continue
+        upd: dict[str, Any] = {"editions": {}}  # consumed: applying again changes nothing
+        if form.denominator:
+            upd["denominator"] = form.denominator
+            scales[ind.code] = form.scale
+            if form.multiply:
+                times.add(ind.code)
+        if form.unit:
+            upd["unit"] = form.unit
+        if form.note:
+            upd["rationale"] = f"{ind.rationale} {spec.edition.capitalize()} edition: {form.note}"
+        inds.append(ind.model_copy(update=upd))
+    steps = list(spec.steps)
+    dens = sorted({i.denominator for i in inds if i.denominator})
+    for method, codes in (("multiply", sorted(times)), ("divide", sorted(set(scales) - times))):
+        if codes:
+            steps.insert(0, DenominateStep(step="denominate", method=method, by="meta",
+                                           indicators=codes,
+                                           scales={c: scales[c] for c in codes}))
+    data = spec.data.model_copy(update={"denominators": sorted({*spec.data.denominators,
+                                                                *dens})})
+    used = {i.parent for i in inds}
+    aggs = [a for a in spec.aggregates if a.code in used or a.parent is None
+            or any(b.parent == a.code for b in spec.aggregates)]
+    return spec.model_copy(update={"indicators": inds, "steps": steps, "data": data,
+                                   "aggregates": aggs})
 
 
 def _format_errors(exc: ValidationError, raw: dict[str, Any]) -> str:
@@ -341,12 +436,13 @@ def load_spec(spec: str | Path | Spec) -> Spec:
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise SpecError(f"spec file {str(path)!r} not found")
-        return _with_catalogue_names(_resolve_paths(Spec.from_yaml(path), path.parent))
+        return _with_catalogue_names(apply_edition(_resolve_paths(Spec.from_yaml(path),
+                                                                   path.parent)))
     cand = SPECS_DIR / f"{spec}.yaml"
     if not cand.is_file():
         raise SpecError(f"unknown spec {str(spec)!r}; shipped specs: {', '.join(shipped_specs())} "
                         "(or give a path to a YAML file)")
-    return _with_catalogue_names(Spec.from_yaml(cand))
+    return _with_catalogue_names(apply_edition(Spec.from_yaml(cand)))
 
 
 def _resolve_paths(spec: Spec, folder: Path) -> Spec:

@@ -1,4 +1,5 @@
-"""Figures of the diagnosis analyses: decomposition waterfall and profile radar."""
+"""Figures of the diagnosis analyses: decomposition waterfall, profile radar and the gap on
+every series of a concept."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Literal
 import plotly.graph_objects as go
 
 from aigap.analysis.diagnosis.decompose import Decomposition
+from aigap.analysis.diagnosis.gap import GapResult
 from aigap.analysis.diagnosis.profile import Profile, country_names, percentile_among
 from aigap.i18n import t
 from aigap.present.names import attr, column
@@ -80,4 +82,32 @@ def profile_figure(prof: Profile, lang: str = "en", compare: Sequence[str] = ("U
         polar={"radialaxis": {"range": [0, 100],
                               "title": {"text": t(f"figure.profile.{metric}", lang)}}},
         template=TEMPLATE, legend_title_text="")
+    return fig
+
+
+def gap_figure(res: GapResult, lang: str = "en") -> go.Figure:
+    """The ratio other / unit by year on a log scale: the chosen series solid, every other
+    series of the concept dashed, one colour per comparator."""
+    from aigap.present.text.diagnosis import series_label
+
+    names_en, names_ko = country_names()
+    names = names_ko if lang == "ko" else names_en
+    chosen = {s.indicator: s.series for s in res.summaries}
+    level = res.table[res.table["basis"] == "level"].assign(
+        series=lambda d: d["indicator"].map(chosen).fillna(""))
+    frames = [(level, "solid")]
+    if not res.alternative_table.empty:
+        frames.append((res.alternative_table, "dash"))
+    fig = go.Figure()
+    for frame, dash in frames:
+        rows = frame.dropna(subset=["ratio"])
+        for (series, other), part in rows.groupby(["series", "other"], sort=False):
+            fig.add_trace(go.Scatter(
+                x=part["year"], y=part["ratio"], mode="lines+markers",
+                name=f"{names.get(str(other), other)} · {series_label(str(series), lang)}",
+                line={"dash": dash, "color": COUNTRY_COLOURS.get(str(other))}))
+    who = names.get(res.unit, res.unit)
+    fig.update_layout(title=t("figure.gap.title", lang, who=who), template=TEMPLATE,
+                      yaxis={"type": "log", "title": t("figure.gap.yaxis", lang, who=who)},
+                      legend_title_text="")
     return fig

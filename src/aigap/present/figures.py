@@ -6,6 +6,7 @@ from functools import singledispatch
 from typing import Any
 
 from aigap.analysis.diagnosis.decompose import Decomposition
+from aigap.analysis.diagnosis.gap import GapResult
 from aigap.analysis.diagnosis.profile import Profile
 from aigap.analysis.strategy.frontier import FrontierLagResult
 from aigap.analysis.strategy.niche import NicheResult
@@ -25,6 +26,7 @@ def figure(result: Any, lang: str = "en", **options: Any) -> Any:
 
 figure.register(Decomposition)(diagnosis.decomposition_figure)
 figure.register(Profile)(diagnosis.profile_figure)
+figure.register(GapResult)(diagnosis.gap_figure)
 figure.register(RobustnessResult)(uncertainty.rank_interval_figure)
 figure.register(AcceptabilityResult)(acceptability.acceptability_figure)
 figure.register(TournamentResult)(tournament.tournament_summary_figure)

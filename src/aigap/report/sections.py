@@ -10,6 +10,7 @@ Sections only read: the warehouse, index results and analyses are computed by th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -149,7 +150,8 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
                                                          "color": COUNTRY_COLOURS["median"]}))
     _layout(pillars, ctx.t("index.pillars_title"), barmode="group",
             yaxis={"title": ctx.t("index.yaxis"), "range": [0, 105]})
-    pr = {p: int(ranks.loc[u, p]) for p in pillar_codes}
+    # best / weakest among the pillars that count (a zero-weight pillar is only shown)
+    pr = {p: int(ranks.loc[u, p]) for p in pillar_codes if res.framework.weight.get(p, 1.0) > 0}
     best = min(pr, key=pr.get)  # type: ignore[arg-type]
     worst = max(pr, key=pr.get)  # type: ignore[arg-type]
     text = {lang: [ctx.t("index.rank", lang, name=ctx.unit_name(lang), n=n, rank=r,
@@ -167,28 +169,45 @@ def index_section(ctx: ReportContext) -> dict[str, Any]:
     })
     return {"id": "index", "title": ctx.t("index.title"),
             "figures": [bar, pillars], "tables": {"pillars": table.to_dict("records")},
-            "text": text, "notes": [ctx.t("index.note")], "sources": ctx.index_sources}
+            "text": text, "notes": [ctx.t("index.note"), *_provenance_note(ctx, res)],
+            "sources": ctx.index_sources}
+
+
+def _provenance_note(ctx: ReportContext, res: Any) -> list[str]:
+    """The data years the index stands on and the units whose rank rests on imputed cells."""
+    years = res.data_years() if hasattr(res, "data_years") else None
+    if years is None:
+        return []
+    moved = res.without_imputed().head(8)
+    units = ", ".join(f"{ctx.name(r.unit)} {int(r.rank)}->{int(r.rank_without_imputed)}"
+                      for r in moved.itertuples()) or "-"
+    return [ctx.t("index.provenance", years=f"{years[0]}-{years[1]}", units=units)]
 
 
 def gaps_section(ctx: ReportContext) -> dict[str, Any]:
-    """Headline gap: the indicator over time for the unit and the comparators, log scale."""
-    from aigap.analysis.diagnosis.gap import gap, gap_summary
+    """Headline gap: the indicator over time for the unit and the comparators, log scale,
+    on the concept's default series (the other series side by side in the text)."""
+    from aigap.analysis.diagnosis.gap import gap, unit_scale
+    from aigap.present.text.diagnosis import by_series, newer_warning
 
     code = ctx.headline_indicator
     units = [ctx.unit, *ctx.vs]
-    panel = ctx.wh.panel([code], countries=units)
+    res = gap(ctx.wh, ctx.unit, vs=list(ctx.vs), indicators=[code])
+    chosen = res.choices[code].chosen
+    panel = ctx.wh.panel([chosen.indicator], countries=units)
+    to_bn = unit_scale(chosen.unit) / 1e9
+    unit_label = re.sub(r"^(thousand|million|billion|trillion)\s+", "", chosen.unit)
     fig = go.Figure()
     for c in units:
         part = panel[panel["iso3"] == c]
-        fig.add_trace(go.Scatter(x=part["year"], y=part["value"] / 1e9, name=ctx.name(c),
+        fig.add_trace(go.Scatter(x=part["year"], y=part["value"] * to_bn, name=ctx.name(c),
                                  mode="lines+markers",
                                  line={"color": country_colour(c, highlight=ctx.unit),
                                        "width": 3 if c == ctx.unit else 2}))
-    unit_label = str(ctx.catalogue.loc[code, "unit"])
-    _layout(fig, ctx.indicator_name(code),
+    _layout(fig, ctx.indicator_name(chosen.indicator),
             yaxis={"type": "log", "title": ctx.t("gaps.yaxis", unit=unit_label)})
-    table = gap(ctx.wh, ctx.unit, vs=list(ctx.vs), indicators=[code])
-    summaries = gap_summary(ctx.wh, ctx.unit, list(ctx.vs), [code], table=table)
+    table = res.table
+    summaries = res.summaries
     level = table[table["basis"] == "level"].dropna(subset=["ratio"])
     recent = level[level["year"] >= level["year"].max() - 4]
     rec = pd.DataFrame({
@@ -202,6 +221,7 @@ def gaps_section(ctx: ReportContext) -> dict[str, Any]:
     return {"id": "gaps", "title": ctx.t("gaps.title"),
             "figures": [fig], "tables": {"ratios": rec.to_dict("records")},
             "text": {lang: [present.sentence(s, lang) for s in summaries]
+                     + [x for x in (by_series(res, lang), newer_warning(res, lang)) if x]
                      for lang in languages()},
             "notes": notes, "sources": sorted(set(table["source"].dropna())
                                               | set(table["other_source"].dropna()))}
@@ -433,23 +453,53 @@ def robustness_section(ctx: ReportContext) -> dict[str, Any]:
 
 
 def targets_section(ctx: ReportContext) -> dict[str, Any]:
-    """What it would take to reach the top 3, and the chance of getting there by 2030."""
-    from aigap.analysis.targets.scenarios import history_from_warehouse, scenario
-    from aigap.analysis.targets.what_it_takes import what_it_takes
+    """What it would take to reach the top 3 by 2030 (moves in raw units, US$, feasibility
+    bounds), and the chance of getting there, with what the projection assumed."""
+    from aigap.analysis.targets.scenarios import DEFAULT_N, history_from_warehouse, scenario
+    from aigap.analysis.targets.what_it_takes import DEFAULT_BY, what_it_takes
+    from aigap.i18n.numbers import format_number
 
-    wit = what_it_takes(ctx.spec, ctx.unit, rank=3, data=ctx.frame)
-    moves = wit.moves
-    table = pd.DataFrame({
-        ctx.col("indicator"): [ctx.indicator_name(c) for c in moves["indicator"]],
-        ctx.col("from"): moves["raw_from"].to_numpy(),
-        ctx.col("to"): moves["raw_to"].to_numpy(),
-        ctx.col("change"): moves["change_pct"].round(1).to_numpy(),
-    })
     history = history_from_warehouse(ctx.wh, ctx.index.framework.indicators)
-    sc = scenario(ctx.spec, to=2030, n=5000, seed=0, k=3, data=ctx.frame, history=history)
+    wit = what_it_takes(ctx.spec, ctx.unit, rank=3, by=DEFAULT_BY, data=ctx.frame,
+                        history=history)
+    moves = wit.moves
+    policy = "cost_usd" in moves.columns
+
+    def change(r: pd.Series) -> str:
+        v = r["change_abs"] if np.isfinite(r["change_abs"]) else r["raw_to"] - r["raw_today"]
+        unit = r["abs_unit_ko"] if ctx.lang == "ko" else r["abs_unit"]
+        return f"{'+' if v >= 0 else '-'}{format_number(abs(v), ctx.lang)} {unit}"
+
+    def per_year(r: pd.Series) -> str:
+        if not np.isfinite(r["per_year"]):
+            return ""
+        if r["per_year_kind"] == "% a year":
+            return f"{r['per_year']:+.1f}%"
+        return format_number(r["per_year"], ctx.lang)
+
+    cols: dict[str, Any] = {
+        ctx.col("indicator"): [ctx.indicator_name(c) for c in moves["indicator"]],
+        ctx.col("from"): (moves["raw_today"] if policy else moves["raw_from"]).to_numpy(),
+        ctx.col("to"): moves["raw_to"].to_numpy(),
+    }
+    if policy:
+        cols[ctx.col("change_abs")] = [change(r) for _, r in moves.iterrows()]
+        cols[ctx.col("per_year")] = [per_year(r) for _, r in moves.iterrows()]
+        cols[ctx.col("cost_usd")] = moves["cost_usd"].to_numpy()
+    else:
+        cols[ctx.col("change")] = moves["change_pct"].round(1).to_numpy()
+    table = pd.DataFrame(cols)
+    sc = scenario(ctx.spec, to=DEFAULT_BY, n=DEFAULT_N, seed=0, k=3, data=ctx.frame,
+                  history=history, unit=ctx.unit)
+    flagged = sc.assumptions[sc.assumptions["flag"] != ""]
+    assumed = pd.DataFrame({
+        ctx.col("indicator"): [ctx.indicator_name(c) for c in flagged["indicator"]],
+        ctx.col("assumption"): flagged["flag"].to_numpy(),
+    })
     return {"id": "targets", "title": ctx.t("targets.title"),
-            "figures": [], "tables": {"moves": table.to_dict("records")},
+            "figures": [], "tables": {"moves": table.to_dict("records"),
+                                      "assumptions": assumed.to_dict("records")},
             "text": {lang: [present.sentence(wit, lang),
                             present.sentence(sc, lang, unit=ctx.unit)] for lang in languages()},
-            "notes": [ctx.t("targets.note")],
+            "notes": [ctx.t("targets.note", n=DEFAULT_N)],
             "sources": ctx.index_sources}

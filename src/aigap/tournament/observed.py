@@ -12,6 +12,12 @@ A results file (YAML) lists the stages that have happened, in order from the fir
 
 Every team funded at the stage that neither advanced nor was removed by rule was cut on its
 score. The simulator conditions on these facts (``simulate_tournament(..., observed=...)``).
+
+A published score at the maximum of its scale (LG AI Research's user evaluation, 25.0 of 25)
+is *censored*: the scale cannot show more, so the team's latent reading is only known to be at
+least the maximum. Such a point is conditioned on as ``reading ≥ maximum`` (``Point.censored``),
+not as an equality; a published mean over such a team uses the team's published (capped)
+total as the constant it is.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from aigap.yamlfile import read_yaml
 
 OBSERVED_DIR = TOURNAMENTS_DIR / "observed"
 SUM_TOLERANCE = 0.15  # published components are rounded to 0.1: their sum may miss the total
+AT_MAX = 1e-9  # a published score this close to its maximum is at the ceiling (censored)
 
 
 class TeamScore(_Strict):
@@ -60,13 +67,17 @@ class ObservedFile(_Strict):
 
 @dataclass(frozen=True)
 class Point:
-    """One published number: ``kind`` is ``total``, ``component`` or ``mean``."""
+    """One published number: ``kind`` is ``total``, ``component`` or ``mean``.
+
+    ``censored``: the number is the maximum of its scale, so the latent value is at least
+    ``value`` (conditioned on as an inequality)."""
 
     stage: int
     kind: str
     value: float
     teams: tuple[int, ...]
     component: int | None = None
+    censored: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,7 @@ class Observed:
     removed_by_rule: dict[int, tuple[int, ...]]
     removed_by_score: dict[int, tuple[int, ...]]
     points: tuple[Point, ...]
+    means: tuple[tuple[int, float], ...] = ()  # (stage, average) as announced
 
     @property
     def last_stage(self) -> int:
@@ -149,6 +161,7 @@ def resolve(obs: ObservedFile, cfg: TournamentConfig, source: str = "observed") 
     by_rule: dict[int, tuple[int, ...]] = {}
     by_score: dict[int, tuple[int, ...]] = {}
     points: list[Point] = []
+    means: list[tuple[int, float]] = []
     funded: set[int] = set()
     for j, sr in enumerate(obs.stages):
         where = f"{source}: stages[{j}]"
@@ -173,13 +186,20 @@ def resolve(obs: ObservedFile, cfg: TournamentConfig, source: str = "observed") 
             raise SpecError(f"{where}.removed_by_rule: stage {cfg.stages[s].name!r} has no "
                             f"`eligibility` rule in the config")
         evaluated = tuple(sorted(funded))
+        capped: dict[int, float | None] = {}  # team with a censored point -> published total
         for name, ts in sr.scores.items():
             i = _team(cfg, name, f"{where}.scores")
-            points.extend(_team_points(cfg, s, i, ts, f"{where}.scores.{name}"))
+            pts = _team_points(cfg, s, i, ts, f"{where}.scores.{name}")
+            points.extend(pts)
+            if any(p.censored for p in pts):
+                capped[i] = _published_total(cfg, s, ts)
         if sr.mean_score is not None:
             over = tuple(sorted(_team(cfg, n, f"{where}.mean_over") for n in sr.mean_over)) \
                 if sr.mean_over else evaluated
-            points.append(Point(s, "mean", sr.mean_score, over))
+            means.append((s, sr.mean_score))
+            mean = _mean_point(cfg, s, sr.mean_score, over, capped, f"{where}.mean_score")
+            if mean is not None:
+                points.append(mean)
         alive[s] = tuple(sorted(adv))
         by_rule[s] = tuple(sorted(rem))
         by_score[s] = tuple(sorted(funded - adv - rem))
@@ -187,15 +207,56 @@ def resolve(obs: ObservedFile, cfg: TournamentConfig, source: str = "observed") 
     if points and cfg.score_scale is None:
         raise SpecError(f"{source}: published scores need `score_scale` in the config (how "
                         f"points map to capability units)")
-    return Observed(source, obs.source, alive, by_rule, by_score, tuple(points))
+    return Observed(source, obs.source, alive, by_rule, by_score, tuple(points), tuple(means))
+
+
+def _published_total(cfg: TournamentConfig, s: int, ts: TeamScore) -> float | None:
+    """A team's published total: given, or the sum of every component (None if unknown)."""
+    if ts.total is not None:
+        return ts.total
+    names = [c.name for c in cfg.stage_evaluation(s).components or []]
+    if names and set(ts.components) == set(names):
+        return math.fsum(ts.components.values())
+    return None
+
+
+def _mean_point(cfg: TournamentConfig, s: int, value: float, over: tuple[int, ...],
+                capped: dict[int, float | None], where: str) -> Point | None:
+    """The published mean as a linear point. A mean is of *published* totals: a team at the
+    ceiling contributes its capped total (a known constant), not its latent score, so it is
+    moved to the constant side: the mean of the other teams is ``(k·mean − Σ capped) / (k − c)``.
+    (Teams without published scores are assumed below every ceiling.)"""
+    fixed = [i for i in over if i in capped]
+    if not fixed:
+        return Point(s, "mean", value, over)
+    unknown = [cfg.teams[i].name for i in fixed if capped[i] is None]
+    if unknown:
+        raise SpecError(f"{where}: {', '.join(unknown)} has a score at the maximum (censored) "
+                        f"but no published total: give its `total` (or every component) so the "
+                        f"mean can use the published, capped value")
+    rest = tuple(i for i in over if i not in capped)
+    if not rest:
+        return None  # the mean only repeats published totals
+    total = math.fsum(float(capped[i] or 0.0) for i in fixed)
+    return Point(s, "mean", (len(over) * value - total) / len(rest), rest)
+
+
+def _at_max(value: float, maximum: float) -> bool:
+    return value >= maximum - AT_MAX
 
 
 def _team_points(cfg: TournamentConfig, s: int, i: int, ts: TeamScore, where: str) -> list[Point]:
     ev = cfg.stage_evaluation(s)
+    scale = cfg.score_scale
+    full = scale.total if scale is not None else math.inf
+    for label, v in (("total", ts.total), *ts.components.items()):
+        if v is not None and v > full + SUM_TOLERANCE:
+            raise SpecError(f"{where}: {label} {v:g} exceeds the maximum of the scale "
+                            f"(score_scale.total = {full:g})")
     if not ts.components:
         if ts.total is None:
             raise SpecError(f"{where}: give `total`, `components` or both")
-        return [Point(s, "total", ts.total, (i,))]
+        return [Point(s, "total", ts.total, (i,), censored=_at_max(ts.total, full))]
     names = [c.name for c in ev.components or []]
     unknown = sorted(set(ts.components) - set(names))
     if unknown:
@@ -206,7 +267,19 @@ def _team_points(cfg: TournamentConfig, s: int, i: int, ts: TeamScore, where: st
         if abs(total - ts.total) > SUM_TOLERANCE:
             raise SpecError(f"{where}: components add up to {total:g}, not the total "
                             f"{ts.total:g}")
-    pts = [Point(s, "component", v, (i,), names.index(c)) for c, v in ts.components.items()]
+    weights = {c.name: c.weight for c in ev.components or []}
+    w_sum = math.fsum(weights.values())
+    pts = []
+    for c, v in ts.components.items():
+        top = full * weights[c] / w_sum  # a component's maximum: its share of the total
+        if v > top + SUM_TOLERANCE:
+            raise SpecError(f"{where}.components.{c}: {v:g} exceeds the component's maximum "
+                            f"{top:g} (weight {weights[c]:g} of {w_sum:g})")
+        pts.append(Point(s, "component", v, (i,), names.index(c), censored=_at_max(v, top)))
     if ts.total is not None and len(ts.components) < len(names):
+        if any(p.censored for p in pts):
+            raise SpecError(f"{where}: a component at its maximum (censored) together with a "
+                            f"total over missing components is not supported: publish every "
+                            f"component or leave out the total")
         pts.append(Point(s, "total", ts.total, (i,)))  # the total adds the missing components
     return pts

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from aigap.errors import SpecError
 from aigap.i18n import t as tr
@@ -408,6 +408,13 @@ class _Condition:
     normals onto ``{z : A z + b = y}`` (Matheron's rule: for z ~ N(0, I) the projection
     ``z − Aᵀ(AAᵀ)⁻¹(Az + b − y)`` has the conditional law of z given Az + b = y). Who
     advanced is then an event: draws whose rules would not produce it are rejected.
+
+    A censored point (a score at the maximum of its scale: the latent reading ``r = cz + d``
+    is at least ``y``) is an inequality. The first one is met exactly by a transform: under
+    the projected law r is normal, ``N(μ, s²)``; its draw is mapped by the inverse CDF onto
+    ``N(μ, s²)`` truncated to ``r ≥ y`` and z is moved along ``Cov(z, r)/s²`` (the part of z
+    independent of r is kept), which is the exact conditional law. Further censored points
+    are met by rejection (draws with ``r < y`` get weight 0).
     """
 
     proj: np.ndarray | None  # (K, q) = Aᵀ(AAᵀ)⁻¹
@@ -415,6 +422,32 @@ class _Condition:
     resid0: np.ndarray | None  # (q,) b − y
     alive: dict[int, np.ndarray]  # stage -> (T,) observed teams kept after the stage
     failed: dict[int, np.ndarray]  # stage -> (T,) observed removals by the eligibility rule
+    # censored points: rows c (p, K), offsets d (p,), lower bounds y (p,)
+    cens_c: np.ndarray | None = None
+    cens_d: np.ndarray | None = None
+    cens_y: np.ndarray | None = None
+    cens_mu: float = 0.0  # mean and sd of the first censored reading under the projected law
+    cens_s: float = 1.0
+    cens_dir: np.ndarray | None = None  # (K,) Cov(z, r) / s²
+
+    def apply(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Draws of z ~ N(0, I) mapped to the law given the published points, and which of
+        them meet the further censored points (None: all do)."""
+        if self.proj is not None:
+            assert self.a is not None and self.resid0 is not None
+            z = z - self.proj @ (self.a @ z + self.resid0[:, None])
+        if self.cens_c is None:
+            return z, None
+        assert self.cens_d is not None and self.cens_y is not None and self.cens_dir is not None
+        u = (self.cens_c[0] @ z + self.cens_d[0] - self.cens_mu) / self.cens_s
+        alpha = (self.cens_y[0] - self.cens_mu) / self.cens_s
+        # inverse CDF of the truncated normal in its upper-tail form (exact far in the tail)
+        u_new = -ndtri(ndtr(-alpha) * ndtr(-u))
+        z = z + np.outer(self.cens_dir, self.cens_s * (u_new - u))
+        if len(self.cens_y) == 1:
+            return z, None
+        r = self.cens_c[1:] @ z + self.cens_d[1:, None]
+        return z, (r >= self.cens_y[1:, None]).all(axis=0)
 
 
 def _observe(plan: _Plan, obs: Observed, z: np.ndarray) -> np.ndarray:
@@ -450,14 +483,29 @@ def _condition(plan: _Plan, cfg: TournamentConfig, obs: Observed) -> _Condition:
     # The map is affine: its value at 0 and at each unit vector give b and A exactly.
     k = plan.n_rows
     f = _observe(plan, obs, np.hstack([np.zeros((k, 1)), np.eye(k)]))
-    b, a = f[:, 0], f[:, 1:] - f[:, :1]
-    if np.linalg.matrix_rank(a) < len(obs.points):
+    b_all, a_all = f[:, 0], f[:, 1:] - f[:, :1]
+    y_all = np.array([pt.value for pt in obs.points])
+    cens = np.array([pt.censored for pt in obs.points], dtype=bool)
+    a, b, y = a_all[~cens], b_all[~cens], y_all[~cens]
+    if len(y) and np.linalg.matrix_rank(a) < len(y):
         raise SpecError(f"{obs.source}: the published scores are redundant or fix a quantity "
                         f"the model treats as exact (e.g. a component without noise, or a "
                         f"mean and every score it averages): remove one")
-    y = np.array([pt.value for pt in obs.points])
-    proj = a.T @ np.linalg.inv(a @ a.T)
-    return _Condition(proj, a, b - y, alive, failed)
+    proj = a.T @ np.linalg.inv(a @ a.T) if len(y) else None
+    cond = _Condition(proj, a if len(y) else None, (b - y) if len(y) else None, alive, failed)
+    if not cens.any():
+        return cond
+    c, d, yc = a_all[cens], b_all[cens], y_all[cens]
+    # the first censored reading under the projected law: mean c·E[z] + d, Cov(z, r) = P cᵀ
+    pc = c[0] - (proj @ (a @ c[0]) if proj is not None else 0.0)
+    var = float(c[0] @ pc)
+    if var <= 1e-12:
+        raise SpecError(f"{obs.source}: a score at the maximum (censored) is already fixed by "
+                        f"the other published scores: remove it or one of them")
+    mean_z = -(proj @ (b - y)) if proj is not None else np.zeros(k)
+    mu = float(c[0] @ mean_z + d[0])
+    return _Condition(cond.proj, cond.a, cond.resid0, alive, failed, cens_c=c, cens_d=d,
+                      cens_y=yc, cens_mu=mu, cens_s=math.sqrt(var), cens_dir=pc / var)
 
 
 def _simulate_block(
@@ -470,13 +518,13 @@ def _simulate_block(
     """
     t, m = plan.n_teams, z.shape[1]
     cols = np.arange(m)
-    if cond is not None and cond.proj is not None:
-        assert cond.a is not None and cond.resid0 is not None
-        z = z - cond.proj @ (cond.a @ z + cond.resid0[:, None])
+    met = None
+    if cond is not None:
+        z, met = cond.apply(z)
     paths = _paths(plan, z)
     enters = plan.enters if plan.enters is not None else np.zeros(t, dtype=int)
     alive = np.zeros((t, m), dtype=bool)
-    accepted = np.ones(m, dtype=bool)
+    accepted = np.ones(m, dtype=bool) if met is None else met.copy()
     share: np.ndarray | None = None
     cost = np.zeros(m)
     stage_alive = np.empty((plan.n_stages, m), dtype=np.int64)

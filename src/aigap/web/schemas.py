@@ -133,10 +133,16 @@ class ExplainOut(BaseModel):
 # --------------------------------------------------------------------------- analyses
 
 
-class GapOut(BaseModel):
+class GapOut(Open):
+    """``present.document(gap result)``: rows of the chosen series, the headline summary, the
+    other series side by side (``alternatives``), the series choice and its sentences."""
+
     unit: str
     vs: list[str]
     rows: list[dict[str, Any]]
+    summary: list[dict[str, Any]] = []
+    alternatives: list[dict[str, Any]] = []
+    series: dict[str, Any] = {}
 
 
 class TrendOut(Open):

@@ -141,23 +141,24 @@ def countries(store: IndexStore, group: str | None) -> list[dict[str, Any]]:
 
 
 def gap(store: IndexStore, unit: str, vs: Sequence[str], indicator: Sequence[str],
-        per: Sequence[str]) -> dict[str, Any]:
+        per: Sequence[str], series: str | None = None) -> dict[str, Any]:
     from aigap.analysis.diagnosis.gap import gap as gap_fn
 
     u, others, inds = check_request(store, unit, vs, indicator)
     with store.warehouse() as wh:
-        frame = gap_fn(wh, u, vs=others, indicators=inds, per=tuple(per))
-    return {"unit": u, "vs": others, "rows": clean(frame)}
+        res = gap_fn(wh, u, vs=others, indicators=inds, per=tuple(per), series=series)
+    return present.document(res)  # type: ignore[no-any-return]
 
 
 def trend(store: IndexStore, unit: str, indicator: str, vs: Sequence[str],
-          start: int | None, end: int | None) -> dict[str, Any]:
+          start: int | None, end: int | None, series_id: str | None = None) -> dict[str, Any]:
     from aigap.analysis.diagnosis.trend import trend as trend_fn
 
     u, others, inds = check_request(store, unit, vs, [indicator])
     with store.warehouse() as wh:
-        res = trend_fn(wh, u, vs=others, indicator=inds[0], window=(start, end))
-        series = wh.panel(inds, countries=[u, *others])
+        res = trend_fn(wh, u, vs=others, indicator=inds[0], window=(start, end),
+                       series=series_id)
+        series = wh.panel([res.indicator], countries=[u, *others])
     out = present.document(res)
     out["series"] = clean(series[["iso3", "year", "value"]])
     return out  # type: ignore[no-any-return]
@@ -203,8 +204,16 @@ def what_it_takes(store: IndexStore, cache: SizedLRU, unit: str, rank: int, spec
     cached = store.get(spec)
     if u not in cached.units:
         raise NotFoundError(f"{u} is not in the {spec!r} index")
-    res = cache.get_or_compute(("what_it_takes", spec, u, rank),
-                               lambda: wit_fn(spec, u, rank=rank, data=store.data_for(spec)))
+    def compute() -> Any:
+        from aigap.analysis.targets.scenarios import history_from_warehouse
+
+        history = None
+        if store.has_warehouse and store.data_for(spec) is not None:
+            with store.warehouse() as wh:  # the app's warehouse, not the default one
+                history = history_from_warehouse(wh, cached.result.framework.indicators)
+        return wit_fn(spec, u, rank=rank, data=store.data_for(spec), history=history)
+
+    res = cache.get_or_compute(("what_it_takes", spec, u, rank), compute)
     out = clean(res.to_dict())
     out["sentence"] = present.sentence(res, lang)
     return out  # type: ignore[no-any-return]

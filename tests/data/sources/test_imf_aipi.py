@@ -165,3 +165,22 @@ def test_bad_workbook_leaves_store_byte_identical(tmp_path: Path, case: str) -> 
         pull(db_path=db, data_dir=mirror, datasets=ids)
     assert db.read_bytes() == raw
     assert_same(before, snapshot(db))
+
+
+def test_which_economies_have_no_score_nine_not_ten(real: pd.DataFrame) -> None:
+    """Checked again cell by cell (openpyxl, the raw workbook): exactly nine economies carry
+    the text 'NA' in the AIPI column, so the parser's 9 is right and the mirror's
+    PROVENANCE ("10 with AIPI 'NA'") is off by one; the only other row without a score is
+    the fully blank row 177 under the table, which is no economy."""
+    import openpyxl
+
+    from aigap.config import data_dir
+
+    wb = openpyxl.load_workbook(data_dir() / imf_aipi.RELPATH, read_only=True, data_only=True)
+    rows = list(wb[imf_aipi.SHEET].iter_rows(min_row=3, values_only=True))
+    wb.close()
+    na = {r[1] for r in rows if r[3] == "NA"}
+    assert na == {"MAC", "PRI", "TWN", "MDV", "AFG", "STP", "SOM", "SSD", "UZB"}
+    assert [r for r in rows if r[3] is None] == [(None,) * 8]  # the blank row, no economy
+    index = real[real.indicator == "imf_aipi"]
+    assert set(real["iso3"]) - set(index["iso3"]) == na

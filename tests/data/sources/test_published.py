@@ -142,6 +142,46 @@ def test_warehouse_table_with_provenance(small_db: Path) -> None:
         assert n_obs == (33,)  # the ranks are not observations
 
 
+def test_ranks_are_a_record_table(small_db: Path) -> None:
+    """Published ranks go through the one record-table mechanism (records only)."""
+    with Warehouse.open(small_db) as wh:
+        tables = wh.record_tables().set_index("table")
+        assert tables.loc["published_ranks", "rows"] == 2
+        assert tables.loc["published_ranks", "columns"] == published.TABLE_COLUMNS
+        kor = wh.records("published_ranks", country="KOR", columns=["rank", "vintage"])
+        assert kor["vintage"].tolist() == [published.DATASETS[0].vintage]
+        types = wh.record_columns("published_ranks").set_index("column")["type"]
+        assert types["rank"] == "INTEGER" and types["aggregate"] == "BOOLEAN"
+
+
+def test_partial_pull_has_an_empty_ranks_table(tmp_path: Path) -> None:
+    db = tmp_path / "wh.duckdb"
+    pull(db_path=db, data_dir=make_mirror(tmp_path / "mirror"), datasets=DATASETS)
+    with Warehouse.open(db) as wh:
+        assert wh.published_ranks().empty
+        assert "published_ranks" not in set(wh.record_tables()["table"])
+
+
+def test_store_of_an_older_aigap_gets_the_new_columns(tmp_path: Path) -> None:
+    import duckdb
+
+    mirror = make_mirror(tmp_path / "mirror")
+    write(mirror / published.RELPATH, ROWS)
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))  # the table as aigap wrote it before it was a record table
+    con.execute('CREATE TABLE published_ranks ("index" VARCHAR NOT NULL, edition VARCHAR, '
+                "published VARCHAR, level VARCHAR, unit VARCHAR, iso3 VARCHAR, rank INTEGER, "
+                "of_n INTEGER, score DOUBLE, scale VARCHAR, units_note VARCHAR, "
+                "source_publisher VARCHAR, source_date VARCHAR, source_url VARCHAR, "
+                "aggregate BOOLEAN, source VARCHAR NOT NULL, source_row INTEGER)")
+    con.close()
+    pull(db_path=db, data_dir=mirror, datasets=[*DATASETS, "published_rankings"])
+    with Warehouse.open(db) as wh:
+        df = wh.published_ranks()
+        assert list(df.columns) == [*published.TABLE_COLUMNS, "source", "source_row"]
+        assert len(df) == 2
+
+
 def test_bad_ranks_file_leaves_store_byte_identical(small_db: Path, tmp_path: Path) -> None:
     raw = small_db.read_bytes()
     mirror = tmp_path / "mirror"

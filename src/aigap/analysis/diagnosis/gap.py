@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from aigap.data.countries import check_iso3
 from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
 from aigap.jsonsafe import json_safe
+
+if TYPE_CHECKING:
+    from aigap.data.concepts import SeriesChoice
 
 POPULATION = "population"
 GDP = "gdp_current_usd"
@@ -274,26 +277,63 @@ def gap(
     indicators: Sequence[str],
     years: Iterable[int] | None = None,
     per: Sequence[str] = PER_CHOICES,
-) -> pd.DataFrame:
+    series: str | None = None,
+) -> GapResult:
     """Gap of ``unit`` against each of ``vs`` for every year of each indicator.
 
-    One row per indicator, basis (level, per capita, per GDP), year and other unit: value of
-    each side, difference (other - unit), ratio (other / unit), log10 ratio (orders of
-    magnitude), the unit of the compared values, source and vintage of both sides and a note
-    (missing values, zeros, skipped bases, price-basis mismatches).
+    Each code is resolved through :func:`aigap.data.concepts.choose_series` (a concept code
+    such as ``private_ai_investment`` answers from its default series; ``series=`` picks
+    another, e.g. ``cset``). The table has one row per indicator, basis (level, per capita,
+    per GDP), year and other unit: value of each side, difference (other - unit), ratio
+    (other / unit), log10 ratio (orders of magnitude), the unit of the compared values, source
+    and vintage of both sides and a note (missing values, zeros, skipped bases, price-basis
+    mismatches). The headline answers for the newest adequate year of the chosen series (or the
+    newest of ``years``); the other series of the concept are carried side by side.
     """
+    from aigap.data.concepts import choose_series
+
     u, others = _check_units(unit, vs)
     if isinstance(indicators, str):
         indicators = [indicators]
+    indicators = list(dict.fromkeys(indicators))
+    if series is not None and len(indicators) != 1:
+        raise GapError("a series can be chosen for one indicator at a time (--series with "
+                       "exactly one --indicator)")
     bad = [p for p in per if p not in PER_CHOICES]
     if bad:
         raise GapError(f"unknown normalisation(s) {bad}; choose from {', '.join(PER_CHOICES)}")
-    metas = {code: indicator_meta(wh, code) for code in indicators}
+    if years is not None:
+        years = sorted({int(y) for y in years})
+    asked = max(years) if years else None
+    choices = {code: choose_series(wh, code, units=[u, *others], year=asked,
+                                   purpose="compare", series=series) for code in indicators}
+    table = _gap_frame(wh, u, others, [c.indicator for c in choices.values()], years, per)
+    names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
+    summaries: list[GapSummary] = []
+    alternatives: list[GapSummary] = []
+    levels: list[pd.DataFrame] = []
+    for ch in choices.values():
+        summaries += _summaries(wh, table, u, others, ch.indicator, ch.year, names_en,
+                                names_ko, ch.series, ch.concept.code)
+        for alt in ch.alternatives:
+            if alt.year is None:
+                continue
+            frame = _gap_frame(wh, u, others, [alt.coverage.indicator], None, ())
+            levels.append(frame.assign(series=alt.coverage.series))
+            alternatives += _summaries(wh, frame, u, others, alt.coverage.indicator, alt.year,
+                                       names_en, names_ko, alt.coverage.series,
+                                       ch.concept.code)
+    return GapResult(u, others, table, choices, summaries, alternatives,
+                     pd.concat(levels, ignore_index=True) if levels else pd.DataFrame())
+
+
+def _gap_frame(wh: Warehouse, u: str, others: list[str], codes: list[str],
+               years: list[int] | None, per: Sequence[str]) -> pd.DataFrame:
+    """The long gap table of ``codes`` (indicator codes, already resolved)."""
+    metas = {code: indicator_meta(wh, code) for code in codes}
     panel = wh.panel(list(metas), countries=[u, *others])
     if panel.empty:
         raise GapError(f"no data for {', '.join([u, *others])} in {', '.join(metas)}")
-    if years is not None:
-        years = list(years)
     population = wh.panel([POPULATION], countries=[u, *others]) if "capita" in per else None
     gdp_frame = wh.panel([GDP], countries=[u, *others]) if "gdp" in per else None
     # Catalogue unit, overridden by the unit stored with the data (they agree by construction).
@@ -302,6 +342,27 @@ def gap(
         units_of[str(code)] = str(grp["unit"].iloc[0])
     return gap_table(panel, u, others, units_of=units_of, years=years, per=per,
                      population=population, gdp=gdp_frame)
+
+
+def _summaries(wh: Warehouse, table: pd.DataFrame, u: str, others: list[str], code: str,
+               year: int | None, names_en: dict[str, str], names_ko: dict[str, str],
+               series: str = "", concept: str = "") -> list[GapSummary]:
+    """One summary per other unit: at ``year`` when both sides have it, else the latest
+    common year; none for a unit with no common year."""
+    meta = indicator_meta(wh, code)
+    lvl = table[(table["indicator"] == code) & (table["basis"] == "level")]
+    out = []
+    for o in others:
+        both = lvl[(lvl["other"] == o) & lvl["value"].notna() & lvl["other_value"].notna()]
+        if year is not None and (both["year"] == year).any():
+            both = both[both["year"] == year]
+        if both.empty:
+            continue
+        row = both.sort_values("year").iloc[-1]
+        out.append(replace(summary_of_row(row, names_en, names_ko, str(meta["name_en"]),
+                                          str(meta["name_ko"])), series=series,
+                           concept=concept))
+    return out
 
 
 # --- summaries ------------------------------------------------------------------------------
@@ -331,6 +392,8 @@ class GapSummary:
     names_ko: tuple[str, str]
     indicator_name_en: str
     indicator_name_ko: str
+    series: str = ""  # the series id (aiindex, cset) within its concept
+    concept: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return json_safe(asdict(self))  # type: ignore[no-any-return]
@@ -358,24 +421,73 @@ def gap_summary(
     unit: str,
     vs: Sequence[str],
     indicators: Sequence[str],
-    table: pd.DataFrame | None = None,
+    table: GapResult | None = None,
 ) -> list[GapSummary]:
-    """One summary per indicator and other unit, for the latest year both have a value."""
-    u, others = _check_units(unit, vs)
-    if isinstance(indicators, str):
-        indicators = [indicators]
-    if table is None:
-        table = gap(wh, u, vs=others, indicators=indicators, per=())
-    names_en, names_ko = wh.country_names("en"), wh.country_names("ko")
-    out: list[GapSummary] = []
-    for ind in indicators:
-        meta = indicator_meta(wh, ind)
-        lvl = table[(table["indicator"] == ind) & (table["basis"] == "level")]
-        for o in others:
-            both = lvl[(lvl["other"] == o) & lvl["value"].notna() & lvl["other_value"].notna()]
-            if both.empty:
-                raise GapError(f"{u} and {o} have no common year for {ind}")
-            row = both.sort_values("year").iloc[-1]
-            out.append(summary_of_row(row, names_en, names_ko, str(meta["name_en"]),
-                                      str(meta["name_ko"])))
-    return out
+    """One summary per indicator and other unit, for the headline year (``gap().summaries``);
+    an error when a unit and another have no common year."""
+    res = table if table is not None else gap(wh, unit, vs=vs, indicators=indicators, per=())
+    for ind, ch in res.choices.items():
+        have = {s.other for s in res.summaries if s.indicator == ch.indicator}
+        for o in res.vs:
+            if o not in have:
+                raise GapError(f"{res.unit} and {o} have no common year for {ind}")
+    return list(res.summaries)
+
+
+@dataclass
+class GapResult:
+    """The gap of ``unit`` to each of ``vs``: the long table of the chosen series, the
+    headline per comparator and the other series of each concept, side by side.
+
+    ``choices`` maps each code asked to its :class:`~aigap.data.concepts.SeriesChoice`;
+    ``summaries`` are the headline (newest adequate year of the chosen series);
+    ``alternatives`` the same numbers on every other series at its own newest adequate year.
+    """
+
+    unit: str
+    vs: list[str]
+    table: pd.DataFrame
+    choices: dict[str, SeriesChoice]
+    summaries: list[GapSummary] = field(default_factory=list)
+    alternatives: list[GapSummary] = field(default_factory=list)
+    # level rows of every other series, all years (column ``series``): for the figure
+    alternative_table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The long table: one row per indicator, basis, year and other unit."""
+        return self.table
+
+    def series_frame(self) -> pd.DataFrame:
+        """One row per (series, other unit): the chosen series first, each at its year."""
+        rows = []
+        for s in [*self.summaries, *self.alternatives]:
+            ch = next((c for c in self.choices.values() if c.concept.code == s.concept), None)
+            cov = None
+            if ch is not None:
+                cov = ch.chosen if ch.chosen.series == s.series else next(
+                    (a.coverage for a in ch.alternatives if a.coverage.series == s.series), None)
+            rows.append({"concept": s.concept, "series": s.series, "indicator": s.indicator,
+                         "chosen": s in self.summaries, "year": s.year, "other": s.other,
+                         "value": s.value, "other_value": s.other_value, "ratio": s.ratio,
+                         "log10_ratio": s.log10_ratio, "measure_unit": s.measure_unit,
+                         "vintage": s.vintage,
+                         "flags": ", ".join(cov.flags_in(s.year)) if cov is not None
+                         else ""})
+        return pd.DataFrame(rows, columns=["concept", "series", "indicator", "chosen", "year",
+                                           "other", "value", "other_value", "ratio",
+                                           "log10_ratio", "measure_unit", "vintage", "flags"])
+
+    def newer_than_asked(self) -> list[tuple[str, str, int]]:
+        """(concept, series, year) of series newer than the one asked for."""
+        return [(ch.concept.code, a.coverage.series, int(a.year))
+                for ch in self.choices.values() for a in ch.newer_than_asked
+                if a.year is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return json_safe({  # type: ignore[no-any-return]
+            "unit": self.unit, "vs": self.vs, "rows": self.table,
+            "summary": [s.to_dict() for s in self.summaries],
+            "alternatives": [s.to_dict() for s in self.alternatives],
+            "series": {k: c.to_dict() for k, c in self.choices.items()},
+            "newer_than_asked": [{"concept": c, "series": s, "year": y}
+                                 for c, s, y in self.newer_than_asked()]})

@@ -292,12 +292,14 @@ def profile_from_result(res: IndexResult, unit: str, group: str, members: Sequen
     names_en, names_ko = country_names()
     uname_en = res.unit_names.get(unit) or names_en.get(unit, unit)
     uname_ko = names_ko.get(unit, uname_en)
-    pcts = dict(zip(pillars["code"], pillars["percentile"], strict=True))
+    # a zero-weight pillar (aigap's Enablers) is shown but does not count: no strength/weakness
+    counted = pillars[[fw.weight.get(c, 1.0) > 0 for c in pillars["code"]]]
+    pcts = dict(zip(counted["code"], counted["percentile"], strict=True))
     return Profile(
         unit=unit, spec=res.spec.name, year=res.year, group=group, members=sorted(members),
         unit_is_member=unit in members, pillars=pillars, indicators=indicators,
-        strengths=ordered(pillars, "strength", True),
-        weaknesses=ordered(pillars, "weakness", False),
+        strengths=ordered(counted, "strength", True),
+        weaknesses=ordered(counted, "weakness", False),
         indicator_strengths=ordered(indicators, "strength", True),
         indicator_weaknesses=ordered(indicators, "weakness", False),
         pattern=classify(pcts, strong, weak),

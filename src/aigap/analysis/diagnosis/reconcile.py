@@ -165,7 +165,8 @@ def _recomputed_rows(wh: Warehouse, unit: str) -> list[dict[str, Any]]:
 
 def _aigap_specs() -> list[str]:
     """aigap's own shipped editions (the v1 spec only when no edition exists)."""
-    names = sorted(n for n in shipped_specs() if n.startswith("aigap-") and n != "aigap-v1")
+    names = sorted((n for n in shipped_specs() if n.startswith("aigap-") and n != "aigap-v1"),
+                   key=lambda n: (n != "aigap-scale", n))  # the default edition first
     return names or [n for n in shipped_specs() if n == "aigap"]
 
 

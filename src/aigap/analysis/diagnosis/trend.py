@@ -227,6 +227,7 @@ def trend(
     holdout: int | None = None,
     level: float = LEVEL,
     n_draws: int = N_DRAWS,
+    series: str | None = None,
 ) -> TrendResult:
     """Growth of ``unit`` (and each of ``vs``) on ``indicator`` and convergence of each pair.
 
@@ -244,6 +245,12 @@ def trend(
     others = list(dict.fromkeys(check_iso3(vs or [])))
     if u in others:
         raise TrendError(f"{u} cannot be compared with itself")
+    # A concept answers from its default series for a trend (docs/concepts.md); series= picks
+    # another series of the concept (aigap.data.concepts.choose_series).
+    from aigap.data.concepts import choose_series
+
+    indicator = choose_series(wh, indicator, units=[u, *others], purpose="trend",
+                              series=series).indicator
     meta = indicator_meta(wh, indicator)
     start, end = window or (None, None)
     if start is not None and end is not None and start > end:

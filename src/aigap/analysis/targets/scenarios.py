@@ -5,7 +5,9 @@ Projection (per unit, per indicator, from its history)
 * **Model rule**: log-linear (OLS of ``log(value)`` on year) when every observed value of the
   series is > 0 and the indicator is not a bounded score; linear (OLS of the value on year)
   otherwise. An indicator counts as bounded when its unit mentions a percentage, a score, an
-  index, a share, a rate or a ratio (``score 0-100``, ``%``, ...) or when listed in ``linear=``.
+  index, a share, a rate, a ratio, an estimate or a rank
+  (:func:`~aigap.analysis.targets.bounds.bounded_unit`), when the catalogue marks it signed
+  (net flows) or when listed in ``linear=``.
   Linear projections are clipped to the natural range: >= 0 for indicators whose history is
   never negative, <= 100 for percentages and 0-100 scores.
 * **Uncertainty**: the predictive distribution of OLS with ``m`` points:
@@ -16,6 +18,20 @@ Projection (per unit, per indicator, from its history)
   A series that is exactly exponential (or linear) has ``s = 0`` and projects exactly.
 * **Short series**: fewer than :data:`MIN_POINTS` observations -> held constant at the last
   observed value (flag ``constant``); no observation at all -> the base-year value (or missing).
+  An indicator with one edition in the whole history is flagged ``one edition: held constant``
+  in :attr:`ScenarioResult.assumptions`.
+* **Methodology breaks**: a series is fitted only on the years after its last break: a change of
+  the measurement unit within the series, or an edition listed in :data:`METHOD_BREAKS` (e.g.
+  Oxford Insights' 2025 six-pillar framework). Observations before the break are not used.
+* **Plausibility caps**: every projection (and every draw) stays within
+  :func:`aigap.analysis.targets.bounds.plausible_range` of the indicator's history: no further
+  than :data:`~aigap.analysis.targets.bounds.MARGIN` of the observed range beyond the best (or
+  worst) value of any country in any year, never negative for counts, within 0-100 for %; and
+  a growth series rises no faster than the fastest sustained growth any country showed from
+  a base at least as large (:func:`_growth_caps`).
+* **Backtest**: :func:`backtest` projects from earlier base years ``B`` to ``B + h`` with the
+  data up to ``B`` only and compares the projected top 10 with the engine's ranking of the
+  observed data of ``B + h`` (how many of the ten are right, how many at the exact rank).
 
 Index on sampled panels
 -----------------------
@@ -47,6 +63,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from aigap.analysis.targets.bounds import (
+    MARGIN,
+    bounded_unit,
+    plausible_range,
+    sustained_changes,
+)
 from aigap.errors import SpecError
 from aigap.index.inputs import Frames, find_unit, load_inputs
 from aigap.index.methods.stats import rank_desc
@@ -58,8 +80,15 @@ from aigap.index.spec import Spec
 MIN_POINTS = 3
 CHUNK = 1000
 TRUNC_Q = 0.995
-_BOUNDED = re.compile(r"percent|%|score|index|share|rate|ratio", re.IGNORECASE)
-_HUNDRED = re.compile(r"percent|%|0\s*-\s*100", re.IGNORECASE)
+DEFAULT_N = 2000  # the one default number of sampled futures (CLI, report, dashboard)
+BACKTEST_TOP = 10
+# Editions that start a new methodology: a series is not extrapolated across them.
+METHOD_BREAKS: dict[str, str] = {
+    "oxford_gairi_2019": "Oxford Insights 2019: 10-point scale",
+    "oxford_gairi_2020": "Oxford Insights 2020: new 0-100 framework (after the 2019 10-point "
+                         "scale)",
+    "oxford_gairi_2025": "Oxford Insights 2025: six-pillar framework",
+}
 
 # history provider: (spec, framework) -> long frame with columns unit, indicator, year, value
 HistoryProvider = Callable[[Spec, Framework], pd.DataFrame]
@@ -75,8 +104,42 @@ def history_from_warehouse(wh: Any, indicators: Iterable[str]) -> pd.DataFrame:
     """Long history (unit, indicator, year, value) of ``indicators`` in warehouse ``wh``."""
     df = wh.panel(list(indicators))
     # the panel's own "unit" column is the measurement unit; the history's "unit" is the country
-    return df.drop(columns="unit").rename(columns={"iso3": "unit"})[
-        ["unit", "indicator", "year", "value"]]
+    return df.rename(columns={"unit": "measure"}).rename(columns={"iso3": "unit"})[
+        ["unit", "indicator", "year", "value", "source", "measure"]]
+
+
+def after_breaks(history: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """History without the observations before each series' last methodology break.
+
+    A break is an edition in :data:`METHOD_BREAKS` (column ``source``) or a change of the
+    measurement unit (column ``measure``) within one indicator. Returns the kept rows and, per
+    indicator, a note of the break applied.
+    """
+    h = history
+    notes: dict[str, str] = {}
+    if h.empty or not ({"source", "measure"} & set(h.columns)):
+        return h, notes
+    cut = pd.Series(-np.inf, index=pd.Index(h["indicator"].unique()))
+    if "source" in h.columns:
+        brk = h[h["source"].isin(list(METHOD_BREAKS))]
+        for ind, g in brk.groupby("indicator"):
+            # the newest break source starts the series, from its first year
+            src = str(g.loc[g["year"].idxmax(), "source"])
+            y = int(g.loc[g["source"] == src, "year"].min())
+            if int(h.loc[h["indicator"] == ind, "year"].min()) < y:
+                cut[ind] = max(cut[ind], y)
+                notes[str(ind)] = f"method break {y} ({METHOD_BREAKS[src]}): fitted from {y}"
+    if "measure" in h.columns:
+        for ind, g in h.dropna(subset=["measure"]).groupby("indicator"):
+            last = g.loc[g["year"].idxmax(), "measure"]
+            other = g[g["measure"] != last]
+            if len(other):
+                y = int(other["year"].max()) + 1
+                if y > cut[ind]:
+                    cut[ind] = y
+                    notes[str(ind)] = (f"unit changes to {last!r} in {y}: fitted from {y}")
+    keep = h["year"].to_numpy(float) >= cut.reindex(h["indicator"]).to_numpy(float)
+    return h[keep], notes
 
 
 def warehouse_history(spec: Spec, fw: Framework) -> pd.DataFrame:
@@ -194,7 +257,7 @@ class Projection:
     scale: np.ndarray  # (U, p) predictive scale (0 = deterministic)
     dof: np.ndarray  # (U, p) Student-t degrees of freedom
     log: np.ndarray  # (U, p) bool
-    lo: np.ndarray  # (p,) clip range in raw units
+    lo: np.ndarray  # (U, p) clip range in raw units
     hi: np.ndarray
     table: pd.DataFrame  # one row per series: model, points, growth, flags
 
@@ -221,11 +284,17 @@ class Projection:
 
 
 def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
-            base: pd.DataFrame | None = None, linear: Iterable[str] = ()) -> Projection:
-    """Fit every series of ``history`` (unit, indicator, year, value) and project to ``to``."""
+            base: pd.DataFrame | None = None, linear: Iterable[str] = (),
+            margin: float | None = MARGIN) -> Projection:
+    """Fit every series of ``history`` (unit, indicator, year, value) and project to ``to``.
+
+    ``margin``: projections are capped at the best observed value plus ``margin`` x the
+    observed range (:func:`~aigap.analysis.targets.bounds.plausible_range`); None = natural
+    range only."""
     inds = list(fw.indicators)
-    h = history.dropna(subset=["value"])
-    h = h[h["unit"].isin(units) & h["indicator"].isin(inds)]
+    h_all = history.dropna(subset=["value"])
+    h_all = h_all[h_all["indicator"].isin(inds)]
+    h = h_all[h_all["unit"].isin(units)]
     years = np.array(sorted(h["year"].astype(int).unique()), dtype=float)
     U, p, Y = len(units), len(inds), len(years)
     H = np.full((U, p, max(Y, 1)), np.nan)
@@ -240,7 +309,7 @@ def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
     mask = ~np.isnan(H)
     m = mask.sum(axis=2)
     forced = set(linear)
-    bounded = np.array([bool(_BOUNDED.search(fw.units.get(c, "") or "")) or c in forced
+    bounded = np.array([bounded_unit(fw.units.get(c, "") or "") or c in forced or _signed(c)
                         for c in inds])
     positive = np.where(mask, H > 0, True).all(axis=2) & (m > 0)
     use_log = positive & ~bounded[None, :]
@@ -278,11 +347,14 @@ def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
     lo = np.full(p, -np.inf)
     hi = np.full(p, np.inf)
     for j, c in enumerate(inds):
-        col = H[:, j][mask[:, j]]
-        if col.size and (col >= 0).all():
-            lo[j] = 0.0
-        if _HUNDRED.search(fw.units.get(c, "") or "") and (col.size == 0 or col.max() <= 100):
-            hi[j] = 100.0
+        # the plausible range of the whole history (all countries, also those outside the
+        # index): no projection beyond the best observed value plus the stated margin
+        rng_ = plausible_range(h_all.loc[h_all["indicator"] == c, "value"],
+                               fw.units.get(c, "") or "", margin=margin)
+        lo[j], hi[j] = rng_.lo, rng_.hi
+    lo, hi = np.tile(lo, (U, 1)), np.tile(hi, (U, 1))
+    if margin is not None and Y:
+        hi = np.minimum(hi, _growth_caps(h_all, units, inds, fw, to, H, mask, years))
     model = np.where(m == 0, "missing", np.where(~fit, "constant",
                                                  np.where(use_log, "log-linear", "linear")))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -302,8 +374,44 @@ def project(history: pd.DataFrame, units: list[str], fw: Framework, to: int,
                                         "growth_pct_per_year", "flag"])
     proj = Projection(units=units, indicators=inds, center=center, scale=scale, dof=dof,
                       log=use_log.astype(bool), lo=lo, hi=hi, table=table)
+    raw_center = np.where(use_log, np.exp(np.where(use_log, center, 0.0)), center)
     proj.table["projected"] = proj.central().ravel()
+    proj.table["capped"] = (np.isfinite(raw_center)
+                            & ((raw_center > hi + 1e-12) | (raw_center < lo - 1e-12))).ravel()
+    proj.table["cap_lo"] = lo.ravel()
+    proj.table["cap_hi"] = hi.ravel()
     return proj
+
+
+def _growth_caps(h_all: pd.DataFrame, units: list[str], inds: list[str], fw: Framework,
+                 to: int, H: np.ndarray, mask: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """(U, p) upper caps: a growth series may not rise faster than the fastest sustained
+    growth any country showed from a base at least as large as this unit's last value
+    (:class:`~aigap.analysis.targets.bounds.Changes`), compounded from that value."""
+    U, p = len(units), len(inds)
+    cap = np.full((U, p), np.inf)
+    last_idx = np.where(mask, np.arange(years.size), -1).max(axis=2)
+    for j, c in enumerate(inds):
+        ch = sustained_changes(h_all[h_all["indicator"] == c], fw.units.get(c, "") or "",
+                               int(to - years.max()), _signed(c))
+        if ch.kind != "growth" or not ch.window:
+            continue
+        for i in range(U):
+            k = last_idx[i, j]
+            if k < 0 or not H[i, j, k] > 0:
+                continue
+            g = ch.fastest(min_start=float(H[i, j, k]))
+            if np.isfinite(g.up):
+                cap[i, j] = H[i, j, k] * (1 + g.up) ** (to - years[k])
+    return cap
+
+
+def _signed(code: str) -> bool:
+    """A net quantity in the catalogue (flows, balances): projected linearly."""
+    from aigap.data.catalogue import catalogue
+
+    entry = catalogue().get(code)
+    return bool(entry.signed) if entry else False
 
 
 # --------------------------------------------------------------------------- batched index
@@ -346,7 +454,9 @@ class ScenarioResult:
     ``table``: unit, name, current_rank (base year, engine), central_rank (engine on the point
     projection), median_rank, rank_p05, rank_p95, p_top{k}, score_median, score_p05, score_p95;
     with what-ifs also median_rank_baseline and p_top{k}_baseline (same draws, no what-if).
-    ``projections``: per series n_points, model, slope, growth_pct_per_year, flag, projected.
+    ``projections``: per series n_points, model, slope, growth_pct_per_year, flag, projected,
+    capped. ``assumptions``: per indicator editions, model, flags (one edition held constant,
+    methodology break, capped projections). ``backtest``: see :func:`backtest`.
     """
 
     spec: str
@@ -359,6 +469,9 @@ class ScenarioResult:
     table: pd.DataFrame
     projections: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    assumptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backtest: dict[str, Any] | None = None
+    unit: str = "KOR"  # the unit its sentence describes
 
     @property
     def p_col(self) -> str:
@@ -378,8 +491,10 @@ class ScenarioResult:
         return json_safe({
             "spec": self.spec, "to": self.to, "base_year": self.base_year, "n": self.n,
             "seed": self.seed, "k": self.k, "what_if": [str(w) for w in self.what_if],
+            "unit": self.unit,
             "table": self.table, "notes": self.notes,
             "flags": self.projections[self.projections["flag"] != ""],
+            "assumptions": self.assumptions, "backtest": self.backtest,
         })
 
 
@@ -390,7 +505,7 @@ def scenario(
     spec: str | Path | Spec,
     *,
     to: int = 2030,
-    n: int = 2000,
+    n: int = DEFAULT_N,
     seed: int | None = 0,
     what_if: str | list[WhatIf] | None = None,
     k: int = 3,
@@ -398,35 +513,27 @@ def scenario(
     history: pd.DataFrame | HistoryProvider | None = None,
     linear: Iterable[str] = (),
     data_dir: Path | None = None,
+    backtest_runs: bool = True,
+    margin: float | None = MARGIN,
+    unit: str = "KOR",
 ) -> ScenarioResult:
     """Project the spec's indicators to ``to`` and report each unit's rank distribution.
 
     ``history``: a long frame (unit, indicator, year, value), a provider ``(spec, fw) -> frame``,
     or None: the provider registered for the spec's data source, else the spec's own panel
     (``data: {panel: true}``). ``linear``: indicators to project linearly regardless of the rule.
+    ``backtest_runs``: add the top-10 backtest (:func:`backtest`) to the result. ``margin``:
+    plausibility cap (see :func:`project`; None = natural range only). ``unit``: the unit its
+    sentence describes.
     """
     if n < 1:
         raise SpecError(f"n must be >= 1, got {n}")
     if k < 1:
         raise SpecError(f"k must be >= 1, got {k}")
-    plan, frames = load_inputs(spec, data, data_dir)
-    sp, fw0 = plan.spec, plan.framework
-    years = sorted(y for y in frames if y is not None)
-    base_year = years[-1] if years else None
-    base = frames[base_year].copy()
-    base.index = base.index.astype(str)
-    hist = _history(sp, fw0, frames, history)
-    unknown = sorted(set(linear) - set(fw0.indicators))
-    if unknown:
-        raise SpecError(f"linear: unknown indicator(s) {unknown}")
-    if len(hist):
-        last = int(hist["year"].max())
-        base_year = last if base_year is None else max(base_year, last)
-    # the units the engine keeps (units filter, groups, screening) in the base year
-    current = _engine_rank(plan, base)
-    units = [u for u in base.index if u in current]
-    proj = project(hist, units, fw0, to, base=base[[c for c in fw0.indicators
-                                                    if c in base.columns]], linear=linear)
+    prep = prepare(spec, to=to, data=data, history=history, linear=linear, data_dir=data_dir,
+                   margin=margin)
+    plan, fw0, base, base_year = prep.plan, prep.plan.framework, prep.base, prep.base_year
+    sp, current, units, proj = plan.spec, prep.current, prep.units, prep.projection
     wifs = (parse_what_if(what_if, units, fw0.indicators) if isinstance(what_if, str)
             else list(what_if or []))
 
@@ -469,7 +576,8 @@ def scenario(
         "median_rank": np.nanquantile(rk, 0.5, axis=0, method="inverted_cdf"),
         "rank_p05": np.nanquantile(rk, 0.05, axis=0, method="inverted_cdf"),
         "rank_p95": np.nanquantile(rk, 0.95, axis=0, method="inverted_cdf"),
-        kc: (rk <= k).mean(axis=0),
+        # rounded: shares of n draws, so that they add up to k exactly (no 2.9999999)
+        kc: np.round((rk <= k).mean(axis=0), 12),
         "score_median": np.nanmedian(sc, axis=0),
         "score_p05": np.nanpercentile(sc, 5, axis=0),
         "score_p95": np.nanpercentile(sc, 95, axis=0),
@@ -486,8 +594,171 @@ def scenario(
         notes.append(f"{n_const} series with < {MIN_POINTS} points held constant")
     if plan.normalise.step.global_panel:
         notes.append("normalisation is computed within the projected year (no panel pooling)")
+    bt = backtest(prep, horizon=to - base_year if base_year is not None else 1) \
+        if backtest_runs else None
     return ScenarioResult(spec=sp.name, to=to, base_year=base_year, n=n, seed=seed, k=k,
-                          what_if=wifs, table=table, projections=proj.table, notes=notes)
+                          what_if=wifs, table=table, projections=proj.table, notes=notes,
+                          assumptions=assumptions(prep), backtest=bt, unit=unit)
+
+
+# --------------------------------------------------------------------------- preparation
+
+
+@dataclass
+class Prepared:
+    """Inputs of a projection: the plan, the base-year frame, the units, the fitted series."""
+
+    plan: Plan
+    base: pd.DataFrame
+    base_year: int | None
+    units: list[str]
+    current: dict[str, float]  # engine rank in the base year
+    history: pd.DataFrame  # after methodology breaks
+    projection: Projection
+    break_notes: dict[str, str]
+    linear: tuple[str, ...] = ()
+    margin: float | None = MARGIN
+
+    def central_frame(self) -> pd.DataFrame:
+        """The base frame with every indicator at its central projected value."""
+        inds = self.plan.framework.indicators
+        f = self.base.loc[self.units].copy()
+        f[inds] = self.projection.central()
+        return f
+
+
+def prepare(spec: str | Path | Spec, *, to: int, data: pd.DataFrame | None = None,
+            history: pd.DataFrame | HistoryProvider | None = None,
+            linear: Iterable[str] = (), data_dir: Path | None = None,
+            margin: float | None = MARGIN) -> Prepared:
+    """Load the spec, its history (after methodology breaks) and project every series."""
+    plan, frames = load_inputs(spec, data, data_dir)
+    sp, fw0 = plan.spec, plan.framework
+    years = sorted(y for y in frames if y is not None)
+    base_year = years[-1] if years else None
+    base = frames[base_year].copy()
+    base.index = base.index.astype(str)
+    hist, breaks = after_breaks(_history(sp, fw0, frames, history))
+    unknown = sorted(set(linear) - set(fw0.indicators))
+    if unknown:
+        raise SpecError(f"linear: unknown indicator(s) {unknown}")
+    if len(hist):
+        last = int(hist["year"].max())
+        base_year = last if base_year is None else max(base_year, last)
+    # the units the engine keeps (units filter, groups, screening) in the base year
+    current = _engine_rank(plan, base)
+    units = [u for u in base.index if u in current]
+    proj = project(hist, units, fw0, to, base=base[[c for c in fw0.indicators
+                                                    if c in base.columns]], linear=linear,
+                   margin=margin)
+    return Prepared(plan=plan, base=base, base_year=base_year, units=units, current=current,
+                    history=hist, projection=proj, break_notes=breaks, linear=tuple(linear),
+                    margin=margin)
+
+
+def assumptions(prep: Prepared) -> pd.DataFrame:
+    """One row per indicator: editions, how its series were projected, and what was assumed."""
+    fw = prep.plan.framework
+    t = prep.projection.table
+    rows = []
+    hist = prep.history.dropna(subset=["value"])
+    for c in fw.indicators:
+        h = hist[hist["indicator"] == c]
+        editions = int(h["year"].nunique())
+        tt = t[t["indicator"] == c]
+        models = tt["model"].value_counts()
+        flags = []
+        if editions <= 1:
+            flags.append("one edition: held constant")
+        elif editions < MIN_POINTS:
+            flags.append(f"{editions} editions (< {MIN_POINTS}): held constant")
+        if c in prep.break_notes:
+            flags.append(prep.break_notes[c])
+        n_cap = int(tt["capped"].sum())
+        if n_cap:
+            flags.append(f"{n_cap} projection(s) capped at the plausible range")
+        rows.append({"indicator": c, "name": fw.names.get(c, c), "unit": fw.units.get(c, ""),
+                     "editions": editions,
+                     "first_year": int(h["year"].min()) if editions else None,
+                     "last_year": int(h["year"].max()) if editions else None,
+                     "model": str(models.index[0]) if len(models) else "missing",
+                     "n_constant": int(models.get("constant", 0)),
+                     "n_capped": n_cap, "flag": "; ".join(flags)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- backtest
+
+
+def frame_at(history: pd.DataFrame, year: int, window: int, units: list[str],
+             base: pd.DataFrame, inds: list[str]) -> pd.DataFrame:
+    """Observed values at ``year``: each indicator's latest value in ``[year - window, year]``."""
+    h = history[(history["year"] <= year) & (history["year"] >= year - window)]
+    h = h[h["unit"].isin(units) & h["indicator"].isin(inds)].sort_values("year")
+    wide = h.pivot_table(index="unit", columns="indicator", values="value", aggfunc="last")
+    f = base.loc[units].copy()
+    f[inds] = wide.reindex(index=units, columns=inds).to_numpy(float)
+    return f
+
+
+def backtest(prep: Prepared, horizon: int, top: int = BACKTEST_TOP) -> dict[str, Any]:
+    """How often the projected top ``top`` was right: project from ``B`` to ``B + h`` with the
+    data up to ``B`` and compare with the engine's ranking of the observed data of ``B + h``.
+
+    ``h`` is the scenario's horizon, shortened to the longest the data allow (then said so).
+    Returns ``{"horizon", "asked_horizon", "runs": [...], "overlap", "exact", "note"}``.
+    """
+    h = prep.history
+    inds = list(prep.plan.framework.indicators)
+    out: dict[str, Any] = {"asked_horizon": int(horizon), "top": top, "runs": []}
+    if h.empty:
+        return {**out, "horizon": None, "overlap": None, "exact": None,
+                "note": "no history: no backtest"}
+    years = sorted(int(y) for y in h["year"].unique())
+    window = int(getattr(prep.plan.spec.data, "window", 0) or 0)
+    first, last = years[0], years[-1]
+    hz = int(horizon)
+    # base years need MIN_POINTS years of data behind them
+    while hz >= 1 and last - hz < first + MIN_POINTS - 1:
+        hz -= 1
+    if hz < 1:
+        return {**out, "horizon": None, "overlap": None, "exact": None,
+                "note": f"history {first}-{last} too short for a backtest"}
+    plan = replace(prep.plan, spec=prep.plan.spec.model_copy(
+        update={"units": type(prep.plan.spec.units)()}))
+    runs = []
+    for b in range(first + MIN_POINTS - 1, last - hz + 1):
+        past = h[h["year"] <= b]
+        try:
+            proj = project(past, prep.units, prep.plan.framework, b + hz, linear=prep.linear,
+                           margin=prep.margin)
+            pf = prep.base.loc[prep.units].copy()
+            pf[inds] = proj.central()
+            obs = frame_at(h, b + hz, window, prep.units, prep.base, inds)
+            r_proj = _ranks(plan, pf)
+            r_obs = _ranks(plan, obs)
+        except SpecError:
+            continue  # e.g. too few indicators observed that early
+        common = r_proj.index.intersection(r_obs.index)
+        if len(common) < top:
+            continue
+        tp = list(r_proj[common].sort_values(kind="stable").index[:top])
+        to_ = list(r_obs[common].sort_values(kind="stable").index[:top])
+        exact = sum(1 for i, u in enumerate(tp) if i < len(to_) and to_[i] == u)
+        runs.append({"base": b, "target": b + hz, "overlap": len(set(tp) & set(to_)) / top,
+                     "exact": exact / top, "projected_top": tp, "observed_top": to_})
+    note = "" if hz == horizon else f"horizon shortened from {horizon} to {hz} years (data)"
+    if not runs:
+        return {**out, "horizon": hz, "overlap": None, "exact": None,
+                "note": note or "no base year with enough data"}
+    return {**out, "horizon": hz, "runs": runs,
+            "overlap": float(np.mean([r["overlap"] for r in runs])),
+            "exact": float(np.mean([r["exact"] for r in runs])), "note": note}
+
+
+def _ranks(plan: Plan, frame: pd.DataFrame) -> pd.Series:
+    res: IndexResult = run(plan, {None: frame})[None]
+    return res.ranks[res.framework.root].dropna()
 
 
 def _history(sp: Spec, fw: Framework, frames: Frames,
@@ -508,7 +779,8 @@ def _history(sp: Spec, fw: Framework, frames: Frames,
     if missing:
         raise SpecError(f"history needs columns unit, indicator, year, value; missing "
                         f"{sorted(missing)}")
-    h = h[["unit", "indicator", "year", "value"]].copy()
+    h = h[["unit", "indicator", "year", "value",
+           *[c for c in ("source", "measure") if c in h.columns]]].copy()
     h["unit"] = h["unit"].astype(str)
     return h
 

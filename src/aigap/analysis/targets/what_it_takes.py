@@ -38,6 +38,26 @@ Solvers
   Median and Copeland aggregation are not supported (which aggregations qualify, and which
   are linear, is said by their registration in :mod:`aigap.index.methods.aggregate`).
 
+Policy units (the default)
+--------------------------
+* **Levers**: each indicator gets a lever class from the cost file (:mod:`.levers`,
+  ``costs.yaml``). Classes with ``policy_lever: false`` (World Bank governance estimates,
+  perception and composite scores of other indices, ranks) are frozen unless
+  ``include_levers=True``.
+* **Objective**: US$ (``cost_usd`` per absolute unit x absolute units per raw unit x raw units
+  per normalised point; for log-treated indicators the secant over the feasible range). Levers
+  without a cost estimate stay out of the cheapest mix and are listed as options without a cost.
+  ``costs=None`` restores the index-point objective (``cost=`` per normalised point).
+* **Feasibility** (``margin``, ``growth``): no value beyond the best value observed among all
+  countries and years plus ``margin`` x the observed range, and no change faster than the
+  fastest sustained change of the indicator (:mod:`.bounds`) over the horizon ``by - year``.
+  The bound that binds is named per move and per option.
+* **By a target year** (``by=2030``): the other units move on their central projected paths
+  (:func:`aigap.analysis.targets.scenarios.prepare`); the unit starts from its own projection
+  and the moves are reported from today's value, with the cost of the part beyond the trend.
+* **Options**: every lever alone (the move it needs, its cost, the bound that stops it) and the
+  cheapest mix, ranked by US$.
+
 Raw units: each move is mapped back through the fitted steps of the build
 (:mod:`aigap.index.inverse`): the normalisation's affine map, the outlier treatment
 (winsorising is the identity inside the caps; ``log_CT`` inverted with its frozen shift) and
@@ -53,7 +73,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +81,15 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog, minimize
 
-from aigap.errors import SpecError
+from aigap.analysis.targets.bounds import (
+    MARGIN,
+    Growth,
+    fastest_growth,
+    growth_series,
+    plausible_range,
+)
+from aigap.analysis.targets.levers import CostBook, Lever, load_costs
+from aigap.errors import AigapError, SpecError
 from aigap.index.inputs import Frames, find_unit, load_inputs, pick_year
 from aigap.index.inverse import Chain, unit_chains
 from aigap.index.methods import registry
@@ -73,6 +101,7 @@ from aigap.jsonsafe import json_safe
 
 _PERCENT = re.compile(r"percent|%", re.IGNORECASE)
 _TOL = 1e-9
+DEFAULT_BY = 2030
 
 
 # --------------------------------------------------------------------------- raw <-> normalised
@@ -98,8 +127,11 @@ class TargetResult:
 
     ``moves``: one row per indicator that moves (indicator, name, pillar, raw_from, raw_to,
     change_pct, normalised_from, normalised_to, contribution_from, contribution_to,
-    score_gain, treatment, imputed, unit). When infeasible, the moves that reach the best
-    achievable score (every bound hit) are reported instead.
+    score_gain, treatment, imputed, unit; in policy units also raw_today, raw_trend,
+    abs_unit, change_abs, per_year, per_year_kind, cost_usd, bound). When infeasible, the
+    moves that reach the best achievable score (every bound hit) are reported instead.
+    ``options``: each lever alone and the cheapest mix, ranked by US$. ``levers``: every
+    indicator's lever class, whether it may move, its cost and feasibility caps.
     """
 
     spec: str
@@ -122,14 +154,22 @@ class TargetResult:
     moves: pd.DataFrame
     verified_rank: int | None = None
     notes: list[str] = field(default_factory=list)
+    by: int | None = None  # target year (others on their projected paths); None = held fixed
+    costs_file: str | None = None  # the cost assumptions used (None = index points)
+    cost_usd: float = math.nan  # US$ of the cheapest mix (beyond the trend when ``by``)
+    options: pd.DataFrame = field(default_factory=pd.DataFrame)
+    levers: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
         """The indicators that move (``moves``)."""
         return self.moves
 
     def to_dict(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "moves"}
+        skip = {"moves", "options", "levers"}
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in skip}
         d["moves"] = self.moves
+        d["options"] = self.options
+        d["levers"] = self.levers
         return json_safe(d)
 
 
@@ -141,6 +181,11 @@ def what_it_takes(
     unit: str,
     *,
     rank: int = 3,
+    by: int | None = DEFAULT_BY,
+    costs: CostBook | str | Path | None = "default",
+    include_levers: bool = False,
+    margin: float | None = MARGIN,
+    growth: bool = True,
     cost: Mapping[str, float] | None = None,
     bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
     max_growth: float | Mapping[str, float] | None = None,
@@ -148,19 +193,57 @@ def what_it_takes(
     cap_at_leader: bool = True,
     move_imputed: bool = True,
     data: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+    denominators: Mapping[str, float] | None = None,
     year: int | None = None,
     data_dir: Path | None = None,
     verify: bool = True,
 ) -> TargetResult:
     """Cheapest change to ``unit``'s indicators that gives it rank <= ``rank`` (see module doc).
 
-    ``cost``: cost per normalised point per indicator (default 1). ``bounds``: raw (lo, hi) per
-    indicator, None = open. ``max_growth``: max relative improvement a year (one rate or per
-    indicator) over ``years`` years (default 1). ``data``: a wide frame overriding the spec's
-    data source; ``year``: which year of a panel (default latest).
+    ``by``: target year, others on their projected paths (None: others held fixed at today's
+    values). ``costs``: the cost file ("default" = the shipped ``costs.yaml``, a path, a
+    :class:`CostBook`, or None for the index-point objective with ``cost=`` per normalised
+    point). ``include_levers``: let non-policy levers (governance, perception scores) move.
+    ``margin``: cap at the best observed value + margin x range (None = off). ``growth``: cap
+    at the fastest sustained observed growth. ``bounds``: raw (lo, hi) per indicator, None =
+    open. ``max_growth``: max relative improvement a year (one rate or per indicator) over
+    ``years`` years (default: the horizon, else 1). ``data``: a wide frame overriding the
+    spec's data source; ``history``: long (unit, indicator, year, value) for projections and
+    bounds; ``denominators``: the unit's ``population`` and ``gdp`` (default: the warehouse's
+    latest, for warehouse specs); ``year``: which year of a panel (default latest).
     """
     if rank < 1:
         raise SpecError(f"rank must be >= 1, got {rank}")
+    book = load_costs(None if costs == "default" else costs) \
+        if costs is not None and not isinstance(costs, CostBook) else costs
+    notes_pre: list[str] = []
+    today: pd.DataFrame | None = None
+    hist: pd.DataFrame | None = history
+    if by is not None:
+        from aigap.analysis.targets.scenarios import prepare
+
+        try:
+            prep = prepare(spec, to=by, data=data, history=history, margin=margin)
+        except SpecError as exc:
+            if "no history" not in str(exc):
+                raise
+            notes_pre.append(f"no history to project to {by}: others held at today's values")
+            by = None
+        else:
+            # the units are chosen in the base year: the projected run must not filter them
+            spec = prep.plan.spec.model_copy(update={"units": type(prep.plan.spec.units)()})
+            today = prep.base
+            hist = prep.history
+            data = prep.central_frame()
+            # the unit itself starts from today's values: the moves are what it must add
+            # by the target year while the others follow their projected paths
+            uu = find_unit(data.index, unit)
+            data.loc[uu] = today.loc[uu, data.columns]
+            year = None
+            notes_pre.append(f"by {by}: the other units move on their central projected paths "
+                             f"(scenario engine, base year {prep.base_year}); {uu} starts from "
+                             "today's values")
     plan, frames = load_inputs(spec, data, data_dir)
     sp = plan.spec
     yr = pick_year(frames, year)
@@ -194,18 +277,40 @@ def what_it_takes(
     sorted_others = np.sort(others.to_numpy())[::-1]
     cur_rank = int(1 + (sorted_others > score0).sum())
     target = float(sorted_others[rank - 1]) if rank <= len(sorted_others) else -math.inf
+    base_year = _data_year(sp, yr)
+    horizon = (by - base_year) if by is not None and base_year is not None else years
+    if hist is None and (margin is not None or growth):
+        hist = _own_history(sp, fw, frames)
+    raw_all = res.dataset("Raw")[fw.indicators]
+    start = raw_in.copy()  # today's values: growth bounds compound from them
+    if today is not None:
+        start = today.reindex(index=[u], columns=fw.indicators).to_numpy(float)[0]
+    policy = _policy(fw, book, hist, u, start, raw_all, margin, growth if by is not None
+                     or years is not None else False, horizon, include_levers,
+                     denominators if denominators is not None else _denominators(sp, u))
 
-    lb, ub, raw0 = _bounds(fw, chains, N.drop(index=u), n0, res.dataset("Raw")[fw.indicators],
-                           u, frame_u, bounds, max_growth, years, cap_at_leader,
-                           imputed if not move_imputed else np.zeros_like(imputed))
+    frozen = imputed if not move_imputed else np.zeros_like(imputed)
+    frozen = frozen | policy.frozen
+    lb, ub, raw0, binding = _bounds(fw, chains, N.drop(index=u), n0, raw_all, u, frame_u,
+                                    bounds, max_growth, years if years is not None else horizon,
+                                    cap_at_leader, frozen, policy.limits, start)
     c = np.array([float((cost or {}).get(code, 1.0)) for code in fw.indicators])
+    usd_objective = False
+    if book is not None:
+        c_usd = _usd_per_point(chains, fw, n0, ub, policy.usd_per_raw)
+        if np.isfinite(c_usd[ub > _TOL]).any():
+            c, usd_objective = c_usd, True
+        else:  # no lever of this spec has a cost estimate: say so, rank in index points
+            policy.notes.append(f"no lever of spec {sp.name!r} has a cost in {book.path}: the "
+                                "mix is the smallest change in index points, not in US$")
     linear = all(m.option("linear") for m in methods)
     e = res.explain(u)["weight"].to_numpy(float)
     movable = ~np.isnan(n0) & (ub > _TOL) & np.array([code in chains for code in fw.indicators])
     if linear:
         movable &= e > 0
-    problem = _Problem(n0=n0, lb=lb, ub=ub, c=c, e=e, movable=movable, fw=fw, agg=agg,
-                       linear=linear)
+    in_mix = movable & np.isfinite(c)
+    problem = _Problem(n0=n0, lb=lb, ub=ub, c=np.where(np.isfinite(c), c, 0.0), e=e,
+                       movable=in_mix, fw=fw, agg=agg, linear=linear)
 
     eps = 1e-9 * max(1.0, abs(target)) if np.isfinite(target) else 0.0
     extra = 0.0
@@ -226,9 +331,15 @@ def what_it_takes(
     if verify and verified is None and not np.any(x > _TOL):
         verified = cur_rank
     new_score = problem.score(n0 + x)
-    max_score = problem.score(n0 + np.where(movable, ub, 0.0))
+    max_score = problem.score(n0 + np.where(in_mix, ub, 0.0))
     moves = _moves_frame(res, u, chains, n0, x, raw0, imputed, problem)
-    extra_notes = [f"{k}: {v}" for k, v in notes.items() if not k.startswith("_")]
+    if book is not None:
+        moves = _policy_columns(moves, fw, policy, start, raw0, binding, ub, n0, horizon)
+    options = pd.DataFrame() if cur_rank <= rank else _options(
+        problem, movable, target + eps, fw, chains, n0, raw0, start, policy, binding, ub,
+        book is not None, moves)
+    extra_notes = notes_pre + [f"{k}: {v}" for k, v in notes.items() if not k.startswith("_")]
+    extra_notes += policy.notes
     if "_verify" in notes:
         extra_notes.append(notes["_verify"])
     if not cap_at_leader:
@@ -242,63 +353,309 @@ def what_it_takes(
         new_rank=int(1 + (sorted_others > new_score + 1e-12).sum()),
         max_score=max_score, best_rank=int(1 + (sorted_others > max_score + 1e-12).sum()),
         shortfall=0.0 if sol.feasible else max(target - max_score, 0.0),
-        cost=float(c @ x), gap=sol.gap, method=sol.method, moves=moves,
-        verified_rank=verified, notes=extra_notes,
+        cost=float(problem.c @ x), gap=sol.gap, method=sol.method, moves=moves,
+        verified_rank=verified, notes=extra_notes, by=by,
+        costs_file=book.path if book is not None else None,
+        cost_usd=float(moves["cost_usd"].sum()) if usd_objective else math.nan,
+        options=options, levers=policy.table,
     )
+
+
+# --------------------------------------------------------------------------- policy units
+
+
+@dataclass
+class _Policy:
+    """Per indicator: frozen (not a lever), raw limits with their labels, US$ per raw unit."""
+
+    frozen: np.ndarray
+    limits: dict[str, list[tuple[float, str]]]
+    usd_per_raw: np.ndarray
+    levers: dict[str, Lever]
+    factor: np.ndarray  # absolute units per raw unit
+    growth_kind: dict[str, bool]
+    table: pd.DataFrame
+    notes: list[str]
+
+
+def _data_year(sp: Spec, yr: int | None) -> int | None:
+    if yr is not None:
+        return int(yr)
+    return int(sp.data.year) if sp.data.year is not None else None
+
+
+def _own_history(sp: Spec, fw: Framework, frames: Frames) -> pd.DataFrame | None:
+    """History from the spec's history provider or its own panel (None if there is none)."""
+    from aigap.analysis.targets.scenarios import HISTORY_PROVIDERS, history_from_frames
+
+    if sp.data.source in HISTORY_PROVIDERS and sp.data.source != "frame":
+        try:
+            return HISTORY_PROVIDERS[sp.data.source](sp, fw)
+        except (AigapError, OSError):  # no warehouse: bounds from the data themselves
+            pass
+    h = history_from_frames(frames, fw)
+    if h.empty:
+        frame = next(iter(frames.values()))
+        cols = [c for c in fw.indicators if c in frame.columns]
+        h = frame[cols].rename_axis("unit").reset_index().melt(
+            id_vars="unit", var_name="indicator", value_name="value")
+        h["year"] = 0
+        h["unit"] = h["unit"].astype(str)
+    return h
+
+
+def _denominators(sp: Spec, unit: str) -> dict[str, float]:
+    """The unit's latest population and GDP (current US$) from the warehouse (warehouse specs)."""
+    if sp.data.source != "warehouse":
+        return {}
+    try:
+        from aigap.data.warehouse import Warehouse
+
+        with Warehouse.open() as wh:
+            df = wh.panel(["population", "gdp_current_usd"], countries=[unit])
+    except (AigapError, OSError):  # no warehouse: absolute amounts are not available
+        return {}
+    out: dict[str, float] = {}
+    for code, key in (("population", "population"), ("gdp_current_usd", "gdp")):
+        d = df[df["indicator"] == code].dropna(subset=["value"]).sort_values("year")
+        if len(d):
+            out[key] = float(d["value"].iloc[-1])
+    return out
+
+
+def _catalogue_unit(fw: Framework, code: str) -> tuple[str, bool]:
+    from aigap.data.catalogue import catalogue
+
+    entry = catalogue().get(code)
+    unit = fw.units.get(code, "") or (entry.unit if entry else "")
+    return unit, bool(entry.signed) if entry else False
+
+
+def _policy(fw: Framework, book: CostBook | None, hist: pd.DataFrame | None, u: str,
+            start: np.ndarray, raw_all: pd.DataFrame, margin: float | None, growth: bool,
+            horizon: int | None, include_levers: bool, dens: Mapping[str, float]) -> _Policy:
+    p = len(fw.indicators)
+    frozen = np.zeros(p, dtype=bool)
+    usd = np.full(p, np.nan)
+    factor = np.full(p, np.nan)
+    limits: dict[str, list[tuple[float, str]]] = {}
+    levers: dict[str, Lever] = {}
+    kinds: dict[str, bool] = {}
+    rows = []
+    notes: list[str] = []
+    for j, code in enumerate(fw.indicators):
+        unit, signed = _catalogue_unit(fw, code)
+        d = int(fw.direction.get(code, 1))
+        values = (hist.loc[hist["indicator"] == code, "value"] if hist is not None
+                  else raw_all[code])
+        kinds[code] = growth_series(unit, values, signed)
+        lim: list[tuple[float, str]] = []
+        cap_best = grow_cap = math.nan
+        if margin is not None:
+            rng_ = plausible_range(pd.concat([values, raw_all[code]]), unit, d, margin)
+            cap_best = rng_.hi if d > 0 else rng_.lo
+            lim.append((cap_best, f"best observed + {margin:.0%} of range"))
+        g: Growth | None = None
+        if growth and hist is not None and horizon and np.isfinite(start[j]):
+            hh = hist[hist["indicator"] == code]
+            g = fastest_growth(hh, unit, int(horizon), signed, min_start=float(start[j]))
+            if g.window:
+                grow_cap = g.limit(float(start[j]), float(horizon), d)
+                lim.append((grow_cap, f"fastest sustained change ({g.where})"))
+        limits[code] = lim
+        lever = book.lever(code, unit) if book is not None else None
+        allowed = True
+        if lever is not None:
+            levers[code] = lever
+            allowed = lever.policy_lever or include_levers
+            factor[j] = lever.factor(dict(dens))
+            if lever.cost_usd is not None and np.isfinite(factor[j]):
+                usd[j] = lever.cost_usd * factor[j]
+        frozen[j] = not allowed
+        rows.append({
+            "indicator": code, "name": fw.names.get(code, code), "unit": unit,
+            "lever_class": lever.lever_class if lever else "",
+            "policy_lever": lever.policy_lever if lever else True, "moves": allowed,
+            "abs_unit": lever.unit if lever else unit,
+            "cost_usd_per_abs_unit": lever.cost_usd if lever else None,
+            "cost_per": lever.per if lever else "", "cost_source": lever.source if lever else "",
+            "today": float(start[j]), "cap_best_observed": cap_best,
+            "cap_fastest_growth": grow_cap,
+            "fastest_pace": (g.up if d > 0 else g.down) if g is not None and g.window else None,
+            "pace_kind": (g.kind if g is not None and g.window else ""),
+        })
+    if book is not None:
+        out = [r["indicator"] for r in rows if not r["moves"]]
+        if out:
+            notes.append(f"not policy levers on this horizon (excluded; --include-levers): "
+                         f"{', '.join(out)}")
+        nocost = [fw.indicators[j] for j in range(p) if not frozen[j] and not np.isfinite(usd[j])]
+        if nocost:
+            notes.append(f"no cost estimate (options only, not in the cheapest mix): "
+                         f"{', '.join(nocost)}")
+    if growth and (hist is None or not horizon):
+        notes.append("no growth bound: no history or no horizon")
+    return _Policy(frozen=frozen, limits=limits, usd_per_raw=usd, levers=levers, factor=factor,
+                   growth_kind=kinds, table=pd.DataFrame(rows), notes=notes)
+
+
+def _usd_per_point(chains: dict[str, Chain], fw: Framework, n0: np.ndarray, ub: np.ndarray,
+                   usd_per_raw: np.ndarray) -> np.ndarray:
+    """US$ per normalised point: exact for affine chains, the secant over [n0, n0 + ub] for
+    log-treated ones (their raw cost grows along the move)."""
+    out = np.full(len(fw.indicators), np.nan)
+    for j, code in enumerate(fw.indicators):
+        ch = chains.get(code)
+        if ch is None or not np.isfinite(usd_per_raw[j]) or np.isnan(n0[j]):
+            continue
+        if ch.log:
+            top = n0[j] + (ub[j] if np.isfinite(ub[j]) and ub[j] > _TOL else 1.0)
+            per = abs(ch.inverse(float(top)) - ch.inverse(float(n0[j]))) / (top - n0[j])
+        else:
+            per = abs(ch.den / ch.a)
+        out[j] = usd_per_raw[j] * per
+    return out
+
+
+def _policy_columns(moves: pd.DataFrame, fw: Framework, policy: _Policy, start: np.ndarray,
+                    raw0: np.ndarray, binding: dict[str, str], ub: np.ndarray, n0: np.ndarray,
+                    horizon: int | None) -> pd.DataFrame:
+    """Absolute change, change a year, US$ and the binding bound of each move."""
+    moves = moves.copy()
+    idx = {c: j for j, c in enumerate(fw.indicators)}
+    keys = ("raw_today", "raw_trend", "abs_unit", "abs_unit_ko", "change_abs", "per_year",
+            "per_year_kind", "cost_usd", "bound")
+    cols: dict[str, list[Any]] = {k: [] for k in keys}
+    for r in moves.itertuples():
+        j = idx[r.indicator]
+        lever = policy.levers.get(r.indicator)
+        f = policy.factor[j]
+        s0 = start[j] if np.isfinite(start[j]) else raw0[j]
+        cols["raw_today"].append(s0)
+        cols["raw_trend"].append(raw0[j])
+        cols["abs_unit"].append(lever.unit if lever else r.unit)
+        cols["abs_unit_ko"].append((lever.unit_ko or lever.unit) if lever else r.unit)
+        cols["change_abs"].append((r.raw_to - s0) * f if np.isfinite(f) else np.nan)
+        if horizon and policy.growth_kind.get(r.indicator) and s0 > 0 and r.raw_to > 0:
+            cols["per_year"].append(((r.raw_to / s0) ** (1 / horizon) - 1) * 100)
+            cols["per_year_kind"].append("% a year")
+        elif horizon:
+            cols["per_year"].append((r.raw_to - s0) / horizon)
+            cols["per_year_kind"].append("units a year")
+        else:
+            cols["per_year"].append(np.nan)
+            cols["per_year_kind"].append("")
+        cols["cost_usd"].append(abs(r.raw_to - raw0[j]) * policy.usd_per_raw[j])
+        cols["bound"].append(binding.get(r.indicator, "") if r.normalised_to >= n0[j] + ub[j]
+                             - 1e-7 else "")
+    for k, v in cols.items():
+        moves[k] = v
+    # a percentage change of a bounded score or signed estimate means nothing
+    level = [not policy.growth_kind.get(c, False) for c in moves["indicator"]]
+    moves.loc[level, "change_pct"] = np.nan
+    return moves
+
+
+def _options(problem: _Problem, movable: np.ndarray, target: float, fw: Framework,
+             chains: dict[str, Chain], n0: np.ndarray, raw0: np.ndarray, start: np.ndarray,
+             policy: _Policy, binding: dict[str, str], ub: np.ndarray, usd: bool,
+             mix: pd.DataFrame) -> pd.DataFrame:
+    """Each lever alone (what it needs, its cost, the bound that stops it) and the mix."""
+    rows = []
+    for j in np.flatnonzero(movable):
+        code = fw.indicators[j]
+        alone = replace(problem, movable=np.arange(len(n0)) == j)
+        sol = alone.solve(target)
+        n_to = float(n0[j] + sol.x[j])
+        raw_to = chains[code].inverse(n_to)
+        cost = abs(raw_to - raw0[j]) * policy.usd_per_raw[j] if usd else float(sol.x[j])
+        rows.append({"option": code, "name": fw.names.get(code, code),
+                     "feasible": bool(sol.feasible), "raw_from": start[j]
+                     if np.isfinite(start[j]) else raw0[j], "raw_to": raw_to,
+                     "cost_usd" if usd else "cost_points": cost,
+                     "bound": binding.get(code, "") if not sol.feasible else ""})
+    if len(mix):
+        key = "cost_usd" if usd else "cost_points"
+        total = float(mix["cost_usd"].sum()) if usd else float(
+            (mix["normalised_to"] - mix["normalised_from"]).sum())
+        rows.append({"option": "mix", "name": " + ".join(mix["indicator"]),
+                     "feasible": bool(problem.solve(target).feasible), "raw_from": np.nan,
+                     "raw_to": np.nan, key: total, "bound": ""})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    key = "cost_usd" if usd else "cost_points"
+    return out.sort_values(["feasible", key], ascending=[False, True], na_position="last",
+                           kind="stable").reset_index(drop=True)
 
 
 def _bounds(fw: Framework, chains: dict[str, Chain], N_others: pd.DataFrame, n0: np.ndarray,
             raw_all: pd.DataFrame, u: str, frame: pd.DataFrame,
             bounds: Mapping[str, tuple[float | None, float | None]] | None,
             max_growth: float | Mapping[str, float] | None, years: int | None,
-            cap_at_leader: bool, frozen: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lower/upper bounds of the moves (normalised units) and the unit's raw values."""
+            cap_at_leader: bool, frozen: np.ndarray,
+            limits: Mapping[str, list[tuple[float, str]]] | None = None,
+            start: np.ndarray | None = None,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, str]]:
+    """Lower/upper bounds of the moves (normalised units), the unit's raw values and, per
+    indicator, the name of the bound that caps it. ``limits``: extra raw limits in the better
+    direction with their labels; ``start``: raw values growth compounds from (default raw)."""
     p = len(fw.indicators)
     lb, ub, raw0 = np.zeros(p), np.full(p, np.inf), np.full(p, np.nan)
+    binding: dict[str, str] = {}
     yrs = 1 if years is None else years
     for j, code in enumerate(fw.indicators):
         ch = chains.get(code)
         if ch is None or np.isnan(n0[j]) or frozen[j]:
             ub[j] = 0.0
+            binding[code] = "frozen (not a policy lever)" if frozen[j] else "cannot move"
             continue
         raw0[j] = _raw_value(ch, n0[j], raw_all, u, code)
-        hi = math.inf
+        s0 = raw0[j] if start is None or not np.isfinite(start[j]) else start[j]
+        cands: list[tuple[float, str]] = []
         d = 1 if ch.a > 0 else -1
         if cap_at_leader:
             lead = N_others[code].max()
-            hi = min(hi, float(lead) if np.isfinite(lead) else n0[j])
+            cands.append((float(lead) if np.isfinite(lead) else n0[j], "best unit in the index"))
         g = max_growth.get(code) if isinstance(max_growth, Mapping) else max_growth
-        if g is not None and raw0[j] > 0:
-            lim = raw0[j] * (1 + g) ** yrs if d > 0 else raw0[j] / (1 + g) ** yrs
-            hi = min(hi, ch.forward(lim))
+        if g is not None and s0 > 0:
+            lim = s0 * (1 + g) ** yrs if d > 0 else s0 / (1 + g) ** yrs
+            cands.append((ch.forward(lim), f"--max-growth {g:g}"))
+        for val, label in (limits or {}).get(code, []):
+            if np.isfinite(val):
+                nv = ch.forward(val)
+                if not math.isnan(nv):
+                    cands.append((nv, label))
         if bounds and code in bounds:
             lo_r, hi_r = bounds[code]
             # the end that is better for the unit caps the move; the worse end may force one
             if hi_r is not None:
                 val = ch.forward(hi_r)
                 if d > 0:
-                    hi = min(hi, val)
+                    cands.append((val, "--bound"))
                 else:
                     lb[j] = max(lb[j], val - n0[j])
             if lo_r is not None:
                 val = ch.forward(lo_r)
                 if d < 0:
-                    hi = min(hi, val)
+                    cands.append((val, "--bound"))
                 else:
                     lb[j] = max(lb[j], val - n0[j])
         col = raw_all[code]
         if _PERCENT.search(fw.units.get(code, "") or ""):
-            hi = min(hi, ch.forward(100.0 if d > 0 else 0.0))
+            cands.append((ch.forward(100.0 if d > 0 else 0.0), "natural range"))
         elif d < 0 and (col.dropna() >= 0).all():
-            hi = min(hi, ch.forward(0.0))  # counts and costs cannot fall below zero
+            cands.append((ch.forward(0.0), "natural range"))  # counts cannot fall below zero
         if ch.clip_hi < math.inf and d > 0:
-            hi = min(hi, ch.forward(ch.clip_hi * ch.den))
+            cands.append((ch.forward(ch.clip_hi * ch.den), "treatment cap"))
         if ch.clip_lo > -math.inf and d < 0:
-            hi = min(hi, ch.forward(ch.clip_lo * ch.den))
+            cands.append((ch.forward(ch.clip_lo * ch.den), "treatment cap"))
+        cands = [(v, lab) for v, lab in cands if not math.isnan(v)]
+        hi, label = min(cands, key=lambda t: t[0]) if cands else (math.inf, "")
+        binding[code] = label
         ub[j] = max(0.0, hi - n0[j]) if not math.isnan(hi) else 0.0
         lb[j] = min(lb[j], ub[j])
-    return lb, ub, raw0
+    return lb, ub, raw0, binding
 
 
 def _raw_value(ch: Chain, n: float, raw_all: pd.DataFrame, u: str, code: str) -> float:

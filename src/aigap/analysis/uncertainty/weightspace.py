@@ -103,7 +103,8 @@ class WeightSpace:
         """The space of the weights *of* ``level``'s nodes within their parents.
 
         ``default``: ``(lo, hi)`` for every weight; ``bounds``: ``{code: (lo, hi)}`` for some
-        (these win); ``order``: pairs ``(a, b)`` meaning ``w_a >= w_b``.
+        (these win); ``order``: pairs ``(a, b)`` meaning ``w_a >= w_b``. A node the spec weighs
+        0 (shown, not counted: index v2's Enablers) stays at 0 unless ``bounds`` names it.
         """
         if not 1 <= level < fw.n_levels:
             raise SpecError(f"level: {level} out of range 1..{fw.n_levels - 1} (weights of "
@@ -116,6 +117,9 @@ class WeightSpace:
         if default is not None:
             lo[:], hi[:] = _check_bound(default, "bounds (every weight)")
         idx = {k: i for i, k in enumerate(kids)}
+        base = np.array([fw.weight[k] for k in kids], dtype=float)
+        uncounted = (base == 0) & ~np.isin(kids, list(bounds or {}))
+        lo[uncounted], hi[uncounted] = 0.0, 0.0
         for code, b in (bounds or {}).items():
             if code not in idx:
                 raise SpecError(f"bound for {code!r}: not a level-{level} node of this index "
@@ -131,7 +135,6 @@ class WeightSpace:
             if a == b:
                 raise SpecError(f"preference {a}>={b}: a weight compared with itself")
             pairs.append((idx[a], idx[b]))
-        base = np.array([fw.weight[k] for k in kids], dtype=float)
         tot = np.bincount(group, weights=base, minlength=len(parents))[group]
         nominal = np.divide(base, tot, out=np.zeros_like(base), where=tot > 0)
         space = cls(level, tuple(kids), tuple(parents), group, lo, hi, tuple(pairs), nominal)
@@ -156,10 +159,16 @@ class WeightSpace:
         return (1.0 - used)[self.group]  # type: ignore[no-any-return]
 
     @property
+    def fixed(self) -> np.ndarray:
+        """(c,) nodes held at 0 (upper bound 0): not sampled."""
+        return self.hi <= 0  # type: ignore[no-any-return]
+
+    @property
     def rejects(self) -> bool:
         """Whether sampling needs rejection: a preference, or an upper bound below what the
         shifted simplex reaches."""
-        return bool(self.order) or bool((self.hi < self.lo + self._slack()).any())
+        return bool(self.order) or bool(
+            ((self.hi < self.lo + self._slack()) & ~self.fixed).any())
 
     def describe(self) -> dict[str, Any]:
         """Bounds and preferences as plain data (codes, not positions)."""
@@ -213,6 +222,7 @@ class WeightSpace:
     def _candidates(self, rng: np.random.Generator, m: int) -> np.ndarray:
         """``m`` uniform points of ``{w >= lo, sum w = 1 per parent}``."""
         E = rng.standard_exponential((m, self.c))
+        E[:, self.fixed] = 0.0  # held at 0: the others share the parent's unit sum
         tot = (E @ self.onehot)[:, self.group]
         return self.lo + self._slack() * (E / tot)  # type: ignore[no-any-return]
 

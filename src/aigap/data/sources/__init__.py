@@ -21,6 +21,8 @@ SOURCE_MODULES = (
     "coinr_asem",
     "top500",  # record-level sources: their records go to tables of their own too
     "epoch2025",
+    "epoch_datacenters",
+    "epoch_hardware",
     "imf_aipi",
     "published",  # headline ranks as released: the published_ranks table, not observations
 )

@@ -71,6 +71,11 @@ class Dataset:
     years: tuple[int, int] | None = None  # plausible observation years (default: validate's)
     records: RecordSource | None = None  # record-level table kept in the warehouse too
 
+    @property
+    def records_only(self) -> bool:
+        """A dataset whose rows go to its record table only, not to observations."""
+        return self.records is not None and self.records.derive is None
+
 
 @dataclass(frozen=True)
 class RecordColumn:
@@ -106,15 +111,19 @@ class RecordSource:
 
     ``read(path)`` returns the records (the table's columns plus ``_row``, the line of the
     file); ``derive(records, path)`` the tidy country indicators. Reading once and deriving
-    from the records keeps the two consistent.
+    from the records keeps the two consistent. Without ``derive`` the dataset is records
+    only (published ranks): its rows are not observations.
     """
 
     table: RecordTable
     read: Callable[[Path], pd.DataFrame]
-    derive: Callable[[pd.DataFrame, Path], pd.DataFrame]
+    derive: Callable[[pd.DataFrame, Path], pd.DataFrame] | None = None
 
     def parse(self, path: Path) -> pd.DataFrame:
-        return self.derive(self.read(path), path)
+        recs = self.read(path)
+        if self.derive is None:
+            return pd.DataFrame(columns=TIDY_COLUMNS)
+        return self.derive(recs, path)
 
 
 def read_csv_checked(
@@ -302,17 +311,6 @@ FLAG_MEANINGS: dict[str, str] = {
 VINTAGE_ONLY = "vintage-only"
 
 
-@dataclass(frozen=True)
-class TableDataset(Dataset):
-    """A published file whose rows go to their own warehouse table, not to observations.
-
-    ``parse`` returns the table's columns (plus ``_row``, the line in the file); the warehouse
-    adds ``source`` and keeps the file's provenance in ``sources`` as for any dataset.
-    """
-
-    table: str = ""
-
-
 def read_excel_checked(
     path: Path,
     required: Sequence[str],
@@ -375,3 +373,23 @@ def read_excel_checked(
     for col in numeric:
         df[col] = to_numeric_checked(df[col], path, col, df["_row"])
     return df
+
+
+def raise_first(bad: pd.Series, rows: pd.Series, path: Path,
+                message: str | Callable[[int], str], column: str | None = None) -> None:
+    """Raise :class:`DataFormatError` at the first row where ``bad`` holds (no-op if none).
+
+    ``message`` may be a function of the frame position of that row (to quote its value).
+    """
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(bad.to_numpy())[0])
+    text = message(i) if callable(message) else message
+    raise DataFormatError(path, text, row=int(rows.iloc[i]), column=column)
+
+
+def check_non_negative(frame: pd.DataFrame, columns: Iterable[str], rows: pd.Series,
+                       path: Path) -> None:
+    """Quantities (chips, power, cost ...) may be missing but never negative."""
+    cols = list(columns)
+    raise_first((frame[cols] < 0).any(axis=1), rows, path, "negative quantity")

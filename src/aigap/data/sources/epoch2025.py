@@ -23,9 +23,9 @@ its largest planned record minus what the site already has. Epoch's own
 as a column. The dataset covers an estimated 10-20% of AI chips: missing is "none recorded",
 so nothing is zero-filled. Chinese systems are anonymised and rounded by Epoch.
 
-``data_centers/`` (17 US sites with street addresses, no country column) and
-``ml_hardware/`` (accelerators, no country column) carry no country information to keep and
-are not read.
+``data_centers/`` and ``ml_hardware/`` are read by :mod:`aigap.data.sources.epoch_datacenters`
+(country from the address, checked against the coordinates) and
+:mod:`aigap.data.sources.epoch_hardware` (country of the designer).
 """
 
 from __future__ import annotations

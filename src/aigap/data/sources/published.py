@@ -21,7 +21,14 @@ from pathlib import Path
 import pandas as pd
 
 from aigap.data import countries as ctry
-from aigap.data.sources.base import TableDataset, read_csv_checked, to_numeric_checked
+from aigap.data.sources.base import (
+    Dataset,
+    RecordColumn,
+    RecordSource,
+    RecordTable,
+    read_csv_checked,
+    to_numeric_checked,
+)
 from aigap.errors import DataFormatError, UnknownCountryError
 
 TABLE = "published_ranks"
@@ -32,6 +39,31 @@ COLUMNS = ["index", "edition", "published", "level", "unit", "iso3", "rank", "of
            "scale", "units_note", "source_publisher", "source_date", "source_url"]
 # Columns of the warehouse table (the file's, plus whether the unit is an aggregate).
 TABLE_COLUMNS = [*COLUMNS, "aggregate"]
+TABLE_TYPES = {"rank": "INTEGER", "of_n": "INTEGER", "score": "DOUBLE", "aggregate": "BOOLEAN"}
+COLUMN_TEXT = {
+    "index": "index name as published (Tortoise Global AI Index, Oxford ...)",
+    "edition": "edition of the index",
+    "published": "release date, YYYY[-MM[-DD]]",
+    "level": "overall, or the pillar or sub-index ranked",
+    "unit": "unit name as the file writes it",
+    "iso3": "ISO3 code, or an aggregate unit's code (EUU)",
+    "rank": "rank as published (1 = first)",
+    "of_n": "number of units ranked",
+    "score": "score where the coverage gives one",
+    "scale": "scale of the score",
+    "units_note": "what the publisher counts as a unit",
+    "source_publisher": "who reported the rank (the article's publisher)",
+    "source_date": "date of the article, YYYY[-MM[-DD]]",
+    "source_url": "the article's address",
+    "aggregate": "whether the unit is a group of countries ranked as one (the EU)",
+}
+RECORD_TABLE = RecordTable(
+    name=TABLE,
+    description="Headline ranks as the index publishers released them, each with the "
+    "article reporting it (reference points, not observations)",
+    columns=tuple(RecordColumn(c, TABLE_TYPES.get(c, "VARCHAR"), COLUMN_TEXT[c])
+                  for c in TABLE_COLUMNS),
+)
 DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 KEY = ["index", "edition", "level", "iso3"]
 
@@ -113,13 +145,15 @@ def parse(path: Path) -> pd.DataFrame:
     return df[[*TABLE_COLUMNS, "_row"]].reset_index(drop=True)
 
 
-DATASETS: list[TableDataset] = [
-    TableDataset(
-        id="published_rankings", table=TABLE,
+RECORDS = RecordSource(RECORD_TABLE, parse)  # records only: no derived observations
+
+DATASETS: list[Dataset] = [
+    Dataset(
+        id="published_rankings", records=RECORDS,
         publisher="Index publishers' releases as reported by the press (compiled for aigap)",
         relpath=RELPATH,
         licence="facts reported by the press; cite the index publisher and the article",
-        vintage="releases to 22 Dec 2025 (latest editions)", parse=parse,
+        vintage="releases to 22 Dec 2025 (latest editions)", parse=RECORDS.parse,
         flags=("press-reported",),
         description="Headline ranks of the latest editions of Tortoise (2023, 2024), Stanford "
         "Global AI Vibrancy (2025), Oxford Insights (2024, 2025), Belfer CETI 2025 (the EU "

@@ -26,3 +26,19 @@ def denominate(X: np.ndarray, D: np.ndarray) -> np.ndarray:
         out = X / D
     out[~np.isfinite(out)] = np.nan
     return out
+
+
+def _multiply_factor(D: np.ndarray) -> np.ndarray:
+    """raw = multiplied / D (D = multiplier / scale factor)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 / D
+
+
+@register("denominate", "multiply", factor=_multiply_factor)
+def multiply(X: np.ndarray, D: np.ndarray) -> np.ndarray:
+    """``X * D`` column by column: a rate back to an amount (patents per 100,000 people x
+    population / 100,000 = patents), for the scale edition of a spec whose source publishes
+    only the rate. NaN where the multiplier is NaN."""
+    out = X * D
+    out[~np.isfinite(out)] = np.nan
+    return out

@@ -22,30 +22,33 @@ def colstat(X: np.ndarray, fn: Callable[..., np.ndarray]) -> np.ndarray:
         return fn(X, axis=0)
 
 
-def skew(x: np.ndarray) -> float:
-    """COINr ``skew`` (e1071 type 2 = Excel's SKEW) of the non-NaN values; NaN if < 3 values."""
+def _deviations(x: np.ndarray, min_n: int) -> tuple[int, np.ndarray, np.float64] | None:
+    """(n, deviations from the mean, their sum of squares) of the non-NaN values; None with
+    fewer than ``min_n`` values or no spread (the moment is then undefined)."""
     v = x[~np.isnan(x)]
-    n = v.size
-    if n < 3:
-        return float("nan")
+    if v.size < min_n:
+        return None
     d = v - v.mean()
     s2 = np.dot(d, d)
-    if s2 == 0:
+    return None if s2 == 0 else (v.size, d, s2)
+
+
+def skew(x: np.ndarray) -> float:
+    """COINr ``skew`` (e1071 type 2 = Excel's SKEW) of the non-NaN values; NaN if < 3 values."""
+    dev = _deviations(x, 3)
+    if dev is None:
         return float("nan")
+    n, d, s2 = dev
     g = np.sqrt(n) * np.sum(d**3) / s2**1.5
     return float(g * np.sqrt(n * (n - 1)) / (n - 2))
 
 
 def kurt(x: np.ndarray) -> float:
     """COINr ``kurt`` (e1071 type 2 = Excel's KURT, excess kurtosis); NaN if < 4 values."""
-    v = x[~np.isnan(x)]
-    n = v.size
-    if n < 4:
+    dev = _deviations(x, 4)
+    if dev is None:
         return float("nan")
-    d = v - v.mean()
-    s2 = np.dot(d, d)
-    if s2 == 0:
-        return float("nan")
+    n, d, s2 = dev
     r = n * np.sum(d**4) / s2**2
     return float(((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)))
 

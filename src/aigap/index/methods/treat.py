@@ -63,20 +63,15 @@ def winsorise(x: np.ndarray, winmax: int | None = 5, skew_thresh: float = 2.0,
         if np.isnan(sk):
             break
         ok = ~np.isnan(x)
-        if sk >= 0:
-            top = np.nanmax(x)
-            imax = np.flatnonzero(x == top)
-            rest = x[ok & (x != top)]
-            if rest.size == 0:
-                break
-            x[imax] = rest.max()
-        else:
-            bot = np.nanmin(x)
-            imin = np.flatnonzero(x == bot)
-            rest = x[ok & (x != bot)]
-            if rest.size == 0:
-                break
-            x[imin] = rest.min()
+        up = sk >= 0  # winsorise the maximum; else the minimum, as the maximum of -x (exact)
+        y = x if up else -x
+        top = np.nanmax(y)
+        idx = np.flatnonzero(y == top)
+        imax, imin = (idx, imin) if up else (imax, idx)  # also when nothing is left to move
+        rest = y[ok & (y != top)]
+        if rest.size == 0:
+            break
+        x[idx] = rest.max() if up else -rest.max()
         nwin = imax.size + imin.size
         sk, kt = skew(x), kurt(x)
         passing = passes_skew_kurt(sk, kt, skew_thresh, kurt_thresh)

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from aigap.analysis.diagnosis.decompose import LEVEL, Decomposition, drivers, offsets
-from aigap.analysis.diagnosis.gap import GapSummary
+from aigap.analysis.diagnosis.gap import GapResult, GapSummary, is_money, unit_scale
 from aigap.analysis.diagnosis.peer_rank import PeerRank
-from aigap.analysis.diagnosis.profile import Profile, country_names
-from aigap.analysis.diagnosis.trend import MAX_YEARS, Convergence, TrendResult
+from aigap.data.concepts import SeriesChoice
 from aigap.i18n import join, t, t_or
 from aigap.i18n.numbers import format_money
 from aigap.present.names import attr, column
 from aigap.present.text._dispatch import TEXT_KEY, document, sentence
+
+if TYPE_CHECKING:  # imported when their sentences run: a gap's does not load SciPy
+    from aigap.analysis.diagnosis.decompose import Decomposition
+    from aigap.analysis.diagnosis.profile import Profile
+    from aigap.analysis.diagnosis.trend import Convergence, TrendResult
 
 # --------------------------------------------------------------------------- gap
 
@@ -33,6 +36,9 @@ def amount(x: float, measure: str, lang: str) -> str:
         return t("gap.amount.pct", lang, v=x)
     if measure.startswith("US$"):
         return format_money(x, lang)
+    if is_money(measure) and measure.split()[0] in ("thousand", "million", "billion",
+                                                       "trillion"):
+        return format_money(x * unit_scale(measure), lang)  # 'billion US$ (current)'
     return t("gap.amount.other", lang, v=x, measure=measure)
 
 
@@ -62,6 +68,95 @@ def _gap(s: GapSummary, lang: str = "en") -> str:
              lead_amount=amount(lv, s.measure_unit, lang),
              trail_amount=amount(tv, s.measure_unit, lang),
              basis=_basis(s.measure_unit, lang), oom=oom)
+
+
+def series_label(series: str, lang: str = "en") -> str:
+    """'AI Index', 'CSET': the short name of a series id (the id itself when uncatalogued)."""
+    return t_or(f"series.{series}", lang, series)
+
+
+def concept_name(code: str, lang: str = "en") -> str:
+    """'private AI investment' / '민간 AI 투자' (the code itself when uncatalogued)."""
+    return t_or(f"concept.{code}", lang, code)
+
+
+def by_series(res: GapResult, lang: str = "en") -> str:
+    """'By series: 2025 AI Index (used): United States 161.0x, China 7.0x; 2023 CSET: ...'
+    for every concept that has more than one series with numbers (empty when none has)."""
+    groups: dict[str, dict[tuple[str, int | None], list[GapSummary]]] = {}
+    for s in [*res.summaries, *res.alternatives]:
+        groups.setdefault(s.concept, {}).setdefault((s.series, s.year), []).append(s)
+    chosen = {(s.concept, s.series) for s in res.summaries}
+    lines = []
+    for concept, by in groups.items():
+        if len(by) < 2:
+            continue
+        items = []
+        for (series, year), rows in by.items():
+            parts = t("series_choice.sep", lang).join(
+                t("series_choice.part", lang, name=attr(r, "names", lang)[1], ratio=r.ratio)
+                for r in rows)
+            items.append(t("series_choice.item", lang, year=year,
+                           label=series_label(series, lang),
+                           used=t("series_choice.used", lang) if (concept, series) in chosen
+                           else "", parts=parts))
+        lines.append(t("series_choice.by_series", lang,
+                       items=t("series_choice.item_sep", lang).join(items)))
+    return " ".join(lines)
+
+
+def newer_warning(res: GapResult | SeriesChoice, lang: str = "en") -> str:
+    """'A newer series than the one asked for exists: AI Index (2025).' (empty when none)."""
+    if isinstance(res, SeriesChoice):
+        found = [(a.coverage.series, a.year) for a in res.newer_than_asked]
+    else:
+        found = [(s, y) for _c, s, y in res.newer_than_asked()]
+    if not found:
+        return ""
+    items = ", ".join(t("series_choice.newer_item", lang, label=series_label(s, lang), year=y)
+                      for s, y in found)
+    return t("series_choice.newer", lang, items=items)
+
+
+@sentence.register
+def _series_choice(ch: SeriesChoice, lang: str = "en") -> str:
+    """Which series answers and why, in a sentence."""
+    label = series_label(ch.chosen.series, lang)
+    name = concept_name(ch.concept.code, lang)
+    if ch.reason == "none_adequate":
+        msg = t("series_choice.reason.none_adequate", lang, label=label, name=name,
+                why=ch.why_not, purpose=t(f"series_choice.purpose.{ch.purpose}", lang))
+    else:
+        msg = t(f"series_choice.reason.{ch.reason}", lang, label=label, name=name,
+                year=ch.year, purpose=t(f"series_choice.purpose.{ch.purpose}", lang))
+    warn = newer_warning(ch, lang)
+    return f"{msg} {warn}".strip()
+
+
+@sentence.register
+def _gap_result(res: GapResult, lang: str = "en") -> str:
+    """The headline sentences, the series side by side and the newer-series warning."""
+    parts = [sentence(s, lang) for s in res.summaries]
+    parts += [by_series(res, lang), newer_warning(res, lang)]
+    return " ".join(p for p in parts if p)
+
+
+@document.register
+def _gap_doc(res: GapResult) -> dict[str, Any]:
+    """The gap's JSON with each summary's sentence in every language."""
+    from aigap.i18n import languages
+    from aigap.jsonsafe import json_safe
+
+    out = res.to_dict()
+    for s, d in zip([*res.summaries, *res.alternatives],
+                    [*out["summary"], *out["alternatives"]], strict=True):
+        for lang in languages():
+            d[f"sentence_{lang}"] = sentence(s, lang)
+    for lang in languages():
+        out[f"sentence_{lang}"] = sentence(res, lang)
+        out[f"by_series_{lang}"] = by_series(res, lang)
+        out[f"warning_{lang}"] = newer_warning(res, lang)
+    return json_safe(out)  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- trend
@@ -136,6 +231,8 @@ def verdict_text(c: Convergence, lang: str = "en") -> str:
 def _convergence(c: Convergence, lang: str = "en") -> str:
     """How the gap moves, whether the data support a catch-up date (and why not), the newest
     observed gap and the backtest."""
+    from aigap.analysis.diagnosis.trend import MAX_YEARS
+
     un, on = attr(c, "names", lang)
     d = c.log_ratio_slope
     lin = c.model == "linear"
@@ -269,6 +366,8 @@ def _named_peers(p: Profile) -> list[str]:
 
 def group_phrase(p: Profile, lang: str = "en") -> str:
     """How the sentences name the peers: "OECD members", "독일·일본·미국", ..."""
+    from aigap.analysis.diagnosis.profile import country_names
+
     if p.group != "custom":
         return _group(p.group, lang)
     en, ko = country_names()
@@ -322,6 +421,8 @@ def _pillar_view(dec: Decomposition) -> tuple[pd.DataFrame, float]:
 @sentence.register
 def _decomposition(dec: Decomposition, lang: str = "en") -> str:
     """Where the gap comes from, and what narrows it."""
+    from aigap.analysis.diagnosis.decompose import LEVEL, drivers, offsets
+
     na, nb = attr(dec, "names", lang)
     name = column(dec.contributions.columns, "name", lang)
     if dec.unit_a == dec.unit_b:
@@ -367,3 +468,4 @@ def method_note(dec: Decomposition, lang: str = "en") -> str:
 
 
 TEXT_KEY[GapSummary] = "sentence"
+TEXT_KEY[SeriesChoice] = "sentence"

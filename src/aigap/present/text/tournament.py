@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aigap.i18n import lang_of, t, t_or
-from aigap.present.tournament import design_label, label, stage_label, team_label
+from aigap.i18n import lang_of, t
+from aigap.present.tournament import (
+    cost_unit_label,
+    design_label,
+    label,
+    stage_label,
+    team_label,
+)
 from aigap.tournament.simulate import ProgrammeState, TournamentResult
 
 
@@ -94,7 +100,7 @@ def design_lines(state: ProgrammeState, lang: str = "en") -> list[str]:
     assert rb is not None
     ref = "published" if state.design_result("published") is not None else cmp.designs[0].name
     d, d_se = cmp.difference(cmp.best, ref)
-    unit = t_or(f"tournament.cost_unit.{cfg.cost_unit}", lang, cfg.cost_unit)
+    unit = cost_unit_label(cfg, lang)
     lines = [t("tournament.programme.design", lang, budget=cmp.budget or 0, unit=unit,
                name=design_label(best, lang), v=rb.objective(cmp.objective)[0], d=d,
                dci=1.96 * d_se)]
@@ -115,6 +121,7 @@ def design_rows(state: ProgrammeState, lang: str = "en") -> list[dict[str, Any]]
     if state.designs is None:
         return []
     f = state.designs.frame()
+    cost = f"{label('expected_cost', lang)} ({cost_unit_label(state.posterior.config, lang)})"
     rows = []
     for d, (_, r) in zip(state.designs.designs, f.iterrows(), strict=True):
         rows.append({
@@ -124,7 +131,7 @@ def design_rows(state: ProgrammeState, lang: str = "en") -> list[dict[str, Any]]
             label("objective_value", lang):
                 f"{r['objective_value']:.3f} ± {1.96 * r['objective_value_se']:.3f}",
             label("vs_first", lang): f"{r['vs_first']:+.4f} ± {1.96 * r['vs_first_se']:.4f}",
-            label("expected_cost", lang): f"{r['expected_cost']:.1f}",
+            cost: f"{r['expected_cost']:.1f}",
             label("within_budget", lang): label("yes" if r["within_budget"] else "no", lang),
             label("recommended", lang): r["recommended"],
         })

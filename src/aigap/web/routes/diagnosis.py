@@ -22,17 +22,24 @@ def gap(store: StoreDep, unit: UnitQ,
         vs: Annotated[list[str], Query(description="comparators (repeat)")],
         indicator: Annotated[list[str], Query(description="indicator codes (repeat)")],
         per: Annotated[list[Literal["capita", "gdp"]] | None, Query()] = None,
+        series: Annotated[str | None, Query(max_length=40, description="another series of "
+                                            "the concept (e.g. cset)")] = None,
         ) -> dict[str, Any]:
-    """Gap of ``unit`` to each comparator: levels, per capita and per GDP, every year."""
-    return services.gap(store, unit, vs, indicator, per if per is not None else ("capita", "gdp"))
+    """Gap of ``unit`` to each comparator: levels, per capita and per GDP, every year, on the
+    concept's default series, with the other series side by side."""
+    return services.gap(store, unit, vs, indicator, per if per is not None else ("capita", "gdp"),
+                        series)
 
 
 @router.get("/trend", tags=["analysis"], response_model=TrendOut)
 def trend(store: StoreDep, unit: UnitQ, indicator: Annotated[str, Query(max_length=100)],
           vs: Annotated[list[str] | None, Query()] = None, start: Year = None,
-          end: Year = None) -> dict[str, Any]:
+          end: Year = None,
+          series: Annotated[str | None, Query(max_length=40, description="another series of "
+                                              "the concept (e.g. aiindex)")] = None,
+          ) -> dict[str, Any]:
     """Log-linear growth of each country and whether the gaps close."""
-    return services.trend(store, unit, indicator, vs or [], start, end)
+    return services.trend(store, unit, indicator, vs or [], start, end, series)
 
 
 @router.get("/peer-rank", tags=["analysis"], response_model=DocumentOut)

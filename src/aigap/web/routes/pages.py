@@ -298,3 +298,27 @@ def tournament_page(request: Request, cache: CacheDep,
     return render(request, "tournament.html", lang, run=run, n=n, title=title,
                   noise=noise if noise is not None else default_noise,
                   default_noise=default_noise)
+
+
+# --------------------------------------------------------------------------- programme
+
+
+@router.get("/programme", response_class=HTMLResponse)
+def programme_page(request: Request, cache: CacheDep) -> Response:
+    """독자 AI 파운데이션 모델 프로젝트 as it runs (the data of GET /api/v1/programme)."""
+    from aigap.present.tournament import label, tournament_summary_figure
+    from aigap.web.routes.tournament import programme, programme_state
+
+    lang = page_lang(request)
+    data = programme(cache, lang)
+    def build() -> dict[str, Any]:
+        fig = figure_json(tournament_summary_figure(programme_state(cache).posterior, lang))
+        # the title goes above the chart as text: inside a narrow chart it overlaps the plot
+        fig["layout"].pop("title", None)
+        fig["layout"].update(height=520, margin={"l": 60, "r": 20, "t": 40, "b": 170},
+                             legend={"orientation": "h", "y": -0.55})
+        return fig
+
+    fig = cache.get_or_compute(("programme_figure", lang), build)
+    return render(request, "programme.html", lang, data=data, figure=fig,
+                  label=lambda key: label(key, lang))
