@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import aigap
 from aigap.cli import app
 from aigap.i18n.store import catalogue
+from aigap.report.licence import CAUTION_FLAGS
 
 # Latin words a Korean text may hold (docs/style-ko.md §8): proper names, units, acronyms.
 ALLOWED = frozenset("""
@@ -44,7 +45,7 @@ def latin_words(text: str, quoted: Iterable[str] = ()) -> list[str]:
     from data (source titles, model names) that are removed first."""
     for q in sorted({q for q in quoted if re.search("[A-Za-z]", q) and not re.search("[가-힣]", q)},
                     key=len, reverse=True):
-        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(q)}(?![A-Za-z0-9])", " ", text)
+        text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(q)}(?![A-Za-z0-9_])", " ", text)
     text = _CMD.sub(" ", re.sub(r"`[^`]*`|\{[^{}]*\}|https?://\S+|--[a-z-]+", " ", text))
     bad = []
     for tok in _WORD.findall(text):
@@ -120,11 +121,18 @@ def _source_strings(db: Path) -> list[str]:
         src = wh.sources()
         units = wh.indicators()["unit"].dropna()  # units as the source states them
         models = load_epoch_models(wh, None).models
+        published = wh.published_ranks()  # titles and unit notes of published indices
+        names, ko_names = wh.country_names("en"), wh.country_names("ko")
     out = [str(u) for u in units] + [str(m) for m in models["model"].dropna()]
     out += [o.strip() for orgs in models["organization"].dropna() for o in str(orgs).split(",")]
+    out += [str(v) for col in ("index", "units_note") for v in published[col].dropna()]
+    # units without a Korean name (European Union) are quoted as the data spell them
+    out += [n for code, n in names.items() if ko_names.get(code, n) == n]
+    out += [k.removeprefix("series.") for k in catalogue("ko") if k.startswith("series.")]
+    out += list(CAUTION_FLAGS)  # source flags are codes
     for col in ("publisher", "vintage", "licence", "file"):
-        for v in src[col].dropna():
-            out += [str(v), *(p.strip() for p in str(v).split(";"))]
+        for v in src[col].dropna():  # words too: a narrow table column wraps a long title
+            out += [str(v), *(p.strip() for p in str(v).split(";")), *str(v).split()]
     return out
 
 

@@ -143,8 +143,8 @@ def _gap_tables(table: pd.DataFrame, unit: str, names: dict[str, str], fmt: Outp
         first = grp.loc[grp["value"].notna(), "year"].min()
         skipped = ""
         if first is not pd.NA and not pd.isna(first) and (grp["year"] < first).any():
-            skipped = (f"{int(grp['year'].min())}-{int(first) - 1}: no value for "
-                       f"{unit.upper()} (not shown)")
+            skipped = t("cli.gap.skipped", lang.value, lo=int(grp["year"].min()),
+                        hi=int(first) - 1, who=unit.upper())
             grp = grp[grp["year"] >= first]
         view = grp.assign(other=grp["other"].map(lambda i: names.get(i, i)))[
             ["year", "other", "value", "other_value", "difference", "ratio", "log10_ratio",

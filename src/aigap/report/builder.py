@@ -145,7 +145,7 @@ def build_report(
                             for j, f in enumerate(part.get("figures", []))],
                 "tables": [_table_html(list(t), lang) for t in part.get("tables", {}).values()],
                 # an analysis note not in the catalogue stays English, marked so (lang="en")
-                "notes": [{"text": n, "en": lang != "en" and not re.search("[가-힣]", n)}
+                "notes": [{"text": n, "en": lang != "en" and not re.search(r"[\uac00-\ud7a3]", n)}
                           for n in part.get("notes", [])],
             })
         sources = [{
