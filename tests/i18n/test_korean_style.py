@@ -179,7 +179,9 @@ class _Visible(HTMLParser):
         (self.data if verbatim else self.prose).append(d.strip())
 
 
-@pytest.mark.xfail(strict=True, reason="known: English left in the merged scenario and targets text ('no base year with enough data') and an unmarked table token; remove this mark when they are in the catalogue")
+@pytest.mark.xfail(strict=True, reason=(
+    "known: English left in the merged scenario and targets text ('no base year with enough "
+    "data') and an unmarked table token; remove this mark when they are in the catalogue"))
 def test_korean_report_is_native(real_db: Path) -> None:
     from aigap.data.warehouse import Warehouse
     from aigap.report import build_report
