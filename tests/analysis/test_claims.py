@@ -57,7 +57,7 @@ def test_orders_of_magnitude(small_wh: Warehouse, tmp_path: Path) -> None:
     (check,) = check_claims(small_wh, claims)
     assert check.verdict == "partly"  # USA 1.47 orders, China 0.54
     assert "1.47 orders of magnitude" in sentence(check, "en")
-    assert "자릿수로 1.47 차이" in sentence(check, "ko")
+    assert "로그 기준 1.47" in sentence(check, "ko")
 
 
 def test_missing_year_is_not_checkable(small_wh: Warehouse, tmp_path: Path) -> None:

@@ -335,7 +335,7 @@ def test_cli_table(cli: tuple[CliRunner, typer.Typer]) -> None:
     assert "P(truly best team wins)" in out.stdout and "LG AI Research" in out.stdout
     ko = runner.invoke(app, ["tournament", "-c", "sovereign-ai-generic", "--n", "20000",
                              "--lang", "ko"])
-    assert "최고 팀 선발 확률" in ko.stdout and "기대 후회(regret)" in ko.stdout
+    assert "최고 팀 선발 확률" in ko.stdout and "기대 기회손실" in ko.stdout
 
 
 def test_cli_json_and_csv(cli: tuple[CliRunner, typer.Typer]) -> None:

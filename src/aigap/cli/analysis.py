@@ -25,6 +25,7 @@ from aigap.cli._common import (
     user_errors,
 )
 from aigap.cli.data import DB_OPTION, open_warehouse
+from aigap.cli.render import cell_word, header
 from aigap.errors import AigapError
 from aigap.i18n import t
 
@@ -142,8 +143,8 @@ def _gap_tables(table: pd.DataFrame, unit: str, names: dict[str, str], fmt: Outp
         first = grp.loc[grp["value"].notna(), "year"].min()
         skipped = ""
         if first is not pd.NA and not pd.isna(first) and (grp["year"] < first).any():
-            skipped = (f"{int(grp['year'].min())}-{int(first) - 1}: no value for "
-                       f"{unit.upper()} (not shown)")
+            skipped = t("cli.gap.skipped", lang.value, lo=int(grp["year"].min()),
+                        hi=int(first) - 1, who=unit.upper())
             grp = grp[grp["year"] >= first]
         view = grp.assign(other=grp["other"].map(lambda i: names.get(i, i)))[
             ["year", "other", "value", "other_value", "difference", "ratio", "log10_ratio",
@@ -157,13 +158,14 @@ def _gap_tables(table: pd.DataFrame, unit: str, names: dict[str, str], fmt: Outp
             if len(uniq) == 1:
                 val = uniq.pop()
                 if val and not (col == "other_source" and val == own_source):
-                    caption.append(f"{col}: {val}")
+                    caption.append(f"{header(col, lang.value)}: {val}")
                 view = view.drop(columns=col)
         vintages = sorted((set(grp["vintage"]) | set(grp["other_vintage"])) - {""})
-        caption.append("vintage: " + " | ".join(vintages))
+        caption.append(f"{header('vintage', lang.value)}: " + " | ".join(vintages))
         if skipped:
             caption.append(skipped)
-        render(view, fmt, lang, title=f"{ind} ({b}, {grp['measure_unit'].iloc[0]})",
+        render(view, fmt, lang,
+               title=f"{ind} ({cell_word(b, lang.value)}, {grp['measure_unit'].iloc[0]})",
              caption="\n".join(caption))
 
 
@@ -206,16 +208,16 @@ def trend_cmd(
     fits = res.fits_frame()
     comp = res.comparisons_frame()
     lg = lang.value
-    growth = ("growth = exp(OLS log slope) - 1 with 90% CI" if res.model == "log"
-              else "linear model: slope = change per year")
+    growth = t("cli.trend.growth_log" if res.model == "log" else "cli.trend.growth_linear", lg)
     rate = ["cagr", "growth", "growth_lo", "growth_hi"] if res.model == "log" else \
         ["slope", "slope_se"]
     render(fits.assign(country=fits["iso3"].map(lambda i: names.get(i, i)))[
         ["country", "first_year", "last_year", "n", *rate, "backtest", "note"]],
         fmt, lang, title=t("cli.trend.title", lg, indicator=res.indicator, unit=res.measure_unit),
         caption="\n".join([
-            "source: " + " | ".join(sorted({f.source for f in res.fits.values()}))
-            + "; vintage: " + " | ".join(sorted({f.vintage for f in res.fits.values()})),
+            f"{header('source', lg)}: " + " | ".join(sorted({f.source for f in res.fits.values()}))
+            + f"; {header('vintage', lg)}: "
+            + " | ".join(sorted({f.vintage for f in res.fits.values()})),
             growth, *window_lines(res, lg)]))
     if not comp.empty:
         render(comp.assign(other=comp["other"].map(lambda i: names.get(i, i)),
@@ -283,7 +285,8 @@ def peer_rank_cmd(
     table = res.table.assign(country=res.table["iso3"].map(lambda i: names.get(i, i)))
     render(table.drop(columns=["vintage"]), fmt, lang,
          title=f"{res.indicator} — {res.group} {res.year}",
-         caption="vintage: " + " | ".join(sorted(set(res.table["vintage"]) - {""})))
+         caption=f"{header('vintage', lang.value)}: "
+         + " | ".join(sorted(set(res.table["vintage"]) - {""})))
     console.print(present.sentence(res, lang.value), highlight=False)
 
 

@@ -191,7 +191,8 @@ def show_cmd(
     if year_to is not None:
         df = df[df["year"] <= year_to]
     if df.empty:  # a user error (exit 2), as the README promises
-        window = f" in {year_from or ''}-{year_to or ''}" if year_from or year_to else ""
+        window = (f" in {year_from}-{year_to}" if year_from and year_to else
+                  f" from {year_from} on" if year_from else f" up to {year_to}" if year_to else "")
         raise AigapError(f"no observations of {', '.join(indicator)}{window}"
                          + (f" for {', '.join(_split(countries) or [])}" if countries else ""))
     df = df.assign(country=df["iso3"].map(names)).reset_index(drop=True)

@@ -113,17 +113,37 @@ def _integral(col: pd.Series) -> bool:
 
 def _cell(value: Any, lang: str, integral: bool) -> str:
     import pandas as pd
+    from numpy import bool_ as np_bool
 
     from aigap.i18n.numbers import DASH, format_number
 
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
                          and pd.isna(value)):
         return DASH
+    if isinstance(value, bool | np_bool | str):
+        return cell_word(value, lang)
     if integral:  # ranks and counts: no decimals (large values keep their "2.61 bn" style)
         return format_number(float(value), lang, decimals=0)
     if isinstance(value, float):
         return format_number(value, lang, decimals=4)
     return str(value)
+
+
+def cell_word(value: str | bool, lang: str) -> str:
+    """A word in a table cell in ``lang``: True/False as 예/아니오, and machine words such as
+    "ranked", "no data" or "not in top 10" through the catalogue's ``cli.value`` (digit runs
+    become the fields ``{n}``, ``{n2}``, ...); the default language and unknown words stay."""
+    if lang == DEFAULT_LANG:
+        return str(value)
+    from aigap.i18n import t, t_or
+
+    if not isinstance(value, str):
+        return t("yes" if value else "no", lang)
+    nums = re.findall(r"\d+", value)
+    names = [f"n{i}" if i > 1 else "n" for i in range(1, len(nums) + 1)]
+    it = iter(names)
+    key = re.sub(r"\d+", lambda _: "{" + next(it) + "}", value)
+    return t_or(f"cli.value.{key}", lang, value, **dict(zip(names, nums, strict=True)))
 
 
 def header(column: Any, lang: str) -> str:

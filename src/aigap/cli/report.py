@@ -45,6 +45,9 @@ def report_cmd(
     vs: Annotated[list[str] | None, typer.Option("--vs", help="comparators")] = None,
     peers: Annotated[str, typer.Option("--peers", help="peer group")] = "OECD",
     pdf: Annotated[bool, typer.Option("--pdf", help="also print a PDF with Chromium")] = False,
+    redistributable_only: Annotated[bool, typer.Option(
+        "--redistributable-only",
+        help="leave out data whose licence forbids redistribution (e.g. Tortoise)")] = False,
 ) -> None:
     """Write the diagnosis: gaps, index rank, trends, claims, strategy, sources."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -62,7 +65,8 @@ def report_cmd(
             bar.update(task, description=f"section {i + 1}/{n}: {section}")
 
         path = write_report(out, unit.upper(), lang.value, spec=spec,
-                            vs=tuple(vs or ("USA", "CHN")), peers=peers, progress=on)
+                            vs=tuple(vs or ("USA", "CHN")), peers=peers, progress=on,
+                            redistributable_only=redistributable_only)
     console.print(f"[green]wrote[/] {path} ({path.stat().st_size / 1e6:.1f} MB)")
     if pdf:
         pdf_path = print_pdf(path, path.with_suffix(".pdf"))

@@ -12,7 +12,7 @@ specs (``{gap:.1f}``), these:
   :func:`aigap.i18n.korean.particle`);
 * numbers in the language's style (:mod:`aigap.i18n.numbers`): ``{v:num}`` (``{v:num.4}`` up to
   4 decimals), ``{v:money}``, ``{r:ratio}`` (``{r:ratio.1}``), ``{p:pct}`` (``{p:pct.1}``),
-  ``{k:ord}``.
+  ``{k:ord}``, ``{d:date}`` (2018-12-31 -> 2018년 12월 31일).
 
 Adding a language: copy ``locales/en.yaml`` to ``locales/<lang>.yaml``, translate the strings
 and set ``numbers.locale`` to the Babel locale; nothing else. :func:`add_catalogue_dir` adds
@@ -61,6 +61,8 @@ class _Formatter(string.Formatter):
             return numbers.format_percent(value, self.lang, int(arg) if arg else 0)
         if name == "ord":
             return numbers.ordinal(value, self.lang)
+        if name == "date":
+            return numbers.format_date(value, self.lang)
         return super().format_field(value, format_spec)
 
 

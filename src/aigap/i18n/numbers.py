@@ -11,6 +11,7 @@ One home for every number that reaches a person: tables, sentences, figures and 
   "2.0x" for 1.96).
 * :func:`format_percent` — ``39%`` (shares in [0, 1]).
 * :func:`ordinal` — ``1st``, ``22nd`` / ``1위``, by the language's CLDR ordinal plural rules.
+* :func:`format_date` — ``December 31, 2018`` / ``2018년 12월 31일`` (CLDR's long date).
 
 The compact scale (powers and unit words: 만, 억, 조; K, M, B, T) is Babel's; a catalogue may
 rename the words (English writes ``bn``/``tn`` rather than CLDR's ``B``/``T``) and sets the
@@ -25,6 +26,7 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
 from babel.numbers import format_percent as _babel_percent
 
@@ -146,3 +148,25 @@ def ordinal(n: int, lang: str = "en") -> str:
     form = _locale(lang).ordinal_form(k)
     key = f"numbers.ordinal.{form}"
     return str(raw(key if has(key, lang) else "numbers.ordinal.other", lang)).format(n=k)
+
+
+def format_date(d: Any, lang: str = "en") -> str:
+    """A calendar date in the language's long form: ``2018년 12월 31일``.
+
+    ``d``: a date, datetime, pandas Timestamp or ISO string ("2018-12-31"); text that is not a
+    date (a year alone, "n/a") is returned unchanged.
+    """
+    import datetime as dt
+
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return DASH
+    if isinstance(d, str):
+        try:
+            d = dt.date.fromisoformat(d.strip()[:10])
+        except ValueError:
+            return d
+    if isinstance(d, dt.datetime):  # pandas Timestamp too
+        d = d.date()
+    if not isinstance(d, dt.date):
+        return str(d)
+    return _babel_date(d, format="long", locale=_locale(lang))

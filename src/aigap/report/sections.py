@@ -25,6 +25,7 @@ from aigap.data.warehouse import Warehouse
 from aigap.errors import AigapError
 from aigap.i18n import languages, pillar_name
 from aigap.i18n import t as tr
+from aigap.i18n.numbers import format_ratio
 from aigap.present.theme import COUNTRY_COLOURS, HIGHLIGHT, TEMPLATE, country_colour
 
 
@@ -250,7 +251,7 @@ def trends_section(ctx: ReportContext) -> dict[str, Any]:
                      ctx.col("ratio_now"): round(c.ratio_now, 1),
                      ctx.col("ratio_change"): f"{c.ratio_change:+.1%}",
                      ctx.col("newest_gap"): "–" if newest is None else
-                         f"{newest.gap:.1f}x ({newest.year})",
+                         f"{format_ratio(newest.gap, ctx.lang, 1)} ({newest.year})",
                      ctx.col("backtest"): "–" if bt is None else
                          f"{bt.n_inside}/{len(bt.inside)}",
                      ctx.col("catch_up"): verdict_text(c, ctx.lang),
@@ -314,7 +315,8 @@ def claims_section(ctx: ReportContext) -> dict[str, Any]:
     checks = check_claims(ctx.wh, indices={ctx.spec: (ctx.index, ctx.frame)})
     frame = claims_frame(checks, ctx.lang)
     rows = [{ctx.col("claim"): r.claim, ctx.col("verdict"): r.verdict,
-             ctx.col("finding"): r.finding, "_verdict": c.verdict}
+             ctx.col("finding"): r.finding, "_verdict": c.verdict,
+             "_sources": list(c.sources)}
             for r, c in zip(frame.itertuples(), checks, strict=True)]
     return {"id": "claims", "title": ctx.t("claims.title"),
             "figures": [], "tables": {"claims": rows}, "text": {},

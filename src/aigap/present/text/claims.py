@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from aigap.analysis.diagnosis.claims import ClaimCheck
+from aigap.data.countries import AGGREGATE_UNITS
 from aigap.i18n import join, pillar_name, t, t_or
 from aigap.present.text._dispatch import TEXT_KEY, sentence
 
@@ -55,7 +58,7 @@ def _index_rank(f: dict, lang: str) -> str:
         if f.get("with_aggregates"):
             lo, hi = f["with_aggregates"]
             text += t("claims.index_rank.with_aggregates", lang, lo=lo, hi=hi,
-                      units=", ".join(f["aggregates"]))
+                      units=", ".join(_aggregate_name(u, lang) for u in f["aggregates"]))
         if f["draft"]:
             text += t("claims.index_rank.belfer_draft", lang)
         texts.append(text)
@@ -99,7 +102,8 @@ def by_source(check: ClaimCheck, lang: str = "en") -> str:
         label = t_or(f"series.{b['source']}", lang, b["source"])
         year = "" if b.get("year") is None else f" {b['year']}"
         if b["verdict"] == "not checkable" and b.get("why"):
-            items.append(t("claims.by_source.untestable", lang, label=label, why=b["why"]))
+            items.append(t("claims.by_source.untestable", lang, label=label,
+                           why=_why(b["why"], lang)))
         else:
             items.append(t("claims.by_source.item", lang, label=label, year=year,
                            verdict=t(f"verdict.{b['verdict']}", lang)))
@@ -158,3 +162,19 @@ def claims_frame(checks: list[ClaimCheck], lang: str = "en") -> pd.DataFrame:
         "finding": [sentence(c, lang) for c in checks],
         "sources": [", ".join(c.sources) for c in checks],
     })
+
+
+def _aggregate_name(name: str, lang: str) -> str:
+    """A group ranked as one unit (the European Union) in ``lang``, from AGGREGATE_UNITS."""
+    for en, ko in AGGREGATE_UNITS.values():
+        if name == en:
+            return ko if lang == "ko" else en
+    return name
+
+
+def _why(why: str, lang: str) -> str:
+    """Why a source cannot test a claim, in ``lang`` where the catalogue has the reason
+    ("no 2023 value for KOR"); other reasons as the data state them."""
+    if m := re.fullmatch(r"no (\d{4}) value for (.+)", why):
+        return t("claims.by_source.no_value", lang, year=m.group(1), units=m.group(2))
+    return why

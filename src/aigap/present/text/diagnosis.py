@@ -248,7 +248,11 @@ def _convergence(c: Convergence, lang: str = "en") -> str:
         shrink = f"{-math.expm1(-abs(d)) * 100:.1f}%"
         widen = f"{math.expm1(abs(d)) * 100:.1f}%"
         lo_pct, hi_pct = (math.expm1(v) * 100 for v in c.log_ratio_slope_ci)
-        rate_ci = t("trend.rate_ci", lang, pair=pair, lo=lo_pct, hi=hi_pct)
+        # An interval on one side of zero reads as a fall or a rise ("연 10.1~37.2% 감소")
+        side = "_fall" if hi_pct < 0 else "_rise" if lo_pct > 0 else ""
+        small, large = sorted((abs(lo_pct), abs(hi_pct)))
+        rate_ci = t("trend.rate_ci" + side, lang, pair=pair, lo=lo_pct, hi=hi_pct,
+                    small=small, large=large)
     leader, trailer = (on, un) if g_now > 0 else (un, on)
     gap = (t(pre + "gap", lang, leader=leader, trailer=trailer, diff=f"{abs(g_now):.3g}",
              ref=c.reference_year) if lin else

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -118,6 +119,8 @@ def partners_text(res: PartnerResult, names: dict[str, str], lang: str = "en") -
     """The weak pillars, the best partners and the weights behind the score."""
     who = names.get(res.country, res.country)
     source = t_or(f"strategy.source.{res.pillar_source}", lang, res.pillar_source)
+    if m := re.fullmatch(r"(\w+) index \((\d{4})\)", res.pillar_source):  # the report's own
+        source = t("strategy.source.index", lang, name=m.group(1), year=m.group(2))
     out = [t("strategy.partners.weak", lang, who=who, source=source,
              pillars=", ".join(pillar_name(p, lang) for p in res.weak["pillar"]))]
     top = res.table.head(3)
