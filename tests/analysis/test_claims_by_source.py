@@ -61,7 +61,7 @@ def test_investment_claims_are_judged_on_every_series(shipped: dict) -> None:
     assert tens.by_source[1]["verdict"] == "not checkable"
     assert "no 2023 value for KOR" in tens.by_source[1]["why"]
     ko = sentence(shipped["investment-zeros"], "ko")
-    assert "AI Index 2025 기준 사실" in ko and "CSET 2023 기준 절반의 사실" in ko
+    assert "AI 인덱스 2025 기준 사실" in ko and "CSET 2023 기준 절반의 사실" in ko
 
 
 def test_series_option_moves_the_headline(real_db: Path) -> None:

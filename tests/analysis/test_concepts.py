@@ -113,7 +113,7 @@ def test_asking_for_an_older_series_warns_of_the_newer_one(real_wh: Warehouse) -
     ch = choose_series(real_wh, "private_ai_investment", units=["KOR", "USA"], series="cset")
     assert (ch.chosen.series, ch.year, ch.reason) == ("cset", 2023, "asked")
     assert [(a.coverage.series, a.year) for a in ch.newer_than_asked] == [("aiindex", 2025)]
-    assert "AI Index (2025)" in sentence(ch, "en") and "AI Index(2025년)" in sentence(ch, "ko")
+    assert "AI Index (2025)" in sentence(ch, "en") and "AI 인덱스(2025년)" in sentence(ch, "ko")
     with pytest.raises(AigapError, match=r"has no series .quid..*aiindex"):
         choose_series(real_wh, "private_ai_investment", series="quid")
 
@@ -133,7 +133,7 @@ def test_gap_answers_for_2025_with_cset_2023_beside_it(real_wh: Warehouse) -> No
     assert "2025 AI Index (used): United States 161.0x, China 7.0x" in en
     assert "2023 CSET: United States 29.8x, China 3.5x" in en
     assert "newer series" not in en
-    assert "2025년 AI Index(사용): 미국 161.0배, 중국 7.0배" in sentence(res, "ko")
+    assert "2025년 AI 인덱스(사용): 미국 161.0배, 중국 7.0배" in sentence(res, "ko")
     doc = document(res)
     json.dumps(doc)  # JSON-safe
     assert doc["series"]["private_ai_investment"]["chosen"]["series"] == "aiindex"

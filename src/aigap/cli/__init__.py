@@ -67,7 +67,9 @@ COMMANDS = {
                                            "interval and P(top 3) of every unit."),
     "sensitivity": ("aigap.cli.robustness", "Sobol first-order and total indices of each "
                                             "assumption (on the mean rank shift, and on --unit's "
-                                            "rank)."),
+                                            "rank); with --structural also per dimension (weights, "
+                                            "methods, indicator set, pillar set, series, edition, "
+                                            "heavy imputation)."),
     "data": ("aigap.cli.data", "Load the public datasets and inspect the warehouse."),
     "reconcile": ("aigap.cli.reconcile", "Ranks in published, recomputed and aigap indices, with "
                                          "the design choices that move the rank from one index to "

@@ -163,12 +163,12 @@ def sensitivity(spec: str | Path | Spec, unit: str | None = None, *, n: int = 10
                 backend: Backend | None = None, data: pd.DataFrame | None = None,
                 year: int | None = None, progress: Progress | None = None,
                 setup: Setup | None = None,
-                group: Callable[[str], str] | None = None) -> SensitivityResult:
+                grouping: Callable[[str], str] | None = None) -> SensitivityResult:
     """Sobol first-order and total indices of each assumption.
 
     ``n`` (a power of 2) is the base sample: the model runs ``n x (factors + 2)`` times.
     Targets: the mean absolute rank shift and every unit's rank (only ``unit``'s if given).
-    ``group``: factor name -> group name, for indices of groups of factors (one SALib group
+    ``grouping``: factor name -> group name, for indices of groups of factors (one SALib group
     each, e.g. the dimensions of :func:`aigap.analysis.uncertainty.structural.dimension`).
     """
     st = setup or prepare(spec, uncertainty, data=data, year=year)
@@ -182,7 +182,7 @@ def sensitivity(spec: str | Path | Spec, unit: str | None = None, *, n: int = 10
         raise SpecError("sensitivity needs at least two varying assumptions in the uncertainty "
                         f"spec (found {len(fac)}: {[f.name for f in fac]})")
     names = [f"{f.name}[{i}]" if f.dims > 1 else f.name for f in fac for i in range(f.dims)]
-    groups = [group(f.name) if group else f.name for f in fac for _ in range(f.dims)]
+    groups = [grouping(f.name) if grouping else f.name for f in fac for _ in range(f.dims)]
     prob = sobol_problem(names, groups)
     U = sobol_design(prob, n, seed)
     step = 4 * BLOCK

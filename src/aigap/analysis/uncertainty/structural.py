@@ -207,7 +207,7 @@ def dimension_sensitivity(setup: Setup, unit: str | None = None, *, n: int = 512
     the mean rank shift and of ``unit``'s rank, on a prepared (full) uncertainty."""
     from aigap.analysis.uncertainty.sensitivity import sensitivity
 
-    return sensitivity(setup.spec, unit, n=n, seed=seed, setup=setup, group=dimension,
+    return sensitivity(setup.spec, unit, n=n, seed=seed, setup=setup, grouping=dimension,
                        backend=backend, progress=progress)
 
 
