@@ -52,7 +52,7 @@ def test_report_is_self_contained(report_files: dict[str, Path]) -> None:
 def test_report_has_every_section_and_sources(report_files: dict[str, Path]) -> None:
     text = report_files["ko"].read_text(encoding="utf-8")
     for sid in ["ai3", "index", "profile", "gaps", "trends", "decompose", "peers", "robustness",
-                "targets", "claims", "frontier_lag", "niche", "partners", "tournament",
+                "audit", "targets", "claims", "frontier_lag", "niche", "partners", "tournament",
                 "sources"]:
         assert f'id="{sid}"' in text, sid
     assert "한국의 AI 격차 진단" in text

@@ -36,6 +36,7 @@ SECTION_BUILDERS: list[tuple[str, Callable[[sec.ReportContext], Section | list[S
     ("decompose", sec.decompose_section),
     ("peers", sec.peer_section),
     ("robustness", sec.robustness_section),
+    ("audit", sec.audit_section),
     ("targets", sec.targets_section),
     ("claims", sec.claims_section),
     ("strategy", sec.strategy_sections),

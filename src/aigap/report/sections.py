@@ -407,6 +407,38 @@ def profile_section(ctx: ReportContext) -> dict[str, Any]:
             "sources": ctx.index_sources}
 
 
+def audit_section(ctx: ReportContext) -> dict[str, Any]:
+    """The statistical audit of the index: consistency of each aggregate, flagged
+    indicators, and where an indicator's importance differs most from its weight."""
+    from aigap.index.audit import audit
+
+    res = ctx.index if not hasattr(ctx.index, "years") else ctx.index[ctx.index.years[-1]]
+    a = audit(res)
+    agg = a.aggregates.reset_index()
+    table = pd.DataFrame({
+        ctx.col("aggregate"): [ctx.pillar(c) for c in agg["aggregate"]],
+        ctx.col("children"): agg["children"].astype(int),
+        ctx.col("cronbach_alpha"): agg["cronbach_alpha"].round(2),
+        ctx.col("pc1_share"): (agg["pc1_share"] * 100).round(0),
+    })
+    imp = a.importance.dropna(subset=["difference"])
+    worst = imp.reindex(imp["difference"].abs().sort_values(ascending=False).index).head(5)
+    imp_table = pd.DataFrame({
+        ctx.col("indicator"): [ctx.indicator_name(c) for c in worst.index],
+        ctx.col("weight"): (worst["weight"] * 100).round(1),
+        ctx.col("importance"): (worst["importance_share"] * 100).round(1),
+    })
+    flagged = a.flagged
+    text = {lang: [ctx.t("audit.text", lang, n=len(a.stats), flagged=len(flagged),
+                         low=sum(a.aggregates["flag_alpha"] == "LOW"),
+                         worst=", ".join(ctx.indicator_name(c, lang) for c in
+                                         a.most_misweighted()))] for lang in languages()}
+    return {"id": "audit", "title": ctx.t("audit.title"), "figures": [],
+            "tables": {"aggregates": table.to_dict("records"),
+                       "importance": imp_table.to_dict("records")},
+            "text": text, "notes": [ctx.t("audit.note")], "sources": ctx.index_sources}
+
+
 def decompose_section(ctx: ReportContext) -> dict[str, Any]:
     """Which pillars make up the score gap to the leader."""
     from aigap.analysis.diagnosis.decompose import decompose
